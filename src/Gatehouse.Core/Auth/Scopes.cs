@@ -1,0 +1,58 @@
+namespace Gatehouse.Core.Auth;
+
+public enum SiteKind { Internal, Client }
+
+public enum KeyModule { DataIngestion, Integration, UtilityCommand }
+
+public enum KeyMethod { ApiKey, Jwt }
+
+public enum ShareScope { AllInternalSites, AllClientSites }
+
+public enum IntakeKind { Event, Incident }
+
+/// <summary>Why a webhook request was refused: recorded for operators, never told to the caller.</summary>
+public enum AuthFailureReason
+{
+    MissingCredentials,
+    UnknownKey,
+    Disabled,
+    WrongModule,
+    WrongTarget,
+    WrongSite,
+    JwtDisabled,
+}
+
+/// <summary>What a key may be used for.</summary>
+public sealed record KeyScope(
+    KeyModule Module,
+    int? SiteId,
+    ShareScope? ShareTo,
+    int? IntegrationId,
+    IntakeKind? Intake);
+
+/// <summary>The intake endpoint a request names.</summary>
+public sealed record IntakeEndpoint(int IntegrationId, IntakeKind Intake, int SiteId, SiteKind SiteKind);
+
+public static class KeyScopeRules
+{
+    /// <summary>Null when the key may post to the endpoint, else the reason it may not.</summary>
+    public static AuthFailureReason? CheckIntake(KeyScope key, IntakeEndpoint endpoint)
+    {
+        if (key.Module is not (KeyModule.DataIngestion or KeyModule.Integration))
+        {
+            return AuthFailureReason.WrongModule;
+        }
+        if (key.IntegrationId != endpoint.IntegrationId || key.Intake != endpoint.Intake)
+        {
+            return AuthFailureReason.WrongTarget;
+        }
+        return ServesSite(key, endpoint.SiteId, endpoint.SiteKind) ? null : AuthFailureReason.WrongSite;
+    }
+
+    public static bool ServesSite(KeyScope key, int siteId, SiteKind siteKind) => key.ShareTo switch
+    {
+        ShareScope.AllInternalSites => siteKind == SiteKind.Internal,
+        ShareScope.AllClientSites => siteKind == SiteKind.Client,
+        _ => key.SiteId == siteId,
+    };
+}

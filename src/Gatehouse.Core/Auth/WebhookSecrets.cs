@@ -1,0 +1,25 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Gatehouse.Core.Auth;
+
+/// <summary>Random credentials and the hashes under which they are looked up.</summary>
+public static class WebhookSecrets
+{
+    public const string ApiKeyPrefix = "ghk_";
+    public const string SessionTokenPrefix = "gha_";
+
+    /// <summary>A new API key value: 256 random bits, URL-safe.</summary>
+    public static string NewApiKey() => ApiKeyPrefix + RandomToken(32);
+
+    public static string NewSessionToken() => SessionTokenPrefix + RandomToken(32);
+
+    public static string RandomToken(int bytes) =>
+        Convert.ToBase64String(RandomNumberGenerator.GetBytes(bytes))
+            .TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
+    /// <summary>SHA-256 of the value: high-entropy secrets need no slow hash, and this is the lookup key.</summary>
+    public static byte[] Hash(string value) => SHA256.HashData(Encoding.UTF8.GetBytes(value));
+
+    public static bool HashesEqual(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b) => CryptographicOperations.FixedTimeEquals(a, b);
+}

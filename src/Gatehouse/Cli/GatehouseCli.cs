@@ -1,0 +1,36 @@
+using System.CommandLine;
+
+namespace Gatehouse.Cli;
+
+/// <summary>The <c>gatehouse</c> verbs. With no verb (or only options), it serves.</summary>
+public static class GatehouseCli
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var root = new RootCommand("Gatehouse: a self-hosted SOAR webhook gateway.");
+        var serve = new Command("serve", "Start the server (the default). Other options, such as --urls, go to the host configuration.")
+        {
+            TreatUnmatchedTokensAsErrors = false,
+        };
+        serve.SetAction((result, cancellationToken) => ServeAsync([.. result.UnmatchedTokens], cancellationToken));
+        root.Subcommands.Add(serve);
+
+        // No verb: serve with every argument as host configuration (this is also how the test host starts it).
+        if (args.Length == 0 || args[0].StartsWith('-') && args[0] is not ("-h" or "--help" or "-?" or "--version"))
+        {
+            return await ServeAsync(args, CancellationToken.None);
+        }
+        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    }
+
+    private static async Task<int> ServeAsync(string[] args, CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        builder.AddGatehouse();
+        var app = builder.Build();
+        app.MapGatehouse();
+        await app.InitializeGatehouseAsync();
+        await app.RunAsync();
+        return 0;
+    }
+}

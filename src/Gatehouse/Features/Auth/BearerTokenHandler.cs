@@ -1,0 +1,75 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Gatehouse.Core.Auth;
+using Gatehouse.Infrastructure;
+using Gatehouse.Storage;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Gatehouse.Features.Auth;
+
+/// <summary>Admin API bearer tokens: opaque random values, stored hashed, with an expiry.</summary>
+public sealed class BearerTokenHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    GatehouseDb db,
+    TimeProvider time,
+    IProblemDetailsService problems)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "Bearer";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        string? header = Request.Headers.Authorization;
+        if (header is null || !header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            return AuthenticateResult.NoResult();
+        }
+        var token = header["Bearer ".Length..].Trim();
+        if (token.Length is 0 or > 200)
+        {
+            return AuthenticateResult.Fail("malformed bearer token");
+        }
+        var hash = WebhookSecrets.Hash(token);
+        var now = time.GetUtcNow();
+        var user = await db.SessionTokens.AsNoTracking()
+            .Where(t => t.TokenHash == hash && t.ExpiresAt > now && t.User!.Enabled)
+            .Select(t => new { t.User!.Id, t.User.Username, t.User.Role })
+            .FirstOrDefaultAsync(Context.RequestAborted);
+        if (user is null)
+        {
+            return AuthenticateResult.Fail("unknown or expired bearer token");
+        }
+        var identity = new ClaimsIdentity(
+            [
+                new Claim(ClaimTypes.NameIdentifier, user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                new Claim(ClaimTypes.Name, user.Username),
+                new Claim(ClaimTypes.Role, user.Role.ToString()),
+            ],
+            SchemeName);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
+        WriteProblem(401, "Authentication required: send 'Authorization: Bearer <token>' from POST /api/auth/token.");
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        WriteProblem(403, "Your role does not allow this operation.");
+
+    private async Task WriteProblem(int status, string message)
+    {
+        Response.StatusCode = status;
+        if (status == 401)
+        {
+            Response.Headers.WWWAuthenticate = "Bearer";
+        }
+        await problems.WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = Context,
+            ProblemDetails = { Status = status, Detail = message, Extensions = { ["code"] = Problems.CodeFor(status), ["Error"] = message } },
+        });
+    }
+}

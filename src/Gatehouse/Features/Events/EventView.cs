@@ -1,0 +1,25 @@
+using System.Text.Json.Nodes;
+using Gatehouse.Storage;
+
+namespace Gatehouse.Features.Events;
+
+public sealed record EventView(
+    long Id,
+    string Site,
+    string Integration,
+    EventStatus Status,
+    DateTimeOffset CreatedAt,
+    string? IngestionId,
+    IReadOnlyDictionary<string, string> Fields,
+    JsonNode? CustomFields,
+    JsonNode? Raw,
+    IReadOnlyList<long> IncidentIds)
+{
+    /// <summary>Needs the event's Site, Integration and Incidents loaded.</summary>
+    public static EventView From(Event evt, bool withRaw) =>
+        new(evt.Id, evt.Site!.Name, evt.Integration!.Name, evt.Status, evt.CreatedAt, evt.IngestionId,
+            EventColumns.Read(evt),
+            JsonNode.Parse(evt.CustomFieldsJson),
+            withRaw ? JsonNode.Parse(evt.RawJson) : null,
+            evt.Incidents.Select(i => i.IncidentId).Order().ToList());
+}

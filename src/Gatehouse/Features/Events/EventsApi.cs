@@ -1,0 +1,47 @@
+using Gatehouse.Features.Auth;
+using Gatehouse.Infrastructure;
+using Gatehouse.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Gatehouse.Features.Events;
+
+public static class EventsApi
+{
+    public static void MapEventsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/events").WithTags("Events").RequireAuthorization();
+        group.MapGet("/", List);
+        group.MapGet("/{id:long}", Get);
+    }
+
+    private static async Task<Results<Ok<Page<EventView>>, ProblemHttpResult>> List(
+        [AsParameters] ListFilter filter, GatehouseDb db, CurrentUser user, CancellationToken cancellationToken)
+    {
+        var errors = new List<string>();
+        var valid = filter.Validate<EventStatus>(errors);
+        if (valid is null)
+        {
+            return Problems.Invalid(errors);
+        }
+        var (paging, status) = valid.Value;
+        var query = filter.Apply(db.Events.AsNoTracking(), await user.SiteIdsAsync(cancellationToken));
+        if (status is not null)
+        {
+            query = query.Where(e => e.Status == status);
+        }
+        var total = await query.CountAsync(cancellationToken);
+        var events = await WithRelations(query).OrderByDescending(e => e.Id).Skip(paging.Skip).Take(paging.Size).ToListAsync(cancellationToken);
+        return TypedResults.Ok(new Page<EventView>(events.Select(e => EventView.From(e, withRaw: false)).ToList(), paging.Number, paging.Size, total));
+    }
+
+    private static async Task<Results<Ok<EventView>, ProblemHttpResult>> Get(long id, GatehouseDb db, CurrentUser user, CancellationToken cancellationToken)
+    {
+        var sites = await user.SiteIdsAsync(cancellationToken);
+        var evt = await WithRelations(db.Events.AsNoTracking()).FirstOrDefaultAsync(e => e.Id == id && sites.Contains(e.SiteId), cancellationToken);
+        return evt is null ? Problems.NotFound($"There is no event {id} that you can see.") : TypedResults.Ok(EventView.From(evt, withRaw: true));
+    }
+
+    private static IQueryable<Event> WithRelations(IQueryable<Event> query) =>
+        query.Include(e => e.Site).Include(e => e.Integration).Include(e => e.Incidents);
+}

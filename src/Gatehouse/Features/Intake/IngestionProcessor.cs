@@ -1,0 +1,206 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Gatehouse.Core.Auth;
+using Gatehouse.Core.Intake;
+using Gatehouse.Features.Integrations;
+using Gatehouse.Infrastructure;
+using Gatehouse.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Gatehouse.Features.Intake;
+
+/// <summary>What processing wrote to an ingestion's log, besides the events and incidents themselves.</summary>
+public sealed class IngestionLog
+{
+    public JsonArray RawData { get; set; } = [];
+    public JsonArray Output { get; set; } = [];
+    public List<ExtractionError> Errors { get; set; } = [];
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public string Serialize() => JsonSerializer.Serialize(this, Json);
+
+    public static IngestionLog Deserialize(string? json) =>
+        json is null ? new IngestionLog() : JsonSerializer.Deserialize<IngestionLog>(json, Json) ?? new IngestionLog();
+}
+
+/// <summary>Claims stored ingestions and turns each into events and incidents, in one transaction per ingestion.</summary>
+public sealed partial class IngestionProcessor(
+    GatehouseDb db,
+    TimeProvider time,
+    IOptions<GatehouseOptions> options,
+    ILogger<IngestionProcessor> logger)
+{
+    /// <summary>Names this process in claims, so an operator can see which node holds an ingestion.</summary>
+    public static readonly string NodeId = $"{Environment.ProcessId}:{Guid.NewGuid():N}:{Environment.MachineName}" is var id && id.Length > 100 ? id[..100] : id;
+
+    /// <summary>Claims the oldest waiting ingestion (or one whose lease ran out); null when there is none.</summary>
+    public async Task<string?> ClaimNextAsync(CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var candidates = await db.Ingestions.AsNoTracking()
+            .Where(i => i.Status == IngestionStatus.Pending || (i.Status == IngestionStatus.Processing && i.LeaseExpiresAt < now))
+            .OrderBy(i => i.ReceivedAt)
+            .Select(i => i.Id)
+            .Take(8)
+            .ToListAsync(cancellationToken);
+        var lease = now.AddSeconds(options.Value.Intake.LeaseSeconds);
+        foreach (var id in candidates)
+        {
+            // A conditional update is the claim: of several nodes, exactly one changes the row.
+            var claimed = await db.Ingestions
+                .Where(i => i.Id == id && (i.Status == IngestionStatus.Pending || (i.Status == IngestionStatus.Processing && i.LeaseExpiresAt < now)))
+                .ExecuteUpdateAsync(s => s
+                    .SetProperty(i => i.Status, IngestionStatus.Processing)
+                    .SetProperty(i => i.ClaimedBy, NodeId)
+                    .SetProperty(i => i.LeaseExpiresAt, lease)
+                    .SetProperty(i => i.Attempts, i => i.Attempts + 1), cancellationToken);
+            if (claimed == 1)
+            {
+                return id;
+            }
+        }
+        return null;
+    }
+
+    public async Task ProcessAsync(string refid, CancellationToken cancellationToken)
+    {
+        var ingestion = await db.Ingestions.Include(i => i.Integration).FirstAsync(i => i.Id == refid, cancellationToken);
+        try
+        {
+            var log = Process(ingestion);
+            Complete(ingestion, IngestionStatus.Processed, log);
+            await db.SaveChangesAsync(cancellationToken);
+            LogProcessed(logger, refid, log.Errors.Count);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            db.ChangeTracker.Clear();
+            await RecordFailureAsync(refid, ex, cancellationToken);
+        }
+    }
+
+    private IngestionLog Process(Ingestion ingestion)
+    {
+        var integration = ingestion.Integration!;
+        var log = new IngestionLog();
+        var body = JsonNode.Parse(ingestion.Body, documentOptions: new JsonDocumentOptions { MaxDepth = options.Value.Intake.MaxJsonDepth + 1 });
+        var eventIntake = CompiledIntake.CompileValid(IntakeJson.Deserialize(integration.EventIntakeJson), FieldCatalog.Event);
+        var now = time.GetUtcNow();
+        if (ingestion.Intake == IntakeKind.Event)
+        {
+            var extraction = IntakeExtractor.ExtractEvents(body, eventIntake);
+            log.Errors.AddRange(extraction.Errors);
+            foreach (var extracted in extraction.Events)
+            {
+                log.RawData.Add(extracted.Raw.DeepClone());
+                log.Output.Add(new JsonObject { ["item"] = extracted.Label, ["fields"] = extracted.Fields.ToJson() });
+                db.Events.Add(NewEvent(ingestion, extracted, now));
+            }
+            return log;
+        }
+        if (integration.IncidentIntakeJson is null)
+        {
+            log.Errors.Add(new ExtractionError("body", $"The integration '{integration.Name}' has no incident intake definition."));
+            return log;
+        }
+        var incidentIntake = CompiledIntake.CompileValid(IntakeJson.Deserialize(integration.IncidentIntakeJson), FieldCatalog.Incident);
+        var incidents = IntakeExtractor.ExtractIncidents(body, incidentIntake, eventIntake);
+        log.Errors.AddRange(incidents.Errors);
+        foreach (var extracted in incidents.Incidents)
+        {
+            log.RawData.Add(extracted.Raw.DeepClone());
+            var incident = NewIncident(ingestion, extracted, now, log.Errors);
+            var output = new JsonObject { ["item"] = extracted.Label, ["fields"] = extracted.Fields.ToJson(), ["events"] = new JsonArray() };
+            foreach (var extractedEvent in extracted.Events)
+            {
+                var evt = NewEvent(ingestion, extractedEvent, now);
+                incident.Events.Add(new IncidentEvent { Incident = incident, Event = evt });
+                output["events"]!.AsArray().Add(new JsonObject { ["item"] = extractedEvent.Label, ["fields"] = extractedEvent.Fields.ToJson() });
+            }
+            log.Output.Add(output);
+            db.Incidents.Add(incident);
+        }
+        return log;
+    }
+
+    private static Event NewEvent(Ingestion ingestion, ExtractedEvent extracted, DateTimeOffset now)
+    {
+        var evt = new Event
+        {
+            IngestionId = ingestion.Id,
+            IntegrationId = ingestion.IntegrationId,
+            SiteId = ingestion.SiteId,
+            Status = EventStatus.New,
+            CreatedAt = now,
+            CustomFieldsJson = "{}",
+            RawJson = extracted.Raw.ToJsonString(),
+        };
+        EventColumns.Fill(evt, extracted.Fields);
+        return evt;
+    }
+
+    private static Incident NewIncident(Ingestion ingestion, ExtractedIncident extracted, DateTimeOffset now, List<ExtractionError> errors)
+    {
+        var fields = extracted.Fields;
+        var mappedSeverity = fields[IncidentFields.Severity];
+        var severity = Severity.Normalize(mappedSeverity);
+        if (mappedSeverity is not null && severity is null)
+        {
+            errors.Add(new ExtractionError(extracted.Label,
+                $"Severity '{mappedSeverity}' is not one of {string.Join(", ", Severity.Levels)}; Medium was used."));
+        }
+        return new Incident
+        {
+            IngestionId = ingestion.Id,
+            IntegrationId = ingestion.IntegrationId,
+            SiteId = ingestion.SiteId,
+            IncidentType = fields[IncidentFields.IncidentType] ?? "General",
+            Title = fields[IncidentFields.Title] ?? $"{ingestion.Integration!.Name} incident",
+            Description = fields[IncidentFields.Description],
+            Severity = severity ?? "Medium",
+            Status = IncidentStatus.Open,
+            Owner = fields[IncidentFields.Owner],
+            ExternalId = fields[IncidentFields.ExternalId],
+            CustomFieldsJson = fields.Custom.ToJsonString(),
+            RawJson = extracted.Raw.ToJsonString(),
+            CreatedAt = now,
+        };
+    }
+
+    private void Complete(Ingestion ingestion, IngestionStatus status, IngestionLog log)
+    {
+        ingestion.Status = status;
+        ingestion.ProcessedAt = time.GetUtcNow();
+        ingestion.LogJson = log.Serialize();
+        ingestion.ClaimedBy = null;
+        ingestion.LeaseExpiresAt = null;
+    }
+
+    /// <summary>An unexpected error: retried (released for another claim) until the attempts run out, then marked failed.</summary>
+    private async Task RecordFailureAsync(string refid, Exception exception, CancellationToken cancellationToken)
+    {
+        var ingestion = await db.Ingestions.FirstAsync(i => i.Id == refid, cancellationToken);
+        LogProcessingError(logger, refid, ingestion.Attempts, exception);
+        if (ingestion.Attempts >= options.Value.Intake.MaxAttempts)
+        {
+            var log = new IngestionLog();
+            log.Errors.Add(new ExtractionError("body", $"Processing failed after {ingestion.Attempts} attempts: {exception.GetType().Name}."));
+            Complete(ingestion, IngestionStatus.Failed, log);
+        }
+        else
+        {
+            ingestion.Status = IngestionStatus.Pending;
+            ingestion.ClaimedBy = null;
+            ingestion.LeaseExpiresAt = null;
+        }
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Ingestion {Refid} processed with {ErrorCount} item errors")]
+    private static partial void LogProcessed(ILogger logger, string refid, int errorCount);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Ingestion {Refid} failed on attempt {Attempt}")]
+    private static partial void LogProcessingError(ILogger logger, string refid, int attempt, Exception exception);
+}

@@ -1,0 +1,49 @@
+namespace Gatehouse.Features.Intake;
+
+/// <summary>Processes stored ingestions one after another, woken by new work or every second as a backstop.</summary>
+public sealed partial class IngestionWorker(IServiceScopeFactory scopes, IngestionSignals signals, ILogger<IngestionWorker> logger) : BackgroundService
+{
+    private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (!await ProcessOneAsync(stoppingToken))
+                {
+                    await signals.WaitForWorkAsync(IdlePoll, stoppingToken);
+                }
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                // The database may be briefly unavailable; the work stays stored and is retried.
+                LogWorkerError(logger, ex);
+                await Task.Delay(IdlePoll, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    private async Task<bool> ProcessOneAsync(CancellationToken stoppingToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var processor = scope.ServiceProvider.GetRequiredService<IngestionProcessor>();
+        var refid = await processor.ClaimNextAsync(stoppingToken);
+        if (refid is null)
+        {
+            return false;
+        }
+        await processor.ProcessAsync(refid, stoppingToken);
+        signals.Processed(refid);
+        return true;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The ingestion worker hit an error; retrying")]
+    private static partial void LogWorkerError(ILogger logger, Exception exception);
+}

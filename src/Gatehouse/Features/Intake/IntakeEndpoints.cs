@@ -1,0 +1,225 @@
+using Gatehouse.Core.Auth;
+using Gatehouse.Core.Intake;
+using Gatehouse.Infrastructure;
+using Gatehouse.Storage;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Gatehouse.Features.Intake;
+
+public sealed record IntakeAccepted(string Refid, string Status);
+
+/// <summary>The webhook intake routes: authenticate, check, store durably, acknowledge.</summary>
+public static class IntakeEndpoints
+{
+    public const string IdempotencyHeader = "Idempotency-Key";
+
+    public static void MapIntakeEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/VSOC/api/Data/{integration}/{site}").WithTags("Webhook intake").AllowAnonymous();
+        group.MapPost("/CreateEvents", (string integration, string site, HttpContext context, IntakeHandler handler) =>
+            handler.ReceiveAsync(context, integration, site, IntakeKind.Event));
+        group.MapPost("/CreateIncidents", (string integration, string site, HttpContext context, IntakeHandler handler) =>
+            handler.ReceiveAsync(context, integration, site, IntakeKind.Incident));
+    }
+}
+
+public sealed class IntakeHandler(
+    GatehouseDb db,
+    WebhookAuthenticator authenticator,
+    IngestionSignals signals,
+    IngestionResults results,
+    IOptions<GatehouseOptions> options,
+    TimeProvider time)
+{
+    private IntakeOptions Limits => options.Value.Intake;
+
+    public async Task<IResult> ReceiveAsync(HttpContext context, string integrationName, string siteName, IntakeKind intake)
+    {
+        var cancellationToken = context.RequestAborted;
+        var request = context.Request;
+        var auth = await authenticator.AuthenticateAsync(request, cancellationToken);
+        if (auth.Failure is { } failure)
+        {
+            return Unauthorized(context, failure, auth.Key);
+        }
+        var key = auth.Key!;
+        var integration = await FindIntegration(integrationName, cancellationToken);
+        var site = await FindSite(siteName, cancellationToken);
+        if (integration is null || site is null)
+        {
+            return Problems.NotFound(integration is null
+                ? $"There is no integration '{integrationName}'."
+                : $"There is no site '{siteName}'.");
+        }
+        if (KeyScopeRules.CheckIntake(key.Scope, new IntakeEndpoint(integration.Id, intake, site.Id, site.Kind)) is { } scopeFailure)
+        {
+            return Unauthorized(context, scopeFailure, key);
+        }
+        if (!ContentTypes.IsJson(request.ContentType))
+        {
+            return Problems.Create(415, "unsupported_media_type", "Send the body as JSON with 'Content-Type: application/json'.");
+        }
+        var wait = WaitPreference.Parse(request.Query["wait"], request.Headers["Prefer"], Limits.MaxWaitSeconds, out var waitError);
+        if (waitError is not null)
+        {
+            return Problems.BadRequest("invalid_wait", waitError);
+        }
+        string? idempotencyKey = request.Headers[IntakeEndpoints.IdempotencyHeader];
+        if (idempotencyKey is not null && (idempotencyKey.Length is 0 or > 200 || idempotencyKey.Any(c => c < 0x21 || c > 0x7e)))
+        {
+            return Problems.BadRequest("invalid_idempotency_key", "'Idempotency-Key' must be 1 to 200 visible ASCII characters.");
+        }
+        var body = await BodyReader.ReadAsync(context, Limits.MaxBodyBytes, cancellationToken);
+        if (body is null)
+        {
+            return Problems.Create(413, "body_too_large", $"The request body is larger than the limit of {Limits.MaxBodyBytes} bytes.");
+        }
+        var verdict = JsonBodyInspector.Inspect(body, Limits.MaxJsonDepth);
+        if (!verdict.IsValid)
+        {
+            return Problems.BadRequest(CodeFor(verdict.Problem), verdict.Message);
+        }
+        if (idempotencyKey is not null && await FindRepeat(key.Id, idempotencyKey, cancellationToken) is { } repeated)
+        {
+            return Accepted(context, repeated);
+        }
+        var ingestion = new Ingestion
+        {
+            Id = Guid.CreateVersion7().ToString("N"),
+            KeyId = key.Id,
+            IntegrationId = integration.Id,
+            SiteId = site.Id,
+            Intake = intake,
+            Body = body,
+            IdempotencyKey = idempotencyKey,
+            SourceAddress = context.Connection.RemoteIpAddress?.ToString(),
+            Status = IngestionStatus.Pending,
+            ReceivedAt = time.GetUtcNow(),
+        };
+        db.Ingestions.Add(ingestion);
+        try
+        {
+            await db.SaveChangesAsync(CancellationToken.None);
+        }
+        catch (DbUpdateException) when (idempotencyKey is not null)
+        {
+            // Two requests with the same Idempotency-Key raced; the first one stored wins.
+            db.ChangeTracker.Clear();
+            var first = await FindRepeat(key.Id, idempotencyKey, CancellationToken.None);
+            if (first is null)
+            {
+                throw;
+            }
+            return Accepted(context, first);
+        }
+        signals.WorkArrived();
+        if (wait is { } timeout && await WaitForProcessing(ingestion.Id, timeout, cancellationToken))
+        {
+            return TypedResults.Ok(await results.ResultAsync(ingestion.Id, CancellationToken.None));
+        }
+        return Accepted(context, ingestion.Id);
+    }
+
+    private async Task<bool> WaitForProcessing(string refid, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var processed = signals.ProcessedAsync(refid);
+        var deadline = time.GetUtcNow() + timeout;
+        try
+        {
+            while (true)
+            {
+                if (await db.Ingestions.AsNoTracking().AnyAsync(
+                        i => i.Id == refid && (i.Status == IngestionStatus.Processed || i.Status == IngestionStatus.Failed), cancellationToken))
+                {
+                    return true;
+                }
+                var left = deadline - time.GetUtcNow();
+                if (left <= TimeSpan.Zero)
+                {
+                    return false;
+                }
+                // The in-process signal answers at once; the poll covers processing by another node.
+                var poll = TimeSpan.FromMilliseconds(Math.Min(left.TotalMilliseconds, 500));
+                await Task.WhenAny(processed, Task.Delay(poll, time, cancellationToken));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+        finally
+        {
+            signals.StopWaiting(refid);
+        }
+    }
+
+    private IResult Unauthorized(HttpContext context, AuthFailureReason reason, WebhookKey? key)
+    {
+        authenticator.RecordFailure(context, reason, key);
+        var headers = options.Value.Webhooks;
+        return Problems.Create(401, "unauthorized",
+            $"The webhook request is not authenticated. Send a valid, enabled key for this endpoint in the '{headers.ApiKeyHeader}' header.");
+    }
+
+    private static IResult Accepted(HttpContext context, string refid)
+    {
+        context.Response.Headers.Location = $"/api/ingestions/{refid}";
+        return TypedResults.Json(new IntakeAccepted(refid, "Accepted"), statusCode: StatusCodes.Status202Accepted);
+    }
+
+    private Task<string?> FindRepeat(int keyId, string idempotencyKey, CancellationToken cancellationToken) =>
+        db.Ingestions.AsNoTracking().Where(i => i.KeyId == keyId && i.IdempotencyKey == idempotencyKey)
+            .Select(i => i.Id).FirstOrDefaultAsync(cancellationToken);
+
+    private Task<Integration?> FindIntegration(string name, CancellationToken cancellationToken)
+    {
+        var normalized = Normalize.Name(name);
+        return db.Integrations.AsNoTracking().FirstOrDefaultAsync(i => i.NormalizedName == normalized, cancellationToken);
+    }
+
+    private Task<Site?> FindSite(string name, CancellationToken cancellationToken)
+    {
+        var normalized = Normalize.Name(name);
+        return db.Sites.AsNoTracking().FirstOrDefaultAsync(s => s.NormalizedName == normalized, cancellationToken);
+    }
+
+    private static string CodeFor(JsonBodyProblem problem) => problem switch
+    {
+        JsonBodyProblem.Empty => "empty_body",
+        JsonBodyProblem.TooDeep => "json_too_deep",
+        JsonBodyProblem.DuplicateProperty => "duplicate_property",
+        JsonBodyProblem.NotObjectOrArray => "body_not_object",
+        _ => "malformed_json",
+    };
+}
+
+public static class BodyReader
+{
+    /// <summary>The whole body, or null as soon as it is known to exceed <paramref name="limit"/>.</summary>
+    public static async Task<byte[]?> ReadAsync(HttpContext context, long limit, CancellationToken cancellationToken)
+    {
+        if (context.Request.ContentLength > limit)
+        {
+            return null;
+        }
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
+        {
+            sizeFeature.MaxRequestBodySize = null; // enforced here, so the answer is our 413, not a reset
+        }
+        using var buffer = new MemoryStream(context.Request.ContentLength is { } length ? (int)length : 4096);
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await context.Request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > limit)
+            {
+                return null;
+            }
+            buffer.Write(chunk, 0, read);
+        }
+        return buffer.ToArray();
+    }
+}

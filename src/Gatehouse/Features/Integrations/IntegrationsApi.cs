@@ -1,0 +1,133 @@
+using System.Text.Json;
+using Gatehouse.Core.Intake;
+using Gatehouse.Features.Auth;
+using Gatehouse.Infrastructure;
+using Gatehouse.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Gatehouse.Features.Integrations;
+
+public sealed record IntakeRequest(string? MainJsonPath, string? EventsJsonPath, List<FieldMappingRow>? FieldMappings);
+
+public sealed record IntegrationRequest(string? Name, IntakeRequest? EventIntake, IntakeRequest? IncidentIntake);
+
+public sealed record IntegrationView(int Id, string Name, IntakeDefinition EventIntake, IntakeDefinition? IncidentIntake, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+public static class IntegrationsApi
+{
+    public static void MapIntegrationsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/integrations").WithTags("Integrations").RequireAuthorization();
+        group.MapGet("/", List);
+        group.MapGet("/{name}", Get);
+        group.MapPost("/", Create).RequireAuthorization(Policies.Administrator);
+        group.MapPut("/{name}", Update).RequireAuthorization(Policies.Administrator);
+    }
+
+    private static async Task<Ok<List<IntegrationView>>> List(GatehouseDb db, CancellationToken cancellationToken)
+    {
+        var integrations = await db.Integrations.AsNoTracking().OrderBy(i => i.Name).ToListAsync(cancellationToken);
+        return TypedResults.Ok(integrations.Select(ToView).ToList());
+    }
+
+    private static async Task<Results<Ok<IntegrationView>, ProblemHttpResult>> Get(string name, GatehouseDb db, CancellationToken cancellationToken)
+    {
+        var integration = await Find(db, name, cancellationToken);
+        return integration is null ? NotFound(name) : TypedResults.Ok(ToView(integration));
+    }
+
+    private static async Task<Results<Created<IntegrationView>, ProblemHttpResult>> Create(
+        IntegrationRequest request, GatehouseDb db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var errors = new List<string>();
+        var name = request.Name?.Trim();
+        if (string.IsNullOrEmpty(name) || name.Length > 200 || name.Any(c => char.IsControl(c) || c is '/' or '\\'))
+        {
+            errors.Add("'name' is required: at most 200 characters, without '/', '\\' or control characters.");
+        }
+        var (eventIntake, incidentIntake) = ValidateIntakes(request, errors);
+        if (errors.Count > 0)
+        {
+            return Problems.Invalid(errors);
+        }
+        var normalized = Normalize.Name(name!);
+        if (await db.Integrations.AnyAsync(i => i.NormalizedName == normalized, cancellationToken))
+        {
+            return Problems.Conflict("integration_exists", $"An integration named '{name}' already exists.");
+        }
+        var now = time.GetUtcNow();
+        var integration = new Integration
+        {
+            Name = name!,
+            NormalizedName = normalized,
+            EventIntakeJson = IntakeJson.Serialize(eventIntake),
+            IncidentIntakeJson = incidentIntake is null ? null : IntakeJson.Serialize(incidentIntake),
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        db.Integrations.Add(integration);
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Created($"/api/integrations/{Uri.EscapeDataString(integration.Name)}", ToView(integration));
+    }
+
+    private static async Task<Results<Ok<IntegrationView>, ProblemHttpResult>> Update(
+        string name, IntegrationRequest request, GatehouseDb db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var integration = await Find(db, name, cancellationToken);
+        if (integration is null)
+        {
+            return NotFound(name);
+        }
+        var errors = new List<string>();
+        var (eventIntake, incidentIntake) = ValidateIntakes(request, errors);
+        if (errors.Count > 0)
+        {
+            return Problems.Invalid(errors);
+        }
+        integration.EventIntakeJson = IntakeJson.Serialize(eventIntake);
+        integration.IncidentIntakeJson = incidentIntake is null ? null : IntakeJson.Serialize(incidentIntake);
+        integration.UpdatedAt = time.GetUtcNow();
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(ToView(integration));
+    }
+
+    private static (IntakeDefinition Event, IntakeDefinition? Incident) ValidateIntakes(IntegrationRequest request, List<string> errors)
+    {
+        var eventIntake = request.EventIntake is null
+            ? IntakeDefinition.WholeBody
+            : new IntakeDefinition(request.EventIntake.MainJsonPath ?? "$", request.EventIntake.FieldMappings ?? []);
+        CompiledIntake.Compile(eventIntake, FieldCatalog.Event, "eventIntake", errors);
+        IntakeDefinition? incidentIntake = null;
+        if (request.IncidentIntake is { } incident)
+        {
+            incidentIntake = new IntakeDefinition(incident.MainJsonPath ?? "$", incident.FieldMappings ?? [], incident.EventsJsonPath);
+            CompiledIntake.Compile(incidentIntake, FieldCatalog.Incident, "incidentIntake", errors);
+        }
+        return (eventIntake, incidentIntake);
+    }
+
+    public static Task<Integration?> Find(GatehouseDb db, string name, CancellationToken cancellationToken)
+    {
+        var normalized = Normalize.Name(name);
+        return db.Integrations.FirstOrDefaultAsync(i => i.NormalizedName == normalized, cancellationToken);
+    }
+
+    private static ProblemHttpResult NotFound(string name) => Problems.NotFound($"There is no integration '{name}'.");
+
+    private static IntegrationView ToView(Integration integration) =>
+        new(integration.Id, integration.Name, IntakeJson.Deserialize(integration.EventIntakeJson),
+            integration.IncidentIntakeJson is null ? null : IntakeJson.Deserialize(integration.IncidentIntakeJson),
+            integration.CreatedAt, integration.UpdatedAt);
+}
+
+/// <summary>How intake definitions are stored in the integration row.</summary>
+public static class IntakeJson
+{
+    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+
+    public static string Serialize(IntakeDefinition definition) => JsonSerializer.Serialize(definition, Options);
+
+    public static IntakeDefinition Deserialize(string json) =>
+        JsonSerializer.Deserialize<IntakeDefinition>(json, Options) ?? IntakeDefinition.WholeBody;
+}

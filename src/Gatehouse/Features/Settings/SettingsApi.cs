@@ -1,0 +1,75 @@
+using System.Text.Json.Nodes;
+using Gatehouse.Core.Settings;
+using Gatehouse.Features.Auth;
+using Gatehouse.Infrastructure;
+using Gatehouse.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Gatehouse.Features.Settings;
+
+public sealed record SettingUpdate(JsonNode? Value);
+
+public sealed record SettingView(string Name, JsonNode? Value, string Description, bool IsDefault, DateTimeOffset? UpdatedAt);
+
+public static class SettingsApi
+{
+    public static void MapSettingsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/settings").WithTags("Settings").RequireAuthorization();
+        group.MapGet("/", List);
+        group.MapGet("/{name}", Get);
+        group.MapPut("/{name}", Put).RequireAuthorization(Policies.Administrator);
+    }
+
+    private static async Task<Ok<List<SettingView>>> List(GatehouseDb db, CancellationToken cancellationToken)
+    {
+        var stored = await db.Settings.AsNoTracking().ToDictionaryAsync(s => s.Name, cancellationToken);
+        return TypedResults.Ok(SettingsCatalog.All.Select(d => View(d, stored.GetValueOrDefault(d.Name))).ToList());
+    }
+
+    private static async Task<Results<Ok<SettingView>, ProblemHttpResult>> Get(string name, GatehouseDb db, CancellationToken cancellationToken)
+    {
+        if (SettingsCatalog.Find(name) is not { } definition)
+        {
+            return UnknownSetting(name);
+        }
+        var stored = await db.Settings.AsNoTracking().FirstOrDefaultAsync(s => s.Name == definition.Name, cancellationToken);
+        return TypedResults.Ok(View(definition, stored));
+    }
+
+    private static async Task<Results<Ok<SettingView>, ProblemHttpResult>> Put(
+        string name, SettingUpdate update, GatehouseDb db, CurrentUser user, TimeProvider time, CancellationToken cancellationToken)
+    {
+        if (SettingsCatalog.Find(name) is not { } definition)
+        {
+            return UnknownSetting(name);
+        }
+        if (definition.Validate(update.Value) is { } problem)
+        {
+            return Problems.Invalid([$"'value' of {definition.Name} {problem}."]);
+        }
+        var value = SettingsCatalog.NormalizeBoolean(update.Value) ?? update.Value!;
+        var stored = await db.Settings.FirstOrDefaultAsync(s => s.Name == definition.Name, cancellationToken);
+        if (stored is null)
+        {
+            stored = new Setting { Name = definition.Name, ValueJson = "" };
+            db.Settings.Add(stored);
+        }
+        stored.ValueJson = value.ToJsonString();
+        stored.UpdatedAt = time.GetUtcNow();
+        stored.UpdatedByUserId = user.Id;
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(View(definition, stored));
+    }
+
+    private static ProblemHttpResult UnknownSetting(string name) =>
+        Problems.NotFound($"There is no setting '{name}'. Known settings: {string.Join(", ", SettingsCatalog.All.Select(s => s.Name))}.");
+
+    private static SettingView View(SettingDefinition definition, Setting? stored) =>
+        new(definition.Name,
+            stored is null ? definition.Default.DeepClone() : JsonNode.Parse(stored.ValueJson),
+            definition.Description,
+            stored is null,
+            stored?.UpdatedAt);
+}

@@ -1,0 +1,87 @@
+using Gatehouse.Features.Auth;
+using Gatehouse.Infrastructure;
+using Gatehouse.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace Gatehouse.Features.Users;
+
+public sealed record UserRequest(string? Username, string? Password, UserRole? Role, List<string>? Sites);
+
+public sealed record UserView(int Id, string Username, UserRole Role, bool Enabled, IReadOnlyList<string> Sites, DateTimeOffset CreatedAt);
+
+public static class UsersApi
+{
+    public const int MinimumPasswordLength = 8;
+
+    public static void MapUsersApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/users").WithTags("Users").RequireAuthorization(Policies.Administrator);
+        group.MapGet("/", List);
+        group.MapGet("/{id:int}", Get);
+        group.MapPost("/", Create);
+    }
+
+    private static async Task<Ok<List<UserView>>> List(GatehouseDb db, CancellationToken cancellationToken)
+    {
+        var users = await db.Users.AsNoTracking().Include(u => u.Sites).ThenInclude(s => s.Site).OrderBy(u => u.Id).ToListAsync(cancellationToken);
+        return TypedResults.Ok(users.Select(ToView).ToList());
+    }
+
+    private static async Task<Results<Ok<UserView>, ProblemHttpResult>> Get(int id, GatehouseDb db, CancellationToken cancellationToken)
+    {
+        var user = await db.Users.AsNoTracking().Include(u => u.Sites).ThenInclude(s => s.Site).FirstOrDefaultAsync(u => u.Id == id, cancellationToken);
+        return user is null ? Problems.NotFound($"There is no user {id}.") : TypedResults.Ok(ToView(user));
+    }
+
+    private static async Task<Results<Created<UserView>, ProblemHttpResult>> Create(
+        UserRequest request, GatehouseDb db, IPasswordHasher<User> hasher, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var errors = new List<string>();
+        var username = request.Username?.Trim();
+        if (string.IsNullOrEmpty(username) || username.Length > 200 || username.Any(char.IsControl))
+        {
+            errors.Add("'username' is required (at most 200 characters).");
+        }
+        if (request.Password is null || request.Password.Length < MinimumPasswordLength)
+        {
+            errors.Add($"'password' must have at least {MinimumPasswordLength} characters.");
+        }
+        if (request.Role is null)
+        {
+            errors.Add("'role' is required: Administrator or Analyst.");
+        }
+        var siteNames = (request.Sites ?? []).Select(Normalize.Name).Distinct().ToList();
+        var sites = await db.Sites.Where(s => siteNames.Contains(s.NormalizedName)).ToListAsync(cancellationToken);
+        foreach (var missing in siteNames.Except(sites.Select(s => s.NormalizedName)))
+        {
+            errors.Add($"There is no site '{request.Sites!.First(n => Normalize.Name(n) == missing)}'.");
+        }
+        if (errors.Count > 0)
+        {
+            return Problems.Invalid(errors);
+        }
+        var normalized = Normalize.Name(username!);
+        if (await db.Users.AnyAsync(u => u.NormalizedUsername == normalized, cancellationToken))
+        {
+            return Problems.Conflict("user_exists", $"A user named '{username}' already exists.");
+        }
+        var user = new User
+        {
+            Username = username!,
+            NormalizedUsername = normalized,
+            PasswordHash = "",
+            Role = request.Role!.Value,
+            CreatedAt = time.GetUtcNow(),
+            Sites = sites.Select(s => new UserSite { SiteId = s.Id, Site = s }).ToList(),
+        };
+        user.PasswordHash = hasher.HashPassword(user, request.Password!);
+        db.Users.Add(user);
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Created($"/api/users/{user.Id}", ToView(user));
+    }
+
+    private static UserView ToView(User user) =>
+        new(user.Id, user.Username, user.Role, user.Enabled, user.Sites.Select(s => s.Site!.Name).OrderBy(n => n).ToList(), user.CreatedAt);
+}

@@ -1,0 +1,119 @@
+using System.Text.Json.Serialization;
+using Gatehouse.Features.Auth;
+using Gatehouse.Features.Events;
+using Gatehouse.Features.Health;
+using Gatehouse.Features.Incidents;
+using Gatehouse.Features.Intake;
+using Gatehouse.Features.Integrations;
+using Gatehouse.Features.Keys;
+using Gatehouse.Features.Settings;
+using Gatehouse.Features.Sites;
+using Gatehouse.Features.Users;
+using Gatehouse.Infrastructure;
+using Gatehouse.Storage;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Scalar.AspNetCore;
+
+namespace Gatehouse;
+
+public static class GatehouseHost
+{
+    public static WebApplicationBuilder AddGatehouse(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        var options = builder.Configuration.GetSection(GatehouseOptions.Section).Get<GatehouseOptions>() ?? new GatehouseOptions();
+        var dataDirectory = Path.GetFullPath(options.DataDirectory, builder.Environment.ContentRootPath);
+        Directory.CreateDirectory(dataDirectory);
+        services.AddOptions<GatehouseOptions>()
+            .BindConfiguration(GatehouseOptions.Section)
+            .PostConfigure(o => o.DataDirectory = dataDirectory)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.Intake.MaxBodyBytes);
+        if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
+        {
+            builder.WebHost.UseUrls("http://127.0.0.1:5080");
+        }
+
+        services.AddGatehouseDatabase(options, dataDirectory);
+        services.AddDataProtection()
+            .SetApplicationName("Gatehouse")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
+        services.AddSingleton<SecretProtector>();
+        services.AddSingleton<DatabaseReadiness>();
+        services.AddScoped<DatabaseInitializer>();
+        services.AddHttpContextAccessor();
+        services.AddScoped<CurrentUser>();
+        services.AddScoped<KeyPresenter>();
+        services.AddScoped<WebhookAuthenticator>();
+        services.AddScoped<IntakeHandler>();
+        services.AddScoped<IngestionResults>();
+        services.AddScoped<IngestionProcessor>();
+        services.AddSingleton<IngestionSignals>();
+        services.AddHostedService<IngestionWorker>();
+
+        services.AddGatehouseProblemDetails();
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+            json.SerializerOptions.MaxDepth = 64;
+        });
+        services.AddAuthentication(BearerTokenHandler.SchemeName)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
+        services.AddAuthorizationBuilder().AddGatehousePolicies();
+        services.AddGatehouseHealth();
+        services.AddOpenApi();
+        return builder;
+    }
+
+    private static void AddGatehouseDatabase(this IServiceCollection services, GatehouseOptions options, string dataDirectory)
+    {
+        if (!options.Database.Provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException(
+                $"Gatehouse:Database:Provider '{options.Database.Provider}' is not supported; use 'Sqlite'.");
+        }
+        var connectionString = string.IsNullOrWhiteSpace(options.Database.ConnectionString)
+            ? $"Data Source={Path.Combine(dataDirectory, "gatehouse.db")}"
+            : options.Database.ConnectionString;
+        services.AddDbContext<SqliteGatehouseDb>(db => db
+            .UseSqlite(connectionString)
+            .AddInterceptors(new SqlitePragmas()));
+        services.AddScoped<GatehouseDb>(provider => provider.GetRequiredService<SqliteGatehouseDb>());
+    }
+
+    public static WebApplication MapGatehouse(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapOpenApi();
+        app.MapScalarApiReference("/docs");
+        app.MapHealthEndpoints();
+        app.MapAuthApi();
+        app.MapSitesApi();
+        app.MapUsersApi();
+        app.MapSettingsApi();
+        app.MapIntegrationsApi();
+        app.MapKeysApi();
+        app.MapIngestionsApi();
+        app.MapEventsApi();
+        app.MapIncidentsApi();
+        app.MapIntakeEndpoints();
+        return app;
+    }
+
+    /// <summary>Migrations and first-start data, before the server accepts requests.</summary>
+    public static async Task InitializeGatehouseAsync(this WebApplication app)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().InitializeAsync(app.Lifetime.ApplicationStopping);
+    }
+}

@@ -1,0 +1,86 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Gatehouse.Infrastructure;
+
+/// <summary>Configuration under the <c>Gatehouse</c> section (appsettings, <c>Gatehouse__X</c> variables, command line).</summary>
+public sealed class GatehouseOptions
+{
+    public const string Section = "Gatehouse";
+
+    /// <summary>Where the SQLite database and the data-protection key ring live. Default <c>./data</c>.</summary>
+    [Required]
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>The first administrator account, created on an empty database.</summary>
+    public AdminOptions Admin { get; set; } = new();
+
+    public DatabaseOptions Database { get; set; } = new();
+
+    public IntakeOptions Intake { get; set; } = new();
+
+    public WebhookOptions Webhooks { get; set; } = new();
+
+    public ApiAuthOptions Auth { get; set; } = new();
+
+    /// <summary>
+    /// The address senders use to reach Gatehouse (e.g. <c>https://soar.example.com</c>), used to
+    /// build each key's request URLs. When empty, the address of the admin request is used.
+    /// </summary>
+    public string? PublicBaseUrl { get; set; }
+}
+
+public sealed class AdminOptions
+{
+    /// <summary>Password of the <c>admin</c> user created on first start. When empty, one is generated and printed once.</summary>
+    public string? Password { get; set; }
+}
+
+public sealed class DatabaseOptions
+{
+    /// <summary><c>Sqlite</c> (default, embedded file in the data directory).</summary>
+    public string Provider { get; set; } = "Sqlite";
+
+    /// <summary>Connection string; for SQLite the default is <c>gatehouse.db</c> in the data directory.</summary>
+    public string? ConnectionString { get; set; }
+}
+
+public sealed class IntakeOptions
+{
+    /// <summary>Largest accepted webhook body in bytes (default 10 MiB); larger ones get 413.</summary>
+    [Range(1024, 1024L * 1024 * 1024)]
+    public long MaxBodyBytes { get; set; } = 10 * 1024 * 1024;
+
+    /// <summary>Deepest accepted JSON nesting (default 64); deeper bodies get 400.</summary>
+    [Range(2, 512)]
+    public int MaxJsonDepth { get; set; } = 64;
+
+    /// <summary>Longest a sender may ask to wait for processing with <c>?wait=</c> (seconds, default 60).</summary>
+    [Range(0, 600)]
+    public int MaxWaitSeconds { get; set; } = 60;
+
+    /// <summary>How long a node holds a claimed ingestion before another may take it over (seconds).</summary>
+    [Range(5, 3600)]
+    public int LeaseSeconds { get; set; } = 60;
+
+    /// <summary>Processing attempts before an ingestion is marked failed.</summary>
+    [Range(1, 100)]
+    public int MaxAttempts { get; set; } = 3;
+}
+
+public sealed class WebhookOptions
+{
+    /// <summary>Request header that carries an API key (default <c>d3key</c>).</summary>
+    [Required]
+    public string ApiKeyHeader { get; set; } = "d3key";
+
+    /// <summary>Request header that carries a JSON web token (default <c>d3jwt</c>).</summary>
+    [Required]
+    public string JwtHeader { get; set; } = "d3jwt";
+}
+
+public sealed class ApiAuthOptions
+{
+    /// <summary>Lifetime of a bearer token from <c>POST /api/auth/token</c>, in minutes (default 480).</summary>
+    [Range(1, 60 * 24 * 30)]
+    public int TokenLifetimeMinutes { get; set; } = 480;
+}

@@ -1,0 +1,97 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Gatehouse.Infrastructure;
+
+/// <summary>
+/// The one error contract: RFC 9457 problem details plus, for existing clients, an <c>Error</c>
+/// member with the same message and a stable machine <c>code</c>.
+/// </summary>
+public static class Problems
+{
+    public static ProblemHttpResult Create(int status, string code, string message, IDictionary<string, object?>? extra = null)
+    {
+        var extensions = new Dictionary<string, object?>(extra ?? new Dictionary<string, object?>())
+        {
+            ["code"] = code,
+            ["Error"] = message,
+        };
+        return TypedResults.Problem(detail: message, statusCode: status, extensions: extensions);
+    }
+
+    public static ProblemHttpResult BadRequest(string code, string message) => Create(400, code, message);
+
+    /// <summary>A 400 that lists every violation, as <c>errors</c>.</summary>
+    public static ProblemHttpResult Invalid(IReadOnlyCollection<string> errors) =>
+        Create(400, "validation_failed",
+            errors.Count == 1 ? errors.First() : $"The request has {errors.Count} problems: {string.Join(" ", errors)}",
+            new Dictionary<string, object?> { ["errors"] = errors });
+
+    public static ProblemHttpResult NotFound(string message) => Create(404, "not_found", message);
+
+    public static ProblemHttpResult Conflict(string code, string message) => Create(409, code, message);
+
+    public static ProblemHttpResult Forbidden(string message) => Create(403, "forbidden", message);
+
+    /// <summary>Codes for responses the framework writes itself (routing, binding, limits).</summary>
+    public static string CodeFor(int status) => status switch
+    {
+        400 => "bad_request",
+        401 => "unauthorized",
+        403 => "forbidden",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        413 => "body_too_large",
+        415 => "unsupported_media_type",
+        429 => "rate_limited",
+        503 => "unavailable",
+        _ => status >= 500 ? "internal_error" : "error",
+    };
+
+    public static void AddGatehouseProblemDetails(this IServiceCollection services)
+    {
+        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        {
+            var problem = context.ProblemDetails;
+            var status = problem.Status ?? context.HttpContext.Response.StatusCode;
+            problem.Extensions.TryAdd("code", CodeFor(status));
+            problem.Extensions.TryAdd("Error", problem.Detail ?? problem.Title);
+            problem.Extensions.Remove("exception");
+        });
+        services.AddExceptionHandler<GatehouseExceptionHandler>();
+    }
+}
+
+/// <summary>Turns the framework's bad-request exceptions into their 4xx, and anything else into a 500 that reveals nothing.</summary>
+public sealed partial class GatehouseExceptionHandler(IProblemDetailsService problems, ILogger<GatehouseExceptionHandler> logger) : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        int status;
+        string message;
+        if (exception is BadHttpRequestException bad)
+        {
+            status = bad.StatusCode;
+            message = status == 413 ? "The request body is larger than the configured limit." : "The request could not be read.";
+        }
+        else if (exception is OperationCanceledException && httpContext.RequestAborted.IsCancellationRequested)
+        {
+            return true;
+        }
+        else
+        {
+            status = 500;
+            message = "An internal error occurred. It has been logged.";
+            LogUnhandled(logger, httpContext.Request.Method, httpContext.Request.Path, exception);
+        }
+        httpContext.Response.StatusCode = status;
+        var problem = new ProblemDetails { Status = status, Detail = message };
+        problem.Extensions["code"] = Problems.CodeFor(status);
+        problem.Extensions["Error"] = message;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error on {Method} {Path}")]
+    private static partial void LogUnhandled(ILogger logger, string method, PathString path, Exception exception);
+}

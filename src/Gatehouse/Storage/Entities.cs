@@ -1,0 +1,186 @@
+using Gatehouse.Core.Auth;
+
+namespace Gatehouse.Storage;
+
+public sealed class Site
+{
+    public int Id { get; set; }
+    public required string Name { get; set; }
+    public required string NormalizedName { get; set; }
+    public SiteKind Kind { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+public enum UserRole { Administrator, Analyst }
+
+public sealed class User
+{
+    public int Id { get; set; }
+    public required string Username { get; set; }
+    public required string NormalizedUsername { get; set; }
+    public required string PasswordHash { get; set; }
+    public UserRole Role { get; set; }
+    public bool Enabled { get; set; } = true;
+    public DateTimeOffset CreatedAt { get; set; }
+    public List<UserSite> Sites { get; set; } = [];
+}
+
+public sealed class UserSite
+{
+    public int UserId { get; set; }
+    public int SiteId { get; set; }
+    public Site? Site { get; set; }
+}
+
+public sealed class SessionToken
+{
+    public required byte[] TokenHash { get; set; }
+    public int UserId { get; set; }
+    public User? User { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset ExpiresAt { get; set; }
+}
+
+public sealed class Setting
+{
+    public required string Name { get; set; }
+    public required string ValueJson { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public int? UpdatedByUserId { get; set; }
+}
+
+public sealed class Integration
+{
+    public int Id { get; set; }
+    public required string Name { get; set; }
+    public required string NormalizedName { get; set; }
+    /// <summary>The event intake definition as JSON (<see cref="Core.Intake.IntakeDefinition"/>).</summary>
+    public required string EventIntakeJson { get; set; }
+    public string? IncidentIntakeJson { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
+public sealed class WebhookKey
+{
+    public int Id { get; set; }
+    public required string Name { get; set; }
+    public KeyModule Module { get; set; }
+    public KeyMethod Method { get; set; }
+    public int? SiteId { get; set; }
+    public Site? Site { get; set; }
+    public ShareScope? ShareTo { get; set; }
+    public int? IntegrationId { get; set; }
+    public Integration? Integration { get; set; }
+    public IntakeKind? Intake { get; set; }
+    public int CreatedByUserId { get; set; }
+    public int? AssignedUserId { get; set; }
+    public bool Enabled { get; set; } = true;
+    /// <summary>SHA-256 of the header value, for lookup. The value itself is never stored in clear.</summary>
+    public required byte[] SecretHash { get; set; }
+    /// <summary>The header value encrypted with the data-protection key ring, for the people allowed to see it.</summary>
+    public required string SecretProtected { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+
+    public KeyScope Scope => new(Module, SiteId, ShareTo, IntegrationId, Intake);
+}
+
+public enum IngestionStatus { Pending, Processing, Processed, Failed }
+
+public sealed class Ingestion
+{
+    /// <summary>The refid returned to the sender.</summary>
+    public required string Id { get; set; }
+    public int KeyId { get; set; }
+    public int IntegrationId { get; set; }
+    public Integration? Integration { get; set; }
+    public int SiteId { get; set; }
+    public Site? Site { get; set; }
+    public IntakeKind Intake { get; set; }
+    public required byte[] Body { get; set; }
+    public string? IdempotencyKey { get; set; }
+    public string? SourceAddress { get; set; }
+    public IngestionStatus Status { get; set; }
+    public DateTimeOffset ReceivedAt { get; set; }
+    public DateTimeOffset? ProcessedAt { get; set; }
+    public int Attempts { get; set; }
+    public string? ClaimedBy { get; set; }
+    public DateTimeOffset? LeaseExpiresAt { get; set; }
+    /// <summary>The processing log: raw data, output and errors, as JSON.</summary>
+    public string? LogJson { get; set; }
+}
+
+public enum EventStatus { New, Dismissed, Escalated }
+
+/// <summary>Rows that belong to a site and an integration and are listed by creation time.</summary>
+public interface ISiteRecord
+{
+    long Id { get; }
+    int SiteId { get; }
+    Site? Site { get; }
+    Integration? Integration { get; }
+    DateTimeOffset CreatedAt { get; }
+}
+
+public sealed class Event : ISiteRecord
+{
+    public long Id { get; set; }
+    public string? IngestionId { get; set; }
+    public int IntegrationId { get; set; }
+    public Integration? Integration { get; set; }
+    public int SiteId { get; set; }
+    public Site? Site { get; set; }
+    public EventStatus Status { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public string? EventType { get; set; }
+    public string? Title { get; set; }
+    public string? Description { get; set; }
+    public string? Severity { get; set; }
+    public string? EventTime { get; set; }
+    public string? SourceIp { get; set; }
+    public string? DestinationIp { get; set; }
+    public string? Hostname { get; set; }
+    public string? Username { get; set; }
+    public string? FileHash { get; set; }
+    public string? ProcessName { get; set; }
+    public string? CommandLine { get; set; }
+    public string? Url { get; set; }
+    public string? Domain { get; set; }
+    public string? ExternalId { get; set; }
+    public required string CustomFieldsJson { get; set; }
+    public required string RawJson { get; set; }
+    public List<IncidentEvent> Incidents { get; set; } = [];
+}
+
+public enum IncidentStatus { Open, InProgress, Closed }
+
+public sealed class Incident : ISiteRecord
+{
+    public long Id { get; set; }
+    public string? IngestionId { get; set; }
+    public int? IntegrationId { get; set; }
+    public Integration? Integration { get; set; }
+    public int SiteId { get; set; }
+    public Site? Site { get; set; }
+    public required string IncidentType { get; set; }
+    public required string Title { get; set; }
+    public string? Description { get; set; }
+    public required string Severity { get; set; }
+    public IncidentStatus Status { get; set; }
+    public string? Owner { get; set; }
+    public string? ExternalId { get; set; }
+    public required string CustomFieldsJson { get; set; }
+    public string? RawJson { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public List<IncidentEvent> Events { get; set; } = [];
+
+    public string Number => $"INC-{Id:D6}";
+}
+
+public sealed class IncidentEvent
+{
+    public long IncidentId { get; set; }
+    public Incident? Incident { get; set; }
+    public long EventId { get; set; }
+    public Event? Event { get; set; }
+}

@@ -1,0 +1,107 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Gatehouse.Storage;
+
+/// <summary>
+/// The one DbContext. Each database provider has a subclass of its own so that its migrations
+/// live in their own folder (Storage/Migrations/&lt;Provider&gt;) and can differ where types do.
+/// </summary>
+public abstract class GatehouseDb(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<Site> Sites => Set<Site>();
+    public DbSet<User> Users => Set<User>();
+    public DbSet<UserSite> UserSites => Set<UserSite>();
+    public DbSet<SessionToken> SessionTokens => Set<SessionToken>();
+    public DbSet<Setting> Settings => Set<Setting>();
+    public DbSet<Integration> Integrations => Set<Integration>();
+    public DbSet<WebhookKey> WebhookKeys => Set<WebhookKey>();
+    public DbSet<Ingestion> Ingestions => Set<Ingestion>();
+    public DbSet<Event> Events => Set<Event>();
+    public DbSet<Incident> Incidents => Set<Incident>();
+    public DbSet<IncidentEvent> IncidentEvents => Set<IncidentEvent>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        configurationBuilder.Properties<Enum>().HaveConversion<string>().HaveMaxLength(32);
+    }
+
+    protected override void OnModelCreating(ModelBuilder model)
+    {
+        model.Entity<Site>(site =>
+        {
+            site.Property(s => s.Name).HasMaxLength(200);
+            site.Property(s => s.NormalizedName).HasMaxLength(200);
+            site.HasIndex(s => s.NormalizedName).IsUnique();
+        });
+        model.Entity<User>(user =>
+        {
+            user.Property(u => u.Username).HasMaxLength(200);
+            user.Property(u => u.NormalizedUsername).HasMaxLength(200);
+            user.HasIndex(u => u.NormalizedUsername).IsUnique();
+            user.HasMany(u => u.Sites).WithOne().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
+        });
+        model.Entity<UserSite>(link =>
+        {
+            link.HasKey(l => new { l.UserId, l.SiteId });
+            link.HasOne(l => l.Site).WithMany().HasForeignKey(l => l.SiteId).OnDelete(DeleteBehavior.Cascade);
+        });
+        model.Entity<SessionToken>(token =>
+        {
+            token.HasKey(t => t.TokenHash);
+            token.HasOne(t => t.User).WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+            token.HasIndex(t => t.ExpiresAt);
+        });
+        model.Entity<Setting>(setting =>
+        {
+            setting.HasKey(s => s.Name);
+            setting.Property(s => s.Name).HasMaxLength(200);
+        });
+        model.Entity<Integration>(integration =>
+        {
+            integration.Property(i => i.Name).HasMaxLength(200);
+            integration.Property(i => i.NormalizedName).HasMaxLength(200);
+            integration.HasIndex(i => i.NormalizedName).IsUnique();
+        });
+        model.Entity<WebhookKey>(key =>
+        {
+            key.Property(k => k.Name).HasMaxLength(200);
+            key.HasIndex(k => k.SecretHash).IsUnique();
+            key.HasOne(k => k.Site).WithMany().HasForeignKey(k => k.SiteId).OnDelete(DeleteBehavior.Restrict);
+            key.HasOne(k => k.Integration).WithMany().HasForeignKey(k => k.IntegrationId).OnDelete(DeleteBehavior.Restrict);
+        });
+        model.Entity<Ingestion>(ingestion =>
+        {
+            ingestion.Property(i => i.Id).HasMaxLength(32);
+            ingestion.Property(i => i.IdempotencyKey).HasMaxLength(200);
+            ingestion.Property(i => i.ClaimedBy).HasMaxLength(100);
+            ingestion.Property(i => i.SourceAddress).HasMaxLength(64);
+            ingestion.HasIndex(i => new { i.KeyId, i.IdempotencyKey }).IsUnique();
+            ingestion.HasIndex(i => new { i.Status, i.ReceivedAt });
+            ingestion.HasOne(i => i.Integration).WithMany().HasForeignKey(i => i.IntegrationId).OnDelete(DeleteBehavior.Restrict);
+            ingestion.HasOne(i => i.Site).WithMany().HasForeignKey(i => i.SiteId).OnDelete(DeleteBehavior.Restrict);
+        });
+        model.Entity<Event>(evt =>
+        {
+            evt.HasIndex(e => new { e.SiteId, e.CreatedAt });
+            evt.HasIndex(e => e.IngestionId);
+            evt.HasIndex(e => new { e.IntegrationId, e.SiteId, e.ExternalId });
+            evt.HasOne(e => e.Integration).WithMany().HasForeignKey(e => e.IntegrationId).OnDelete(DeleteBehavior.Restrict);
+            evt.HasOne(e => e.Site).WithMany().HasForeignKey(e => e.SiteId).OnDelete(DeleteBehavior.Restrict);
+        });
+        model.Entity<Incident>(incident =>
+        {
+            incident.HasIndex(i => new { i.SiteId, i.CreatedAt });
+            incident.HasIndex(i => i.IngestionId);
+            incident.HasOne(i => i.Integration).WithMany().HasForeignKey(i => i.IntegrationId).OnDelete(DeleteBehavior.Restrict);
+            incident.HasOne(i => i.Site).WithMany().HasForeignKey(i => i.SiteId).OnDelete(DeleteBehavior.Restrict);
+            incident.Ignore(i => i.Number);
+        });
+        model.Entity<IncidentEvent>(link =>
+        {
+            link.HasKey(l => new { l.IncidentId, l.EventId });
+            link.HasOne(l => l.Incident).WithMany(i => i.Events).HasForeignKey(l => l.IncidentId).OnDelete(DeleteBehavior.Cascade);
+            link.HasOne(l => l.Event).WithMany(e => e.Incidents).HasForeignKey(l => l.EventId).OnDelete(DeleteBehavior.Cascade);
+        });
+        model.Entity<WebhookKey>().Ignore(k => k.Scope);
+    }
+}
