@@ -11,7 +11,12 @@ using Gatehouse.Features.Sites;
 using Gatehouse.Features.Users;
 using Gatehouse.Infrastructure;
 using Gatehouse.Storage;
+using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.DataProtection.KeyManagement;
+using Microsoft.AspNetCore.DataProtection.Repositories;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Scalar.AspNetCore;
@@ -23,25 +28,29 @@ public static class GatehouseHost
     public static WebApplicationBuilder AddGatehouse(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
-        var options = builder.Configuration.GetSection(GatehouseOptions.Section).Get<GatehouseOptions>() ?? new GatehouseOptions();
-        var dataDirectory = Path.GetFullPath(options.DataDirectory, builder.Environment.ContentRootPath);
-        Directory.CreateDirectory(dataDirectory);
+        // Everything configurable is read through options when first used, so that settings
+        // applied late (the test host, command-line overrides) are honoured.
         services.AddOptions<GatehouseOptions>()
             .BindConfiguration(GatehouseOptions.Section)
-            .PostConfigure(o => o.DataDirectory = dataDirectory)
+            .PostConfigure<IHostEnvironment>((o, environment) =>
+            {
+                o.DataDirectory = Path.GetFullPath(o.DataDirectory, environment.ContentRootPath);
+                Directory.CreateDirectory(o.DataDirectory);
+            })
             .ValidateDataAnnotations()
             .ValidateOnStart();
-
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = options.Intake.MaxBodyBytes);
+        services.AddOptions<KestrelServerOptions>().Configure<IOptions<GatehouseOptions>>(
+            (kestrel, gatehouse) => kestrel.Limits.MaxRequestBodySize = gatehouse.Value.Intake.MaxBodyBytes);
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
         {
             builder.WebHost.UseUrls("http://127.0.0.1:5080");
         }
 
-        services.AddGatehouseDatabase(options, dataDirectory);
-        services.AddDataProtection()
-            .SetApplicationName("Gatehouse")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(dataDirectory, "keys")));
+        services.AddGatehouseDatabase();
+        services.AddDataProtection().SetApplicationName("Gatehouse");
+        services.AddOptions<KeyManagementOptions>().Configure<IOptions<GatehouseOptions>, ILoggerFactory>(
+            (keys, gatehouse, logs) => keys.XmlRepository = new FileSystemXmlRepository(
+                new DirectoryInfo(Path.Combine(gatehouse.Value.DataDirectory, "keys")), logs));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
         services.AddSingleton<SecretProtector>();
@@ -64,26 +73,28 @@ public static class GatehouseHost
             json.SerializerOptions.MaxDepth = 64;
         });
         services.AddAuthentication(BearerTokenHandler.SchemeName)
-            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
+            .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
         services.AddAuthorizationBuilder().AddGatehousePolicies();
         services.AddGatehouseHealth();
         services.AddOpenApi();
         return builder;
     }
 
-    private static void AddGatehouseDatabase(this IServiceCollection services, GatehouseOptions options, string dataDirectory)
+    private static void AddGatehouseDatabase(this IServiceCollection services)
     {
-        if (!options.Database.Provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
+        services.AddDbContext<SqliteGatehouseDb>((provider, db) =>
         {
-            throw new InvalidOperationException(
-                $"Gatehouse:Database:Provider '{options.Database.Provider}' is not supported; use 'Sqlite'.");
-        }
-        var connectionString = string.IsNullOrWhiteSpace(options.Database.ConnectionString)
-            ? $"Data Source={Path.Combine(dataDirectory, "gatehouse.db")}"
-            : options.Database.ConnectionString;
-        services.AddDbContext<SqliteGatehouseDb>(db => db
-            .UseSqlite(connectionString)
-            .AddInterceptors(new SqlitePragmas()));
+            var options = provider.GetRequiredService<IOptions<GatehouseOptions>>().Value;
+            if (!options.Database.Provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new InvalidOperationException(
+                    $"Gatehouse:Database:Provider '{options.Database.Provider}' is not supported; use 'Sqlite'.");
+            }
+            var connectionString = string.IsNullOrWhiteSpace(options.Database.ConnectionString)
+                ? $"Data Source={Path.Combine(options.DataDirectory, "gatehouse.db")}"
+                : options.Database.ConnectionString;
+            db.UseSqlite(connectionString).AddInterceptors(new SqlitePragmas());
+        });
         services.AddScoped<GatehouseDb>(provider => provider.GetRequiredService<SqliteGatehouseDb>());
     }
 

@@ -126,7 +126,7 @@ public sealed class JsonPath
         {
             error = "";
             var start = _position;
-            while (_position < text.Length && text[_position] != '.' && text[_position] != '[')
+            while (_position < text.Length && text[_position] is not ('.' or '[' or ']'))
             {
                 _position++;
             }
