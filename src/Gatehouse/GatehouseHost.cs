@@ -102,6 +102,7 @@ public static class GatehouseHost
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseMiddleware<BodySizeLimit>();
         app.UseAuthentication();
         app.UseAuthorization();
 
