@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using Gatehouse.Features.Auth;
 using Gatehouse.Features.Events;
 using Gatehouse.Features.Health;
@@ -67,11 +66,7 @@ public static class GatehouseHost
         services.AddHostedService<IngestionWorker>();
 
         services.AddGatehouseProblemDetails();
-        services.ConfigureHttpJsonOptions(json =>
-        {
-            json.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
-            json.SerializerOptions.MaxDepth = 64;
-        });
+        services.ConfigureHttpJsonOptions(json => GatehouseJson.Configure(json.SerializerOptions));
         services.AddAuthentication(BearerTokenHandler.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
         services.AddAuthorizationBuilder().AddGatehousePolicies();

@@ -51,7 +51,7 @@ public sealed class IntakeOptions
     public long MaxBodyBytes { get; set; } = 10 * 1024 * 1024;
 
     /// <summary>Deepest accepted JSON nesting (default 64); deeper bodies get 400.</summary>
-    [Range(2, 512)]
+    [Range(2, 128)]
     public int MaxJsonDepth { get; set; } = 64;
 
     /// <summary>Longest a sender may ask to wait for processing with <c>?wait=</c> (seconds, default 60).</summary>

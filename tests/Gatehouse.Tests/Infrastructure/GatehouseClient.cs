@@ -101,7 +101,7 @@ public sealed class GatehouseClient(HttpClient http)
     {
         var text = await response.Content.ReadAsStringAsync();
         Assert.True(response.StatusCode == expected, $"Expected {(int)expected} but got {(int)response.StatusCode}: {text}");
-        return JsonNode.Parse(text)!;
+        return JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { MaxDepth = 256 })!;
     }
 
     /// <summary>Asserts an RFC 9457 problem with the <c>Error</c> and <c>code</c> members; returns it.</summary>

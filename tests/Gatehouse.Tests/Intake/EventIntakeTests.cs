@@ -211,3 +211,23 @@ public class EventIntakeTests(GatehouseFixture fixture) : IClassFixture<Gatehous
         throw new TimeoutException($"Ingestion {refid} was not processed within 10 s.");
     }
 }
+
+public class DeepEventTests(GatehouseFixture fixture) : IClassFixture<GatehouseFixture>
+{
+    [Fact]
+    public async Task An_event_nested_to_the_depth_limit_can_be_read_back_everywhere()
+    {
+        var admin = fixture.Admin;
+        var integration = await admin.CreateIntegrationAsync();
+        var key = await admin.CreateKeyAsync(integration);
+        var body = string.Concat(Enumerable.Repeat("{\"a\":", 63)) + "1" + new string('}', 63);
+
+        var result = await GatehouseClient.Json(await admin.SendAsync(integration, GatehouseClient.DefaultSite, body, key.Value, query: "?wait=10"), HttpStatusCode.OK);
+        Assert.True(result["events"]!.AsArray().Count == 1, result.ToJsonString());
+        var id = result["events"]![0]!["id"]!.GetValue<long>();
+
+        await admin.GetAsync($"/api/events/{id}");
+        await admin.GetAsync($"/api/ingestions/{result["refid"]}");
+        await admin.GetAsync("/api/events");
+    }
+}

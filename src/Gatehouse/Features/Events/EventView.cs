@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Gatehouse.Infrastructure;
 using Gatehouse.Storage;
 
 namespace Gatehouse.Features.Events;
@@ -19,7 +20,7 @@ public sealed record EventView(
     public static EventView From(Event evt, bool withRaw) =>
         new(evt.Id, evt.Site!.Name, evt.Integration!.Name, evt.Status, evt.CreatedAt, evt.IngestionId,
             EventColumns.Read(evt),
-            JsonNode.Parse(evt.CustomFieldsJson),
-            withRaw ? JsonNode.Parse(evt.RawJson) : null,
+            GatehouseJson.ParseStored(evt.CustomFieldsJson),
+            withRaw ? GatehouseJson.ParseStored(evt.RawJson) : null,
             evt.Incidents.Select(i => i.IncidentId).Order().ToList());
 }

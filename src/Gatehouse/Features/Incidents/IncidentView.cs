@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Gatehouse.Infrastructure;
 using Gatehouse.Storage;
 
 namespace Gatehouse.Features.Incidents;
@@ -26,7 +27,7 @@ public sealed record IncidentView(
         new(incident.Id, incident.Number, incident.Site!.Name, incident.Integration?.Name, incident.IncidentType,
             incident.Title, incident.Description, incident.Severity, incident.Status, incident.Owner, incident.ExternalId,
             incident.CreatedAt, incident.IngestionId,
-            JsonNode.Parse(incident.CustomFieldsJson),
-            withRaw && incident.RawJson is not null ? JsonNode.Parse(incident.RawJson) : null,
+            GatehouseJson.ParseStored(incident.CustomFieldsJson),
+            withRaw && incident.RawJson is not null ? GatehouseJson.ParseStored(incident.RawJson) : null,
             incident.Events.Select(e => e.EventId).Order().ToList());
 }

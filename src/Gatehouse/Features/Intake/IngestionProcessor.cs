@@ -17,12 +17,10 @@ public sealed class IngestionLog
     public JsonArray Output { get; set; } = [];
     public List<ExtractionError> Errors { get; set; } = [];
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
-    public string Serialize() => JsonSerializer.Serialize(this, Json);
+    public string Serialize() => JsonSerializer.Serialize(this, GatehouseJson.Options);
 
     public static IngestionLog Deserialize(string? json) =>
-        json is null ? new IngestionLog() : JsonSerializer.Deserialize<IngestionLog>(json, Json) ?? new IngestionLog();
+        json is null ? new IngestionLog() : JsonSerializer.Deserialize<IngestionLog>(json, GatehouseJson.Options) ?? new IngestionLog();
 }
 
 /// <summary>Claims stored ingestions and turns each into events and incidents, in one transaction per ingestion.</summary>
@@ -74,18 +72,33 @@ public sealed partial class IngestionProcessor(
             await db.SaveChangesAsync(cancellationToken);
             LogProcessed(logger, refid, log.Errors.Count);
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Shutting down: hand the ingestion back at once instead of letting its lease run out.
+            db.ChangeTracker.Clear();
+            await ReleaseAsync(refid);
+            throw;
+        }
+        catch (Exception ex)
         {
             db.ChangeTracker.Clear();
             await RecordFailureAsync(refid, ex, cancellationToken);
         }
     }
 
+    private Task ReleaseAsync(string refid) =>
+        db.Ingestions.Where(i => i.Id == refid && i.ClaimedBy == NodeId && i.Status == IngestionStatus.Processing)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(i => i.Status, IngestionStatus.Pending)
+                .SetProperty(i => i.ClaimedBy, (string?)null)
+                .SetProperty(i => i.LeaseExpiresAt, (DateTimeOffset?)null)
+                .SetProperty(i => i.Attempts, i => i.Attempts - 1), CancellationToken.None);
+
     private IngestionLog Process(Ingestion ingestion)
     {
         var integration = ingestion.Integration!;
         var log = new IngestionLog();
-        var body = JsonNode.Parse(ingestion.Body, documentOptions: new JsonDocumentOptions { MaxDepth = options.Value.Intake.MaxJsonDepth + 1 });
+        var body = GatehouseJson.ParseStored(ingestion.Body);
         var eventIntake = CompiledIntake.CompileValid(IntakeJson.Deserialize(integration.EventIntakeJson), FieldCatalog.Event);
         var now = time.GetUtcNow();
         if (ingestion.Intake == IntakeKind.Event)

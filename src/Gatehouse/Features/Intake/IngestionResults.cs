@@ -3,6 +3,7 @@ using Gatehouse.Core.Auth;
 using Gatehouse.Core.Intake;
 using Gatehouse.Features.Events;
 using Gatehouse.Features.Incidents;
+using Gatehouse.Infrastructure;
 using Gatehouse.Storage;
 using Microsoft.EntityFrameworkCore;
 
@@ -56,7 +57,7 @@ public sealed class IngestionResults(GatehouseDb db)
         return new IngestionView(
             ingestion.Id, ingestion.Status, ingestion.Integration!.Name, ingestion.Site!.Name, ingestion.Intake, ingestion.KeyId,
             ingestion.ReceivedAt, ingestion.ProcessedAt, ingestion.Attempts,
-            JsonNode.Parse(ingestion.Body), log.RawData, log.Output, events, incidents, log.Errors);
+            GatehouseJson.ParseStored(ingestion.Body), log.RawData, log.Output, events, incidents, log.Errors);
     }
 
     private async Task<(List<EventView>, List<IncidentView>)> ProductsAsync(string refid, CancellationToken cancellationToken)

@@ -124,10 +124,8 @@ public static class IntegrationsApi
 /// <summary>How intake definitions are stored in the integration row.</summary>
 public static class IntakeJson
 {
-    private static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
-
-    public static string Serialize(IntakeDefinition definition) => JsonSerializer.Serialize(definition, Options);
+    public static string Serialize(IntakeDefinition definition) => JsonSerializer.Serialize(definition, GatehouseJson.Options);
 
     public static IntakeDefinition Deserialize(string json) =>
-        JsonSerializer.Deserialize<IntakeDefinition>(json, Options) ?? IntakeDefinition.WholeBody;
+        JsonSerializer.Deserialize<IntakeDefinition>(json, GatehouseJson.Options) ?? IntakeDefinition.WholeBody;
 }

@@ -68,7 +68,7 @@ public static class SettingsApi
 
     private static SettingView View(SettingDefinition definition, Setting? stored) =>
         new(definition.Name,
-            stored is null ? definition.Default.DeepClone() : JsonNode.Parse(stored.ValueJson),
+            stored is null ? definition.Default.DeepClone() : GatehouseJson.ParseStored(stored.ValueJson),
             definition.Description,
             stored is null,
             stored?.UpdatedAt);
