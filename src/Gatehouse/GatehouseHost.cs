@@ -12,12 +12,9 @@ using Gatehouse.Infrastructure;
 using Gatehouse.Storage;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
-using Microsoft.AspNetCore.DataProtection.KeyManagement;
-using Microsoft.AspNetCore.DataProtection.Repositories;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Identity;
-using Microsoft.EntityFrameworkCore;
 using Scalar.AspNetCore;
 
 namespace Gatehouse;
@@ -45,11 +42,8 @@ public static class GatehouseHost
             builder.WebHost.UseUrls("http://127.0.0.1:5080");
         }
 
-        services.AddGatehouseDatabase();
+        services.AddGatehouseStorage();
         services.AddDataProtection().SetApplicationName("Gatehouse");
-        services.AddOptions<KeyManagementOptions>().Configure<IOptions<GatehouseOptions>, ILoggerFactory>(
-            (keys, gatehouse, logs) => keys.XmlRepository = new FileSystemXmlRepository(
-                new DirectoryInfo(Path.Combine(gatehouse.Value.DataDirectory, "keys")), logs));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IPasswordHasher<User>, PasswordHasher<User>>();
         services.AddSingleton<SecretProtector>();
@@ -63,6 +57,9 @@ public static class GatehouseHost
         services.AddScoped<IngestionResults>();
         services.AddScoped<IngestionProcessor>();
         services.AddSingleton<IngestionSignals>();
+        services.AddSingleton<WebhookDirectory>();
+        services.AddSingleton<SettingsStore>();
+        services.AddSingleton<KeyRateLimiter>();
         services.AddHostedService<IngestionWorker>();
 
         services.AddGatehouseProblemDetails();
@@ -73,24 +70,6 @@ public static class GatehouseHost
         services.AddGatehouseHealth();
         services.AddOpenApi();
         return builder;
-    }
-
-    private static void AddGatehouseDatabase(this IServiceCollection services)
-    {
-        services.AddDbContext<SqliteGatehouseDb>((provider, db) =>
-        {
-            var options = provider.GetRequiredService<IOptions<GatehouseOptions>>().Value;
-            if (!options.Database.Provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
-            {
-                throw new InvalidOperationException(
-                    $"Gatehouse:Database:Provider '{options.Database.Provider}' is not supported; use 'Sqlite'.");
-            }
-            var connectionString = string.IsNullOrWhiteSpace(options.Database.ConnectionString)
-                ? $"Data Source={Path.Combine(options.DataDirectory, "gatehouse.db")}"
-                : options.Database.ConnectionString;
-            db.UseSqlite(connectionString).AddInterceptors(new SqlitePragmas());
-        });
-        services.AddScoped<GatehouseDb>(provider => provider.GetRequiredService<SqliteGatehouseDb>());
     }
 
     public static WebApplication MapGatehouse(this WebApplication app)

@@ -20,6 +20,7 @@ public enum AuthFailureReason
     WrongTarget,
     WrongSite,
     JwtDisabled,
+    RateLimited,
 }
 
 /// <summary>What a key may be used for.</summary>

@@ -22,6 +22,8 @@ public sealed class GatehouseOptions
 
     public ApiAuthOptions Auth { get; set; } = new();
 
+    public ClusterOptions Cluster { get; set; } = new();
+
     /// <summary>
     /// The address senders use to reach Gatehouse (e.g. <c>https://soar.example.com</c>), used to
     /// build each key's request URLs. When empty, the address of the admin request is used.
@@ -37,11 +39,28 @@ public sealed class AdminOptions
 
 public sealed class DatabaseOptions
 {
-    /// <summary><c>Sqlite</c> (default, embedded file in the data directory).</summary>
-    public string Provider { get; set; } = "Sqlite";
+    public const string Sqlite = nameof(Sqlite);
+    public const string Postgres = nameof(Postgres);
 
-    /// <summary>Connection string; for SQLite the default is <c>gatehouse.db</c> in the data directory.</summary>
+    /// <summary><c>Sqlite</c> (default, an embedded file in the data directory) or <c>Postgres</c> (for several nodes).</summary>
+    [Required]
+    [RegularExpression("(?i)^(Sqlite|Postgres)$", ErrorMessage = "Gatehouse:Database:Provider must be Sqlite or Postgres.")]
+    public string Provider { get; set; } = Sqlite;
+
+    /// <summary>Connection string; required for PostgreSQL, for SQLite the default is <c>gatehouse.db</c> in the data directory.</summary>
     public string? ConnectionString { get; set; }
+
+    public bool IsPostgres => Provider.Equals(Postgres, StringComparison.OrdinalIgnoreCase);
+}
+
+public sealed class ClusterOptions
+{
+    /// <summary>
+    /// How often each node reads the change versions of what it caches (keys, settings, …), in
+    /// milliseconds (default 250). On PostgreSQL a NOTIFY refreshes at once; this is the backstop.
+    /// </summary>
+    [Range(50, 60_000)]
+    public int RefreshMilliseconds { get; set; } = 250;
 }
 
 public sealed class IntakeOptions
@@ -76,6 +95,14 @@ public sealed class WebhookOptions
     /// <summary>Request header that carries a JSON web token (default <c>d3jwt</c>).</summary>
     [Required]
     public string JwtHeader { get; set; } = "d3jwt";
+
+    /// <summary>Requests per second each key may make, enforced by each node separately (default 50).</summary>
+    [Range(1, 1_000_000)]
+    public int RateLimitPerSecond { get; set; } = 50;
+
+    /// <summary>Requests a key may make at once before the per-second rate applies (default 100).</summary>
+    [Range(1, 1_000_000)]
+    public int RateLimitBurst { get; set; } = 100;
 }
 
 public sealed class ApiAuthOptions

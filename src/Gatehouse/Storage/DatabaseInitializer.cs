@@ -21,6 +21,21 @@ public sealed partial class DatabaseInitializer(
     public async Task InitializeAsync(CancellationToken cancellationToken)
     {
         await db.Database.MigrateAsync(cancellationToken);
+        try
+        {
+            await SeedAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // Another node starting at the same moment created the defaults first.
+            db.ChangeTracker.Clear();
+            LogSeededElsewhere(logger);
+        }
+        readiness.MarkMigrated();
+    }
+
+    private async Task SeedAsync(CancellationToken cancellationToken)
+    {
         var now = time.GetUtcNow();
         if (!await db.Sites.AnyAsync(cancellationToken))
         {
@@ -59,8 +74,10 @@ public sealed partial class DatabaseInitializer(
             }
         }
         await db.SaveChangesAsync(cancellationToken);
-        readiness.MarkMigrated();
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "The default site and admin user were created by another node")]
+    private static partial void LogSeededElsewhere(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created the user '{Username}' with the configured password")]
     private static partial void LogAdminCreated(ILogger logger, string username);

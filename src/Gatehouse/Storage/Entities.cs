@@ -184,3 +184,13 @@ public sealed class IncidentEvent
     public long EventId { get; set; }
     public Event? Event { get; set; }
 }
+
+/// <summary>
+/// One row per cached topic (keys, sites, …): a fresh random version is written in the same
+/// transaction as any change to that topic, so every node can tell its cache is stale.
+/// </summary>
+public sealed class ChangeVersion
+{
+    public required string Topic { get; set; }
+    public required string Version { get; set; }
+}

@@ -1,3 +1,5 @@
+using Gatehouse.Cluster;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 
 namespace Gatehouse.Storage;
@@ -6,8 +8,10 @@ namespace Gatehouse.Storage;
 /// The one DbContext. Each database provider has a subclass of its own so that its migrations
 /// live in their own folder (Storage/Migrations/&lt;Provider&gt;) and can differ where types do.
 /// </summary>
-public abstract class GatehouseDb(DbContextOptions options) : DbContext(options)
+public abstract class GatehouseDb(DbContextOptions options) : DbContext(options), IDataProtectionKeyContext
 {
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<ChangeVersion> ChangeVersions => Set<ChangeVersion>();
     public DbSet<Site> Sites => Set<Site>();
     public DbSet<User> Users => Set<User>();
     public DbSet<UserSite> UserSites => Set<UserSite>();
@@ -103,5 +107,12 @@ public abstract class GatehouseDb(DbContextOptions options) : DbContext(options)
             link.HasOne(l => l.Event).WithMany(e => e.Incidents).HasForeignKey(l => l.EventId).OnDelete(DeleteBehavior.Cascade);
         });
         model.Entity<WebhookKey>().Ignore(k => k.Scope);
+        model.Entity<ChangeVersion>(version =>
+        {
+            version.HasKey(v => v.Topic);
+            version.Property(v => v.Topic).HasMaxLength(32);
+            version.Property(v => v.Version).HasMaxLength(32);
+            version.HasData(ChangeTopics.All.Select(topic => new ChangeVersion { Topic = topic, Version = "initial" }));
+        });
     }
 }

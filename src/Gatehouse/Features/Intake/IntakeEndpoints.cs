@@ -29,6 +29,8 @@ public static class IntakeEndpoints
 public sealed class IntakeHandler(
     GatehouseDb db,
     WebhookAuthenticator authenticator,
+    WebhookDirectory directory,
+    KeyRateLimiter rateLimiter,
     IngestionSignals signals,
     IngestionResults results,
     IOptions<GatehouseOptions> options,
@@ -46,8 +48,8 @@ public sealed class IntakeHandler(
             return Unauthorized(context, failure, auth.Key);
         }
         var key = auth.Key!;
-        var integration = await FindIntegration(integrationName, cancellationToken);
-        var site = await FindSite(siteName, cancellationToken);
+        var integration = await directory.IntegrationAsync(db, integrationName, cancellationToken);
+        var site = await directory.SiteAsync(db, siteName, cancellationToken);
         if (integration is null || site is null)
         {
             return Problems.NotFound(integration is null
@@ -57,6 +59,13 @@ public sealed class IntakeHandler(
         if (KeyScopeRules.CheckIntake(key.Scope, new IntakeEndpoint(integration.Id, intake, site.Id, site.Kind)) is { } scopeFailure)
         {
             return Unauthorized(context, scopeFailure, key);
+        }
+        if (rateLimiter.TryAcquire(key.Id) is { } retryAfter)
+        {
+            authenticator.RecordFailure(context, AuthFailureReason.RateLimited, key);
+            var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Problems.Create(429, "rate_limited", $"This key is over its rate limit; retry after {seconds} s.");
         }
         if (!ContentTypes.IsJson(request.ContentType))
         {
@@ -156,7 +165,7 @@ public sealed class IntakeHandler(
         }
     }
 
-    private IResult Unauthorized(HttpContext context, AuthFailureReason reason, WebhookKey? key)
+    private IResult Unauthorized(HttpContext context, AuthFailureReason reason, KeyEntry? key)
     {
         authenticator.RecordFailure(context, reason, key);
         var headers = options.Value.Webhooks;
@@ -173,18 +182,6 @@ public sealed class IntakeHandler(
     private Task<string?> FindRepeat(int keyId, string idempotencyKey, CancellationToken cancellationToken) =>
         db.Ingestions.AsNoTracking().Where(i => i.KeyId == keyId && i.IdempotencyKey == idempotencyKey)
             .Select(i => i.Id).FirstOrDefaultAsync(cancellationToken);
-
-    private Task<Integration?> FindIntegration(string name, CancellationToken cancellationToken)
-    {
-        var normalized = Normalize.Name(name);
-        return db.Integrations.AsNoTracking().FirstOrDefaultAsync(i => i.NormalizedName == normalized, cancellationToken);
-    }
-
-    private Task<Site?> FindSite(string name, CancellationToken cancellationToken)
-    {
-        var normalized = Normalize.Name(name);
-        return db.Sites.AsNoTracking().FirstOrDefaultAsync(s => s.NormalizedName == normalized, cancellationToken);
-    }
 
     private static string CodeFor(JsonBodyProblem problem) => problem switch
     {

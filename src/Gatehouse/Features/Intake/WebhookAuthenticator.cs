@@ -1,18 +1,18 @@
 using Gatehouse.Core.Auth;
 using Gatehouse.Infrastructure;
 using Gatehouse.Storage;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Gatehouse.Features.Intake;
 
-public readonly record struct WebhookAuthResult(WebhookKey? Key, AuthFailureReason? Failure)
+public readonly record struct WebhookAuthResult(KeyEntry? Key, AuthFailureReason? Failure)
 {
-    public static WebhookAuthResult Fail(AuthFailureReason reason, WebhookKey? key = null) => new(key, reason);
+    public static WebhookAuthResult Fail(AuthFailureReason reason, KeyEntry? key = null) => new(key, reason);
 }
 
 /// <summary>Finds the key a webhook request presents. Scope is checked by the caller, once the endpoint is resolved.</summary>
-public sealed partial class WebhookAuthenticator(GatehouseDb db, IOptions<GatehouseOptions> options, ILogger<WebhookAuthenticator> logger)
+public sealed partial class WebhookAuthenticator(
+    GatehouseDb db, WebhookDirectory directory, IOptions<GatehouseOptions> options, ILogger<WebhookAuthenticator> logger)
 {
     private const int MaxCredentialLength = 512;
 
@@ -31,7 +31,7 @@ public sealed partial class WebhookAuthenticator(GatehouseDb db, IOptions<Gateho
             return WebhookAuthResult.Fail(AuthFailureReason.UnknownKey);
         }
         var hash = WebhookSecrets.Hash(value);
-        var key = await db.WebhookKeys.AsNoTracking().FirstOrDefaultAsync(k => k.SecretHash == hash, cancellationToken);
+        var key = await directory.KeyAsync(db, hash, cancellationToken);
         if (key is null || !WebhookSecrets.HashesEqual(key.SecretHash, hash))
         {
             return WebhookAuthResult.Fail(AuthFailureReason.UnknownKey);
@@ -40,7 +40,7 @@ public sealed partial class WebhookAuthenticator(GatehouseDb db, IOptions<Gateho
     }
 
     /// <summary>The precise reason goes to the operator's log; the caller only learns that it failed.</summary>
-    public void RecordFailure(HttpContext context, AuthFailureReason reason, WebhookKey? key) =>
+    public void RecordFailure(HttpContext context, AuthFailureReason reason, KeyEntry? key) =>
         LogAuthFailure(logger, reason, key?.Id, context.Request.Path, context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook authentication failed: {Reason} (key {KeyId}) on {Path} from {Source}")]

@@ -22,20 +22,24 @@ public static class SettingsApi
         group.MapPut("/{name}", Put).RequireAuthorization(Policies.Administrator);
     }
 
-    private static async Task<Ok<List<SettingView>>> List(GatehouseDb db, CancellationToken cancellationToken)
+    private static async Task<Ok<List<SettingView>>> List(GatehouseDb db, SettingsStore settings, CancellationToken cancellationToken)
     {
-        var stored = await db.Settings.AsNoTracking().ToDictionaryAsync(s => s.Name, cancellationToken);
-        return TypedResults.Ok(SettingsCatalog.All.Select(d => View(d, stored.GetValueOrDefault(d.Name))).ToList());
+        var views = new List<SettingView>();
+        foreach (var definition in SettingsCatalog.All)
+        {
+            views.Add(View(definition, await settings.GetAsync(db, definition, cancellationToken)));
+        }
+        return TypedResults.Ok(views);
     }
 
-    private static async Task<Results<Ok<SettingView>, ProblemHttpResult>> Get(string name, GatehouseDb db, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<SettingView>, ProblemHttpResult>> Get(
+        string name, GatehouseDb db, SettingsStore settings, CancellationToken cancellationToken)
     {
         if (SettingsCatalog.Find(name) is not { } definition)
         {
             return UnknownSetting(name);
         }
-        var stored = await db.Settings.AsNoTracking().FirstOrDefaultAsync(s => s.Name == definition.Name, cancellationToken);
-        return TypedResults.Ok(View(definition, stored));
+        return TypedResults.Ok(View(definition, await settings.GetAsync(db, definition, cancellationToken)));
     }
 
     private static async Task<Results<Ok<SettingView>, ProblemHttpResult>> Put(
@@ -60,16 +64,12 @@ public static class SettingsApi
         stored.UpdatedAt = time.GetUtcNow();
         stored.UpdatedByUserId = user.Id;
         await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Ok(View(definition, stored));
+        return TypedResults.Ok(View(definition, new SettingValue(value, false, stored.UpdatedAt)));
     }
 
     private static ProblemHttpResult UnknownSetting(string name) =>
         Problems.NotFound($"There is no setting '{name}'. Known settings: {string.Join(", ", SettingsCatalog.All.Select(s => s.Name))}.");
 
-    private static SettingView View(SettingDefinition definition, Setting? stored) =>
-        new(definition.Name,
-            stored is null ? definition.Default.DeepClone() : GatehouseJson.ParseStored(stored.ValueJson),
-            definition.Description,
-            stored is null,
-            stored?.UpdatedAt);
+    private static SettingView View(SettingDefinition definition, SettingValue value) =>
+        new(definition.Name, value.Value.DeepClone(), definition.Description, value.IsDefault, value.UpdatedAt);
 }

@@ -16,6 +16,49 @@ namespace Gatehouse.Storage.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Gatehouse.Storage.ChangeVersion", b =>
+                {
+                    b.Property<string>("Topic")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Version")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Topic");
+
+                    b.ToTable("ChangeVersions");
+
+                    b.HasData(
+                        new
+                        {
+                            Topic = "keys",
+                            Version = "initial"
+                        },
+                        new
+                        {
+                            Topic = "sites",
+                            Version = "initial"
+                        },
+                        new
+                        {
+                            Topic = "integrations",
+                            Version = "initial"
+                        },
+                        new
+                        {
+                            Topic = "settings",
+                            Version = "initial"
+                        },
+                        new
+                        {
+                            Topic = "users",
+                            Version = "initial"
+                        });
+                });
+
             modelBuilder.Entity("Gatehouse.Storage.Event", b =>
                 {
                     b.Property<long>("Id")
@@ -482,6 +525,23 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                     b.HasIndex("SiteId");
 
                     b.ToTable("WebhookKeys");
+                });
+
+            modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FriendlyName")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Xml")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.ToTable("DataProtectionKeys");
                 });
 
             modelBuilder.Entity("Gatehouse.Storage.Event", b =>

@@ -2,6 +2,8 @@
 
 #nullable disable
 
+#pragma warning disable CA1814 // Prefer jagged arrays over multidimensional
+
 namespace Gatehouse.Storage.Migrations.Sqlite
 {
     /// <inheritdoc />
@@ -10,6 +12,32 @@ namespace Gatehouse.Storage.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.CreateTable(
+                name: "ChangeVersions",
+                columns: table => new
+                {
+                    Topic = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Version = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_ChangeVersions", x => x.Topic);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "DataProtectionKeys",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    FriendlyName = table.Column<string>(type: "TEXT", nullable: true),
+                    Xml = table.Column<string>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_DataProtectionKeys", x => x.Id);
+                });
+
             migrationBuilder.CreateTable(
                 name: "Integrations",
                 columns: table => new
@@ -301,6 +329,18 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.InsertData(
+                table: "ChangeVersions",
+                columns: new[] { "Topic", "Version" },
+                values: new object[,]
+                {
+                    { "integrations", "initial" },
+                    { "keys", "initial" },
+                    { "settings", "initial" },
+                    { "sites", "initial" },
+                    { "users", "initial" }
+                });
+
             migrationBuilder.CreateIndex(
                 name: "IX_Events_IngestionId",
                 table: "Events",
@@ -410,6 +450,12 @@ namespace Gatehouse.Storage.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.DropTable(
+                name: "ChangeVersions");
+
+            migrationBuilder.DropTable(
+                name: "DataProtectionKeys");
+
             migrationBuilder.DropTable(
                 name: "IncidentEvents");
 

@@ -1,0 +1,25 @@
+using Gatehouse.Storage;
+
+namespace Gatehouse.Cluster;
+
+/// <summary>What a node may cache, by topic, and which stored types belong to each.</summary>
+public static class ChangeTopics
+{
+    public const string Keys = "keys";
+    public const string Sites = "sites";
+    public const string Integrations = "integrations";
+    public const string Settings = "settings";
+    public const string Users = "users";
+
+    public static readonly IReadOnlyList<string> All = [Keys, Sites, Integrations, Settings, Users];
+
+    public static string? For(Type entityType) => entityType.Name switch
+    {
+        nameof(WebhookKey) => Keys,
+        nameof(Site) => Sites,
+        nameof(Integration) => Integrations,
+        nameof(Setting) => Settings,
+        nameof(User) or nameof(UserSite) => Users,
+        _ => null,
+    };
+}
