@@ -6,7 +6,7 @@ using Gatehouse.Tests.Infrastructure;
 
 namespace Gatehouse.Tests.Admin;
 
-public class AdminApiTests(GatehouseFixture fixture) : IClassFixture<GatehouseFixture>
+public abstract class AdminApiTests(GatehouseFixture fixture)
 {
     private GatehouseClient Admin => fixture.Admin;
     private GatehouseFactory Factory => fixture.Factory;
@@ -210,3 +210,7 @@ public class AdminApiTests(GatehouseFixture fixture) : IClassFixture<GatehouseFi
         Assert.Equal("Healthy", await (await client.GetAsync("/health/ready")).Content.ReadAsStringAsync());
     }
 }
+
+public sealed class AdminApiTestsOnSqlite(SqliteFixture fixture) : AdminApiTests(fixture), IClassFixture<SqliteFixture>;
+
+public sealed class AdminApiTestsOnPostgres(PostgresFixture fixture) : AdminApiTests(fixture), IClassFixture<PostgresFixture>;

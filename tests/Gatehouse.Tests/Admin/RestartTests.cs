@@ -1,18 +1,20 @@
 using System.Net;
+using System.Text.Json.Nodes;
+using Gatehouse.Storage;
 using Gatehouse.Tests.Infrastructure;
-using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 
 namespace Gatehouse.Tests.Admin;
 
-public class RestartTests
+public abstract class RestartTests(Provider provider)
 {
     [Fact]
-    public async Task A_restart_on_the_same_data_directory_keeps_keys_events_and_users()
+    public async Task A_restart_on_the_same_store_keeps_keys_events_and_users()
     {
-        var dataDirectory = TempFolder.Create();
+        var store = await GatehouseStore.CreateOrSkipAsync(provider);
         string integration, refid;
-        (int Id, string Value, System.Text.Json.Nodes.JsonNode View) key;
-        await using (var first = new GatehouseFactory(dataDirectory))
+        (int Id, string Value, JsonNode View) key;
+        await using (var first = new GatehouseFactory(store))
         {
             var admin = await first.AdminAsync();
             integration = await admin.CreateIntegrationAsync();
@@ -20,7 +22,7 @@ public class RestartTests
             refid = (await admin.SendAndWaitAsync(integration, GatehouseClient.DefaultSite, new { before = "restart" }, key.Value))["refid"]!.GetValue<string>();
         }
 
-        await using var second = new GatehouseFactory(dataDirectory);
+        await using var second = new GatehouseFactory(store);
         var again = await second.AdminAsync();
 
         var log = await again.GetAsync($"/api/ingestions/{refid}");
@@ -35,30 +37,30 @@ public class RestartTests
     [Fact]
     public async Task An_ingestion_stored_but_not_processed_before_a_stop_is_processed_after_the_restart()
     {
-        var dataDirectory = TempFolder.Create();
-        string integration, refid;
-        await using (var first = new GatehouseFactory(dataDirectory))
+        var store = await GatehouseStore.CreateOrSkipAsync(provider);
+        string refid;
+        await using (var first = new GatehouseFactory(store))
         {
             var admin = await first.AdminAsync();
-            integration = await admin.CreateIntegrationAsync();
+            var integration = await admin.CreateIntegrationAsync();
             var key = await admin.CreateKeyAsync(integration);
             refid = (await GatehouseClient.Json(await admin.SendAsync(integration, GatehouseClient.DefaultSite, new { n = 1 }, key.Value), HttpStatusCode.Accepted))["refid"]!.GetValue<string>();
         }
-        // Simulate a stop between the 202 and processing: the stored request goes back to waiting.
-        await using (var connection = new SqliteConnection($"Data Source={Path.Combine(dataDirectory, "gatehouse.db")};Pooling=False"))
+        // Arrange what a crash between the 202 and the end of processing leaves: a claimed
+        // ingestion whose lease has run out and no events.
+        await using (var db = store.OpenDb())
         {
-            await connection.OpenAsync();
-            await using var command = connection.CreateCommand();
-            command.CommandText = """
-                DELETE FROM Events WHERE IngestionId = $id;
-                UPDATE Ingestions SET Status = 'Processing', Attempts = 1, LeaseExpiresAt = 0, LogJson = NULL WHERE Id = $id;
-                SELECT changes();
-                """;
-            command.Parameters.AddWithValue("$id", refid);
-            Assert.Equal(1L, await command.ExecuteScalarAsync());
+            await db.Events.Where(e => e.IngestionId == refid).ExecuteDeleteAsync();
+            var changed = await db.Ingestions.Where(i => i.Id == refid).ExecuteUpdateAsync(s => s
+                .SetProperty(i => i.Status, IngestionStatus.Processing)
+                .SetProperty(i => i.Attempts, 1)
+                .SetProperty(i => i.ClaimedBy, "a node that died")
+                .SetProperty(i => i.LeaseExpiresAt, DateTimeOffset.UnixEpoch)
+                .SetProperty(i => i.LogJson, (string?)null));
+            Assert.Equal(1, changed);
         }
 
-        await using var second = new GatehouseFactory(dataDirectory);
+        await using var second = new GatehouseFactory(store);
         var again = await second.AdminAsync();
 
         for (var i = 0; i < 100; i++)
@@ -75,3 +77,7 @@ public class RestartTests
         Assert.Fail("The stored ingestion was not processed after the restart.");
     }
 }
+
+public sealed class RestartTestsOnSqlite() : RestartTests(Provider.Sqlite);
+
+public sealed class RestartTestsOnPostgres() : RestartTests(Provider.Postgres);

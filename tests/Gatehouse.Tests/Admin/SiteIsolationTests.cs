@@ -3,7 +3,7 @@ using Gatehouse.Tests.Infrastructure;
 
 namespace Gatehouse.Tests.Admin;
 
-public class SiteIsolationTests(GatehouseFixture fixture) : IClassFixture<GatehouseFixture>
+public abstract class SiteIsolationTests(GatehouseFixture fixture)
 {
     private GatehouseClient Admin => fixture.Admin;
 
@@ -39,3 +39,7 @@ public class SiteIsolationTests(GatehouseFixture fixture) : IClassFixture<Gateho
         await analyst.GetAsync($"/api/ingestions/{myEvent["refid"]}");
     }
 }
+
+public sealed class SiteIsolationTestsOnSqlite(SqliteFixture fixture) : SiteIsolationTests(fixture), IClassFixture<SqliteFixture>;
+
+public sealed class SiteIsolationTestsOnPostgres(PostgresFixture fixture) : SiteIsolationTests(fixture), IClassFixture<PostgresFixture>;

@@ -3,27 +3,18 @@ using Microsoft.AspNetCore.Mvc.Testing;
 
 namespace Gatehouse.Tests.Infrastructure;
 
-/// <summary>The real Gatehouse host on a real SQLite file in a folder of its own.</summary>
-public sealed class GatehouseFactory : WebApplicationFactory<Program>
+/// <summary>The real Gatehouse host (test server) on a real SQLite file or PostgreSQL database.</summary>
+public sealed class GatehouseFactory(GatehouseStore store, Dictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
 {
     public const string AdminPassword = "admin-password-for-tests";
 
-    private readonly Dictionary<string, string?> _settings;
-
-    public GatehouseFactory(string? dataDirectory = null, Dictionary<string, string?>? settings = null)
-    {
-        DataDirectory = dataDirectory ?? TempFolder.Create();
-        _settings = settings ?? [];
-    }
-
-    public string DataDirectory { get; }
+    public GatehouseStore Store { get; } = store;
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
-        builder.UseSetting("Gatehouse:DataDirectory", DataDirectory);
         builder.UseSetting("Gatehouse:Admin:Password", AdminPassword);
-        foreach (var (key, value) in _settings)
+        foreach (var (key, value) in Store.Settings().Concat(settings ?? []))
         {
             builder.UseSetting(key, value);
         }
@@ -31,21 +22,44 @@ public sealed class GatehouseFactory : WebApplicationFactory<Program>
 
     /// <summary>A client logged in as the built-in administrator.</summary>
     public async Task<GatehouseClient> AdminAsync() => await GatehouseClient.LoginAsync(CreateClient(), "admin", AdminPassword);
-
-    public GatehouseClient Anonymous() => new(CreateClient());
 }
 
-/// <summary>One fixture host per test class; each test still makes its own integrations, keys and users.</summary>
-public sealed class GatehouseFixture : IAsyncLifetime
+/// <summary>
+/// One host per test class and provider; each test still makes its own integrations, keys and
+/// users. A test class runs on both providers by deriving from an abstract class that takes this.
+/// </summary>
+public abstract class GatehouseFixture(Provider provider) : IAsyncLifetime
 {
-    public GatehouseFactory Factory { get; } = new();
+    private GatehouseFactory? _factory;
+    private GatehouseClient? _admin;
 
-    public GatehouseClient Admin { get; private set; } = null!;
+    public Provider Provider { get; } = provider;
 
-    public async ValueTask InitializeAsync() => Admin = await Factory.AdminAsync();
+    public GatehouseFactory Factory => _factory ?? throw GatehouseStore.SkipPostgres();
 
-    public async ValueTask DisposeAsync() => await Factory.DisposeAsync();
+    public GatehouseClient Admin => _admin ?? throw GatehouseStore.SkipPostgres();
+
+    public async ValueTask InitializeAsync()
+    {
+        if (await GatehouseStore.CreateAsync(Provider) is { } store)
+        {
+            _factory = new GatehouseFactory(store);
+            _admin = await _factory.AdminAsync();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_factory is not null)
+        {
+            await _factory.DisposeAsync();
+        }
+    }
 }
+
+public sealed class SqliteFixture() : GatehouseFixture(Provider.Sqlite);
+
+public sealed class PostgresFixture() : GatehouseFixture(Provider.Postgres);
 
 public static class TempFolder
 {

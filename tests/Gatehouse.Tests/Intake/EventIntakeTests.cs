@@ -4,7 +4,7 @@ using Gatehouse.Tests.Infrastructure;
 
 namespace Gatehouse.Tests.Intake;
 
-public class EventIntakeTests(GatehouseFixture fixture) : IClassFixture<GatehouseFixture>
+public abstract class EventIntakeTests(GatehouseFixture fixture)
 {
     private GatehouseClient Admin => fixture.Admin;
 
@@ -212,7 +212,7 @@ public class EventIntakeTests(GatehouseFixture fixture) : IClassFixture<Gatehous
     }
 }
 
-public class DeepEventTests(GatehouseFixture fixture) : IClassFixture<GatehouseFixture>
+public abstract class DeepEventTests(GatehouseFixture fixture)
 {
     [Fact]
     public async Task An_event_nested_to_the_depth_limit_can_be_read_back_everywhere()
@@ -231,3 +231,11 @@ public class DeepEventTests(GatehouseFixture fixture) : IClassFixture<GatehouseF
         await admin.GetAsync("/api/events");
     }
 }
+
+public sealed class EventIntakeTestsOnSqlite(SqliteFixture fixture) : EventIntakeTests(fixture), IClassFixture<SqliteFixture>;
+
+public sealed class EventIntakeTestsOnPostgres(PostgresFixture fixture) : EventIntakeTests(fixture), IClassFixture<PostgresFixture>;
+
+public sealed class DeepEventTestsOnSqlite(SqliteFixture fixture) : DeepEventTests(fixture), IClassFixture<SqliteFixture>;
+
+public sealed class DeepEventTestsOnPostgres(PostgresFixture fixture) : DeepEventTests(fixture), IClassFixture<PostgresFixture>;

@@ -4,7 +4,7 @@ using Gatehouse.Tests.Infrastructure;
 
 namespace Gatehouse.Tests.Intake;
 
-public class IncidentIntakeTests(GatehouseFixture fixture) : IClassFixture<GatehouseFixture>
+public abstract class IncidentIntakeTests(GatehouseFixture fixture)
 {
     private GatehouseClient Admin => fixture.Admin;
 
@@ -97,3 +97,7 @@ public class IncidentIntakeTests(GatehouseFixture fixture) : IClassFixture<Gateh
         Assert.Contains("no incident intake", problem["Error"]!.GetValue<string>());
     }
 }
+
+public sealed class IncidentIntakeTestsOnSqlite(SqliteFixture fixture) : IncidentIntakeTests(fixture), IClassFixture<SqliteFixture>;
+
+public sealed class IncidentIntakeTestsOnPostgres(PostgresFixture fixture) : IncidentIntakeTests(fixture), IClassFixture<PostgresFixture>;

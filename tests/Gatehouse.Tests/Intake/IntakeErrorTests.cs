@@ -6,7 +6,7 @@ using Gatehouse.Tests.Infrastructure;
 
 namespace Gatehouse.Tests.Intake;
 
-public class IntakeErrorTests(GatehouseFixture fixture) : IClassFixture<GatehouseFixture>
+public abstract class IntakeErrorTests(GatehouseFixture fixture)
 {
     private GatehouseClient Admin => fixture.Admin;
     private const string Site = GatehouseClient.DefaultSite;
@@ -175,18 +175,14 @@ public class IntakeErrorTests(GatehouseFixture fixture) : IClassFixture<Gatehous
     }
 }
 
-public class SmallBodyLimitTests : IAsyncLifetime
+public abstract class SmallBodyLimitTests(Provider provider)
 {
-    private readonly GatehouseFactory _factory = new(settings: new() { ["Gatehouse:Intake:MaxBodyBytes"] = "2048", ["Gatehouse:Intake:MaxJsonDepth"] = "8" });
-
-    public ValueTask InitializeAsync() => ValueTask.CompletedTask;
-
-    public async ValueTask DisposeAsync() => await _factory.DisposeAsync();
-
     [Fact]
     public async Task The_body_and_depth_limits_are_configurable()
     {
-        var admin = await _factory.AdminAsync();
+        await using var factory = new GatehouseFactory(await GatehouseStore.CreateOrSkipAsync(provider),
+            new() { ["Gatehouse:Intake:MaxBodyBytes"] = "2048", ["Gatehouse:Intake:MaxJsonDepth"] = "8" });
+        var admin = await factory.AdminAsync();
         var integration = await admin.CreateIntegrationAsync();
         var key = await admin.CreateKeyAsync(integration);
 
@@ -203,3 +199,11 @@ public class SmallBodyLimitTests : IAsyncLifetime
         await GatehouseClient.Problem(hugeSite, HttpStatusCode.RequestEntityTooLarge);
     }
 }
+
+public sealed class IntakeErrorTestsOnSqlite(SqliteFixture fixture) : IntakeErrorTests(fixture), IClassFixture<SqliteFixture>;
+
+public sealed class IntakeErrorTestsOnPostgres(PostgresFixture fixture) : IntakeErrorTests(fixture), IClassFixture<PostgresFixture>;
+
+public sealed class SmallBodyLimitTestsOnSqlite() : SmallBodyLimitTests(Provider.Sqlite);
+
+public sealed class SmallBodyLimitTestsOnPostgres() : SmallBodyLimitTests(Provider.Postgres);

@@ -1,0 +1,47 @@
+using Gatehouse.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace Gatehouse.Tests.Infrastructure;
+
+public enum Provider { Sqlite, Postgres }
+
+/// <summary>Where one Gatehouse installation keeps its data: a data folder, and a PostgreSQL database when that is the provider.</summary>
+public sealed record GatehouseStore(Provider Provider, string DataDirectory, string? ConnectionString)
+{
+    /// <summary>A fresh, empty store; null (with the reason) when PostgreSQL is wanted but absent.</summary>
+    public static async Task<GatehouseStore?> CreateAsync(Provider provider)
+    {
+        var dataDirectory = TempFolder.Create();
+        if (provider == Provider.Sqlite)
+        {
+            return new GatehouseStore(provider, dataDirectory, null);
+        }
+        var cluster = await PostgresCluster.SharedAsync();
+        return cluster is null ? null : new GatehouseStore(provider, dataDirectory, await cluster.CreateDatabaseAsync());
+    }
+
+    /// <summary>Like <see cref="CreateAsync"/>, but skips the calling test when the provider is absent.</summary>
+    public static async Task<GatehouseStore> CreateOrSkipAsync(Provider provider) =>
+        await CreateAsync(provider) ?? throw SkipPostgres();
+
+    public static Exception SkipPostgres()
+    {
+        Assert.Skip($"PostgreSQL tests need a server: {PostgresCluster.UnavailableReason}");
+        return new InvalidOperationException("unreachable");
+    }
+
+    public Dictionary<string, string?> Settings() => Provider == Provider.Sqlite
+        ? new() { ["Gatehouse:DataDirectory"] = DataDirectory }
+        : new()
+        {
+            ["Gatehouse:DataDirectory"] = DataDirectory,
+            ["Gatehouse:Database:Provider"] = "Postgres",
+            ["Gatehouse:Database:ConnectionString"] = ConnectionString,
+        };
+
+    /// <summary>A context on the same database, for tests that arrange stored state directly.</summary>
+    public GatehouseDb OpenDb() => Provider == Provider.Sqlite
+        ? new SqliteGatehouseDb(new DbContextOptionsBuilder<SqliteGatehouseDb>()
+            .UseSqlite($"Data Source={Path.Combine(DataDirectory, "gatehouse.db")};Pooling=False").Options)
+        : new PostgresGatehouseDb(new DbContextOptionsBuilder<PostgresGatehouseDb>().UseNpgsql(ConnectionString).Options);
+}
