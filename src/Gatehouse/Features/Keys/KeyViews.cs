@@ -16,6 +16,9 @@ public sealed record KeyRequest(
     string? AssignedUser,
     bool? Enabled);
 
+/// <summary>A partial update: only the members present change.</summary>
+public sealed record KeyPatch(string? Name, bool? Enabled, string? AssignedUser);
+
 public sealed record RequestUrl(string Site, string Url);
 
 public sealed record KeyView(

@@ -17,6 +17,8 @@ public static partial class KeysApi
         group.MapGet("/{id:int}", Get);
         group.MapPost("/", Create);
         group.MapGet("/{id:int}/secret", Reveal);
+        group.MapPatch("/{id:int}", Patch);
+        group.MapDelete("/{id:int}", Delete);
     }
 
     private static async Task<Ok<List<KeyView>>> List(
@@ -161,6 +163,67 @@ public static partial class KeysApi
         return TypedResults.Ok(new KeySecretView(protector.Unprotect(key.SecretProtected)));
     }
 
+    private static async Task<Results<Ok<KeyView>, ProblemHttpResult>> Patch(
+        int id, KeyPatch patch, GatehouseDb db, CurrentUser user, KeyPresenter presenter, ILogger<KeyRequest> logger, CancellationToken cancellationToken)
+    {
+        var sites = await ViewerSites(db, user, cancellationToken);
+        var key = await db.WebhookKeys.Include(k => k.Site).Include(k => k.Integration).FirstOrDefaultAsync(k => k.Id == id, cancellationToken);
+        if (key is null || !CanSee(key, sites))
+        {
+            return KeyNotFound(id);
+        }
+        var errors = new List<string>();
+        if (patch.Name is not null)
+        {
+            var name = patch.Name.Trim();
+            if (name.Length is 0 or > 200 || name.Any(char.IsControl))
+            {
+                errors.Add("'name' must have 1 to 200 characters.");
+            }
+            else if (await db.WebhookKeys.AnyAsync(k => k.Id != id && k.IntegrationId == key.IntegrationId && k.Intake == key.Intake && k.Name == name, cancellationToken))
+            {
+                return Problems.Conflict("key_exists", $"A key named '{name}' already exists for this intake.");
+            }
+            key.Name = name;
+        }
+        if (patch.AssignedUser is not null)
+        {
+            var normalized = Normalize.Name(patch.AssignedUser);
+            var assigned = patch.AssignedUser.Length == 0 ? null : await db.Users.FirstOrDefaultAsync(u => u.NormalizedUsername == normalized, cancellationToken);
+            if (patch.AssignedUser.Length > 0 && assigned is null)
+            {
+                errors.Add($"There is no user '{patch.AssignedUser}'.");
+            }
+            key.AssignedUserId = assigned?.Id;
+        }
+        if (errors.Count > 0)
+        {
+            return Problems.Invalid(errors);
+        }
+        if (patch.Enabled is { } enabled)
+        {
+            key.Enabled = enabled;
+        }
+        await db.SaveChangesAsync(cancellationToken);
+        LogKeyChanged(logger, key.Id, user.Username);
+        return TypedResults.Ok(presenter.Present(key, sites, await Usernames(db, [key], cancellationToken)));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
+        int id, GatehouseDb db, CurrentUser user, ILogger<KeyRequest> logger, CancellationToken cancellationToken)
+    {
+        var sites = await ViewerSites(db, user, cancellationToken);
+        var key = await db.WebhookKeys.FirstOrDefaultAsync(k => k.Id == id, cancellationToken);
+        if (key is null || !CanSee(key, sites))
+        {
+            return KeyNotFound(id);
+        }
+        db.WebhookKeys.Remove(key);
+        await db.SaveChangesAsync(cancellationToken);
+        LogKeyDeleted(logger, id, user.Username);
+        return TypedResults.NoContent();
+    }
+
     private static IQueryable<WebhookKey> LoadKeys(GatehouseDb db) =>
         db.WebhookKeys.AsNoTracking().Include(k => k.Site).Include(k => k.Integration);
 
@@ -183,6 +246,12 @@ public static partial class KeysApi
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Webhook key {KeyId} '{KeyName}' created by {Username}")]
     private static partial void LogKeyCreated(ILogger logger, int keyId, string keyName, string username);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Webhook key {KeyId} changed by {Username}")]
+    private static partial void LogKeyChanged(ILogger logger, int keyId, string username);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Webhook key {KeyId} deleted by {Username}")]
+    private static partial void LogKeyDeleted(ILogger logger, int keyId, string username);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Webhook key {KeyId} value revealed to {Username}")]
     private static partial void LogRevealed(ILogger logger, int keyId, string username);

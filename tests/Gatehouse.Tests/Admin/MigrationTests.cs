@@ -1,0 +1,35 @@
+using Gatehouse.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace Gatehouse.Tests.Admin;
+
+public class MigrationTests
+{
+    [Fact]
+    public void The_sqlite_migrations_match_the_model()
+    {
+        using var db = new SqliteDesignTimeFactory().CreateDbContext([]);
+
+        Assert.False(db.Database.HasPendingModelChanges(),
+            "The model has changed since the last SQLite migration: add one with dotnet ef migrations add (see README).");
+    }
+
+    [Fact]
+    public void The_postgres_migrations_match_the_model()
+    {
+        using var db = new PostgresDesignTimeFactory().CreateDbContext([]);
+
+        Assert.False(db.Database.HasPendingModelChanges(),
+            "The model has changed since the last PostgreSQL migration: add one with dotnet ef migrations add (see README).");
+    }
+
+    [Fact]
+    public void Both_providers_have_the_same_migrations()
+    {
+        static IEnumerable<string> Names(DbContext db) => db.Database.GetMigrations().Select(m => m[(m.IndexOf('_') + 1)..]);
+        using var sqlite = new SqliteDesignTimeFactory().CreateDbContext([]);
+        using var postgres = new PostgresDesignTimeFactory().CreateDbContext([]);
+
+        Assert.Equal(Names(sqlite), Names(postgres));
+    }
+}
