@@ -87,7 +87,7 @@ public sealed class WebhookKey
 
 public enum IngestionStatus { Pending, Processing, Processed, Failed }
 
-public sealed class Ingestion
+public sealed class Ingestion : Processing.ILeasedWork
 {
     /// <summary>The refid returned to the sender.</summary>
     public required string Id { get; set; }

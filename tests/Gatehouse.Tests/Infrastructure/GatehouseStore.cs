@@ -42,6 +42,6 @@ public sealed record GatehouseStore(Provider Provider, string DataDirectory, str
     /// <summary>A context on the same database, for tests that arrange stored state directly.</summary>
     public GatehouseDb OpenDb() => Provider == Provider.Sqlite
         ? new SqliteGatehouseDb(new DbContextOptionsBuilder<SqliteGatehouseDb>()
-            .UseSqlite($"Data Source={Path.Combine(DataDirectory, "gatehouse.db")};Pooling=False").Options)
+            .UseSqlite($"Data Source={Path.Combine(DataDirectory, "gatehouse.db")};Pooling=False").AddInterceptors(new SqlitePragmas()).Options)
         : new PostgresGatehouseDb(new DbContextOptionsBuilder<PostgresGatehouseDb>().UseNpgsql(ConnectionString).Options);
 }

@@ -4,6 +4,7 @@ using Gatehouse.Core.Auth;
 using Gatehouse.Core.Intake;
 using Gatehouse.Features.Integrations;
 using Gatehouse.Infrastructure;
+using Gatehouse.Processing;
 using Gatehouse.Storage;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
@@ -30,41 +31,27 @@ public sealed partial class IngestionProcessor(
     IOptions<GatehouseOptions> options,
     ILogger<IngestionProcessor> logger)
 {
-    /// <summary>Names this process in claims, so an operator can see which node holds an ingestion.</summary>
-    public static readonly string NodeId = $"{Environment.ProcessId}:{Guid.NewGuid():N}:{Environment.MachineName}" is var id && id.Length > 100 ? id[..100] : id;
-
     /// <summary>Claims the oldest waiting ingestion (or one whose lease ran out); null when there is none.</summary>
-    public async Task<string?> ClaimNextAsync(CancellationToken cancellationToken)
+    public Task<(string Id, string Claim)?> ClaimNextAsync(CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        var candidates = await db.Ingestions.AsNoTracking()
-            .Where(i => i.Status == IngestionStatus.Pending || (i.Status == IngestionStatus.Processing && i.LeaseExpiresAt < now))
-            .OrderBy(i => i.ReceivedAt)
-            .Select(i => i.Id)
-            .Take(8)
-            .ToListAsync(cancellationToken);
-        var lease = now.AddSeconds(options.Value.Intake.LeaseSeconds);
-        foreach (var id in candidates)
-        {
-            // A conditional update is the claim: of several nodes, exactly one changes the row.
-            var claimed = await db.Ingestions
-                .Where(i => i.Id == id && (i.Status == IngestionStatus.Pending || (i.Status == IngestionStatus.Processing && i.LeaseExpiresAt < now)))
-                .ExecuteUpdateAsync(s => s
-                    .SetProperty(i => i.Status, IngestionStatus.Processing)
-                    .SetProperty(i => i.ClaimedBy, NodeId)
-                    .SetProperty(i => i.LeaseExpiresAt, lease)
-                    .SetProperty(i => i.Attempts, i => i.Attempts + 1), cancellationToken);
-            if (claimed == 1)
-            {
-                return id;
-            }
-        }
-        return null;
+        return WorkLeases.ClaimNextAsync(
+            db.Ingestions,
+            i => i.Status == IngestionStatus.Pending || (i.Status == IngestionStatus.Processing && i.LeaseExpiresAt < now),
+            query => query.OrderBy(i => i.ReceivedAt),
+            setters => setters.SetProperty(i => i.Status, IngestionStatus.Processing),
+            now.AddSeconds(options.Value.Intake.LeaseSeconds),
+            cancellationToken);
     }
 
-    public async Task ProcessAsync(string refid, CancellationToken cancellationToken)
+    public async Task ProcessAsync(string refid, string claim, CancellationToken cancellationToken)
     {
         var ingestion = await db.Ingestions.Include(i => i.Integration).FirstAsync(i => i.Id == refid, cancellationToken);
+        if (ingestion.ClaimedBy != claim)
+        {
+            LogClaimLost(logger, refid);
+            return;
+        }
         try
         {
             var log = Process(ingestion);
@@ -72,22 +59,28 @@ public sealed partial class IngestionProcessor(
             await db.SaveChangesAsync(cancellationToken);
             LogProcessed(logger, refid, log.Errors.Count);
         }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Our lease ran out and another node claimed the ingestion: our transaction is void.
+            db.ChangeTracker.Clear();
+            LogClaimLost(logger, refid);
+        }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             // Shutting down: hand the ingestion back at once instead of letting its lease run out.
             db.ChangeTracker.Clear();
-            await ReleaseAsync(refid);
+            await ReleaseAsync(refid, claim);
             throw;
         }
         catch (Exception ex)
         {
             db.ChangeTracker.Clear();
-            await RecordFailureAsync(refid, ex, cancellationToken);
+            await RecordFailureAsync(refid, claim, ex, cancellationToken);
         }
     }
 
-    private Task ReleaseAsync(string refid) =>
-        db.Ingestions.Where(i => i.Id == refid && i.ClaimedBy == NodeId && i.Status == IngestionStatus.Processing)
+    private Task ReleaseAsync(string refid, string claim) =>
+        db.Ingestions.Where(i => i.Id == refid && i.ClaimedBy == claim && i.Status == IngestionStatus.Processing)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(i => i.Status, IngestionStatus.Pending)
                 .SetProperty(i => i.ClaimedBy, (string?)null)
@@ -192,9 +185,13 @@ public sealed partial class IngestionProcessor(
     }
 
     /// <summary>An unexpected error: retried (released for another claim) until the attempts run out, then marked failed.</summary>
-    private async Task RecordFailureAsync(string refid, Exception exception, CancellationToken cancellationToken)
+    private async Task RecordFailureAsync(string refid, string claim, Exception exception, CancellationToken cancellationToken)
     {
         var ingestion = await db.Ingestions.FirstAsync(i => i.Id == refid, cancellationToken);
+        if (ingestion.ClaimedBy != claim)
+        {
+            return;
+        }
         LogProcessingError(logger, refid, ingestion.Attempts, exception);
         if (ingestion.Attempts >= options.Value.Intake.MaxAttempts)
         {
@@ -208,8 +205,18 @@ public sealed partial class IngestionProcessor(
             ingestion.ClaimedBy = null;
             ingestion.LeaseExpiresAt = null;
         }
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            LogClaimLost(logger, refid);
+        }
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ingestion {Refid} was claimed by another node after this node's lease ran out; leaving it to that node")]
+    private static partial void LogClaimLost(ILogger logger, string refid);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Ingestion {Refid} processed with {ErrorCount} item errors")]
     private static partial void LogProcessed(ILogger logger, string refid, int errorCount);

@@ -34,13 +34,12 @@ public sealed partial class IngestionWorker(IServiceScopeFactory scopes, Ingesti
     {
         await using var scope = scopes.CreateAsyncScope();
         var processor = scope.ServiceProvider.GetRequiredService<IngestionProcessor>();
-        var refid = await processor.ClaimNextAsync(stoppingToken);
-        if (refid is null)
+        if (await processor.ClaimNextAsync(stoppingToken) is not { } claimed)
         {
             return false;
         }
-        await processor.ProcessAsync(refid, stoppingToken);
-        signals.Processed(refid);
+        await processor.ProcessAsync(claimed.Id, claimed.Claim, stoppingToken);
+        signals.Processed(claimed.Id);
         return true;
     }
 

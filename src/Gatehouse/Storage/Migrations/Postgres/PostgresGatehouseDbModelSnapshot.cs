@@ -247,6 +247,7 @@ namespace Gatehouse.Storage.Migrations.Postgres
                         .HasColumnType("bytea");
 
                     b.Property<string>("ClaimedBy")
+                        .IsConcurrencyToken()
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
 

@@ -237,6 +237,7 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                         .HasColumnType("BLOB");
 
                     b.Property<string>("ClaimedBy")
+                        .IsConcurrencyToken()
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
 

@@ -1,0 +1,104 @@
+using System.Net;
+using Gatehouse.Features.Intake;
+using Gatehouse.Infrastructure;
+using Gatehouse.Storage;
+using Gatehouse.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace Gatehouse.Tests.Cluster;
+
+/// <summary>Two processors standing for two nodes, on a stored ingestion, with a clock the test moves.</summary>
+public abstract class WorkLeaseTests(Provider provider)
+{
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
+    private static readonly IOptions<GatehouseOptions> Options = Microsoft.Extensions.Options.Options.Create(new GatehouseOptions { Intake = { LeaseSeconds = 30 } });
+
+    private IngestionProcessor Node(GatehouseDb db) => new(db, _time, Options, NullLogger<IngestionProcessor>.Instance);
+
+    private async Task<(GatehouseStore Store, string Refid)> StoredIngestionAsync()
+    {
+        var store = await GatehouseStore.CreateOrSkipAsync(provider);
+        string refid;
+        await using (var factory = new GatehouseFactory(store))
+        {
+            var admin = await factory.AdminAsync();
+            var integration = await admin.CreateIntegrationAsync(new { mainJsonPath = "$.items" });
+            var key = await admin.CreateKeyAsync(integration);
+            var result = await GatehouseClient.Json(await admin.SendAsync(integration, GatehouseClient.DefaultSite,
+                new { items = new[] { new { n = 1 }, new { n = 2 } } }, key.Value, query: "?wait=10"), HttpStatusCode.OK);
+            refid = result["refid"]!.GetValue<string>();
+        }
+        await using var db = store.OpenDb();
+        await db.Events.Where(e => e.IngestionId == refid).ExecuteDeleteAsync();
+        await db.Ingestions.Where(i => i.Id == refid).ExecuteUpdateAsync(s => s
+            .SetProperty(i => i.Status, IngestionStatus.Pending)
+            .SetProperty(i => i.ReceivedAt, _time.GetUtcNow().AddYears(-10))
+            .SetProperty(i => i.Attempts, 0));
+        return (store, refid);
+    }
+
+    [Fact]
+    public async Task A_claimed_ingestion_is_not_claimed_again_until_its_lease_runs_out()
+    {
+        var (store, refid) = await StoredIngestionAsync();
+        await using var dbA = store.OpenDb();
+        await using var dbB = store.OpenDb();
+
+        var first = await Node(dbA).ClaimNextAsync(CancellationToken.None);
+        var meanwhile = await Node(dbB).ClaimNextAsync(CancellationToken.None);
+        _time.Advance(TimeSpan.FromSeconds(31));
+        var afterLease = await Node(dbB).ClaimNextAsync(CancellationToken.None);
+
+        Assert.Equal(refid, first?.Id);
+        Assert.Null(meanwhile);
+        Assert.Equal(refid, afterLease?.Id);
+        Assert.NotEqual(first!.Value.Claim, afterLease!.Value.Claim);
+    }
+
+    [Fact]
+    public async Task A_node_whose_lease_ran_out_cannot_commit_and_the_new_claimant_processes_once()
+    {
+        var (store, refid) = await StoredIngestionAsync();
+        await using var dbA = store.OpenDb();
+        await using var dbB = store.OpenDb();
+        var stale = (await Node(dbA).ClaimNextAsync(CancellationToken.None))!.Value;
+        _time.Advance(TimeSpan.FromSeconds(31));
+        var fresh = (await Node(dbB).ClaimNextAsync(CancellationToken.None))!.Value;
+
+        await Node(dbA).ProcessAsync(refid, stale.Claim, CancellationToken.None);
+        await Node(dbB).ProcessAsync(refid, fresh.Claim, CancellationToken.None);
+        await Node(dbA).ProcessAsync(refid, stale.Claim, CancellationToken.None);
+
+        await using var check = store.OpenDb();
+        Assert.Equal(2, await check.Events.CountAsync(e => e.IngestionId == refid));
+        Assert.Equal(IngestionStatus.Processed, (await check.Ingestions.SingleAsync(i => i.Id == refid)).Status);
+    }
+
+    [Fact]
+    public async Task A_commit_by_a_node_that_lost_its_claim_mid_work_is_refused_as_a_whole()
+    {
+        var (store, refid) = await StoredIngestionAsync();
+        await using var dbA = store.OpenDb();
+        await using var dbB = store.OpenDb();
+        await Node(dbA).ClaimNextAsync(CancellationToken.None);
+        // Node A has loaded the ingestion and is working on it when its lease runs out.
+        var loadedByA = await dbA.Ingestions.SingleAsync(i => i.Id == refid);
+        _time.Advance(TimeSpan.FromSeconds(31));
+        await Node(dbB).ClaimNextAsync(CancellationToken.None);
+
+        dbA.Events.Add(new Event { IngestionId = refid, IntegrationId = loadedByA.IntegrationId, SiteId = loadedByA.SiteId, CustomFieldsJson = "{}", RawJson = "{}" });
+        loadedByA.Status = IngestionStatus.Processed;
+        loadedByA.ClaimedBy = null;
+
+        await Assert.ThrowsAsync<DbUpdateConcurrencyException>(() => dbA.SaveChangesAsync());
+        await using var check = store.OpenDb();
+        Assert.Equal(0, await check.Events.CountAsync(e => e.IngestionId == refid));
+    }
+}
+
+public sealed class WorkLeaseTestsOnSqlite() : WorkLeaseTests(Provider.Sqlite);
+
+public sealed class WorkLeaseTestsOnPostgres() : WorkLeaseTests(Provider.Postgres);
