@@ -3,9 +3,30 @@ using System.ComponentModel.DataAnnotations;
 namespace Gatehouse.Infrastructure;
 
 /// <summary>Configuration under the <c>Gatehouse</c> section (appsettings, <c>Gatehouse__X</c> variables, command line).</summary>
-public sealed class GatehouseOptions
+public sealed class GatehouseOptions : IValidatableObject
 {
     public const string Section = "Gatehouse";
+
+    /// <summary>Data annotations on the sections are checked here: the options validator only looks one level deep.</summary>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        object[] sections = [Admin, Database, Intake, Webhooks, Auth, Cluster];
+        foreach (var section in sections)
+        {
+            var results = new List<ValidationResult>();
+            Validator.TryValidateObject(section, new ValidationContext(section), results, validateAllProperties: true);
+            foreach (var result in results)
+            {
+                yield return new ValidationResult(
+                    $"{Section}:{section.GetType().Name.Replace("Options", "", StringComparison.Ordinal)}: {result.ErrorMessage}",
+                    result.MemberNames);
+            }
+        }
+        if (Database.IsPostgres && string.IsNullOrWhiteSpace(Database.ConnectionString))
+        {
+            yield return new ValidationResult("Gatehouse:Database:Provider is Postgres, so Gatehouse:Database:ConnectionString is required.");
+        }
+    }
 
     /// <summary>Where the SQLite database and the data-protection key ring live. Default <c>./data</c>.</summary>
     [Required]
@@ -20,7 +41,7 @@ public sealed class GatehouseOptions
 
     public WebhookOptions Webhooks { get; set; } = new();
 
-    public ApiAuthOptions Auth { get; set; } = new();
+    public AuthOptions Auth { get; set; } = new();
 
     public ClusterOptions Cluster { get; set; } = new();
 
@@ -105,7 +126,7 @@ public sealed class WebhookOptions
     public int RateLimitBurst { get; set; } = 100;
 }
 
-public sealed class ApiAuthOptions
+public sealed class AuthOptions
 {
     /// <summary>Lifetime of a bearer token from <c>POST /api/auth/token</c>, in minutes (default 480).</summary>
     [Range(1, 60 * 24 * 30)]

@@ -33,3 +33,38 @@ public class MigrationTests
         Assert.Equal(Names(sqlite), Names(postgres));
     }
 }
+
+public class ConfigurationTests
+{
+    [Theory]
+    [InlineData("Postgres", null, "ConnectionString is required")]
+    [InlineData("Oracle", null, "must be Sqlite or Postgres")]
+    public void A_wrong_database_configuration_stops_the_start_with_a_clear_message(string provider, string? connectionString, string message)
+    {
+        using var factory = new Infrastructure.GatehouseFactory(
+            new Infrastructure.GatehouseStore(Infrastructure.Provider.Sqlite, Infrastructure.TempFolder.Create(), null),
+            new() { ["Gatehouse:Database:Provider"] = provider, ["Gatehouse:Database:ConnectionString"] = connectionString });
+
+        var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+
+        Assert.Contains(message, error.ToString());
+    }
+}
+
+public class OptionLimitTests
+{
+    [Theory]
+    [InlineData("Gatehouse:Intake:MaxJsonDepth", "100000", "MaxJsonDepth")]
+    [InlineData("Gatehouse:Webhooks:RateLimitPerSecond", "0", "RateLimitPerSecond")]
+    [InlineData("Gatehouse:Cluster:RefreshMilliseconds", "1", "RefreshMilliseconds")]
+    public void Out_of_range_settings_in_any_section_stop_the_start(string setting, string value, string named)
+    {
+        using var factory = new Infrastructure.GatehouseFactory(
+            new Infrastructure.GatehouseStore(Infrastructure.Provider.Sqlite, Infrastructure.TempFolder.Create(), null),
+            new() { [setting] = value });
+
+        var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
+
+        Assert.Contains(named, error.ToString());
+    }
+}
