@@ -1,3 +1,4 @@
+using Gatehouse.Features.Audit;
 using Gatehouse.Features.Auth;
 using Gatehouse.Features.Events;
 using Gatehouse.Features.Health;
@@ -52,6 +53,11 @@ public static class GatehouseHost
         services.AddHttpContextAccessor();
         services.AddScoped<CurrentUser>();
         services.AddScoped<KeyPresenter>();
+        services.AddScoped<KeyAccess>();
+        services.AddScoped<KeyValidation>();
+        services.AddScoped<AuditLog>();
+        services.AddSingleton<AuthFailureAudit>();
+        services.AddHostedService(provider => provider.GetRequiredService<AuthFailureAudit>());
         services.AddScoped<WebhookAuthenticator>();
         services.AddScoped<IntakeHandler>();
         services.AddScoped<IngestionResults>();
@@ -92,6 +98,7 @@ public static class GatehouseHost
         app.MapIngestionsApi();
         app.MapEventsApi();
         app.MapIncidentsApi();
+        app.MapAuditApi();
         app.MapIntakeEndpoints();
         return app;
     }

@@ -19,6 +19,7 @@ public enum AuthFailureReason
     WrongModule,
     WrongTarget,
     WrongSite,
+    Regenerated,
     JwtDisabled,
     RateLimited,
 }
@@ -29,7 +30,8 @@ public sealed record KeyScope(
     int? SiteId,
     ShareScope? ShareTo,
     int? IntegrationId,
-    IntakeKind? Intake);
+    IntakeKind? Intake,
+    string? Command = null);
 
 /// <summary>The intake endpoint a request names.</summary>
 public sealed record IntakeEndpoint(int IntegrationId, IntakeKind Intake, int SiteId, SiteKind SiteKind);

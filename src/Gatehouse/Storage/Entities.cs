@@ -73,16 +73,51 @@ public sealed class WebhookKey
     public int? IntegrationId { get; set; }
     public Integration? Integration { get; set; }
     public IntakeKind? Intake { get; set; }
+    /// <summary>The utility command a Utility Command key runs.</summary>
+    public string? Command { get; set; }
     public int CreatedByUserId { get; set; }
     public int? AssignedUserId { get; set; }
+    public bool VisibleToAll { get; set; }
     public bool Enabled { get; set; } = true;
     /// <summary>SHA-256 of the header value, for lookup. The value itself is never stored in clear.</summary>
     public required byte[] SecretHash { get; set; }
     /// <summary>The header value encrypted with the data-protection key ring, for the people allowed to see it.</summary>
     public required string SecretProtected { get; set; }
+    /// <summary>The hash of the value before the last regeneration: accepted until <see cref="PreviousValidUntil"/>, then recognised as regenerated.</summary>
+    public byte[]? PreviousSecretHash { get; set; }
+    public DateTimeOffset? PreviousValidUntil { get; set; }
+    public DateTimeOffset? RegeneratedAt { get; set; }
+    public string? DataFormatter { get; set; }
+    public string? EventPlaybook { get; set; }
+    public bool RunMitreTtpSearch { get; set; }
+    public bool RunEventAutomationRules { get; set; }
+    /// <summary>Requests per second for this key; null uses Gatehouse:Webhooks:RateLimitPerSecond.</summary>
+    public int? RateLimitPerSecond { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 
-    public KeyScope Scope => new(Module, SiteId, ShareTo, IntegrationId, Intake);
+    public KeyScope Scope => new(Module, SiteId, ShareTo, IntegrationId, Intake, Command);
+}
+
+/// <summary>
+/// One audited action. Webhook authentication failures are aggregated: one row per key, reason,
+/// source and minute, with a count, so a flood cannot fill the disk.
+/// </summary>
+public sealed class AuditEntry
+{
+    public long Id { get; set; }
+    public DateTimeOffset At { get; set; }
+    public DateTimeOffset LastAt { get; set; }
+    public required string Action { get; set; }
+    public int? ActorUserId { get; set; }
+    public string? Actor { get; set; }
+    public int? KeyId { get; set; }
+    public string? Target { get; set; }
+    public string? Reason { get; set; }
+    public string? SourceAddress { get; set; }
+    public string? DetailJson { get; set; }
+    public int Count { get; set; } = 1;
+    /// <summary>Set on aggregated rows (key, reason, source, minute); unique.</summary>
+    public string? AggregateKey { get; set; }
 }
 
 public enum IngestionStatus { Pending, Processing, Processed, Failed }

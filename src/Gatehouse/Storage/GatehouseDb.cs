@@ -23,6 +23,7 @@ public abstract class GatehouseDb(DbContextOptions options) : DbContext(options)
     public DbSet<Event> Events => Set<Event>();
     public DbSet<Incident> Incidents => Set<Incident>();
     public DbSet<IncidentEvent> IncidentEvents => Set<IncidentEvent>();
+    public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -70,6 +71,10 @@ public abstract class GatehouseDb(DbContextOptions options) : DbContext(options)
         {
             key.Property(k => k.Name).HasMaxLength(200);
             key.HasIndex(k => k.SecretHash).IsUnique();
+            key.HasIndex(k => k.PreviousSecretHash);
+            key.Property(k => k.Command).HasMaxLength(200);
+            key.Property(k => k.DataFormatter).HasMaxLength(200);
+            key.Property(k => k.EventPlaybook).HasMaxLength(200);
             key.HasOne(k => k.Site).WithMany().HasForeignKey(k => k.SiteId).OnDelete(DeleteBehavior.Restrict);
             key.HasOne(k => k.Integration).WithMany().HasForeignKey(k => k.IntegrationId).OnDelete(DeleteBehavior.Restrict);
         });
@@ -107,6 +112,18 @@ public abstract class GatehouseDb(DbContextOptions options) : DbContext(options)
             link.HasOne(l => l.Event).WithMany(e => e.Incidents).HasForeignKey(l => l.EventId).OnDelete(DeleteBehavior.Cascade);
         });
         model.Entity<WebhookKey>().Ignore(k => k.Scope);
+        model.Entity<AuditEntry>(audit =>
+        {
+            audit.Property(a => a.Action).HasMaxLength(64);
+            audit.Property(a => a.Actor).HasMaxLength(200);
+            audit.Property(a => a.Target).HasMaxLength(400);
+            audit.Property(a => a.Reason).HasMaxLength(64);
+            audit.Property(a => a.SourceAddress).HasMaxLength(64);
+            audit.Property(a => a.AggregateKey).HasMaxLength(200);
+            audit.HasIndex(a => a.AggregateKey).IsUnique();
+            audit.HasIndex(a => a.At);
+            audit.HasIndex(a => new { a.KeyId, a.At });
+        });
         model.Entity<ChangeVersion>(version =>
         {
             version.HasKey(v => v.Topic);

@@ -60,7 +60,7 @@ public sealed class IntakeHandler(
         {
             return Unauthorized(context, scopeFailure, key);
         }
-        if (rateLimiter.TryAcquire(key.Id) is { } retryAfter)
+        if (rateLimiter.TryAcquire(key.Id, key.RateLimitPerSecond) is { } retryAfter)
         {
             authenticator.RecordFailure(context, AuthFailureReason.RateLimited, key);
             var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));

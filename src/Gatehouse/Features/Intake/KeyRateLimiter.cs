@@ -12,13 +12,17 @@ namespace Gatehouse.Features.Intake;
 public sealed class KeyRateLimiter(IOptions<GatehouseOptions> options) : IDisposable
 {
     private static readonly TimeSpan Period = TimeSpan.FromMilliseconds(100);
-    private readonly ConcurrentDictionary<int, TokenBucketRateLimiter> _buckets = new();
+    private readonly ConcurrentDictionary<int, (int Rate, TokenBucketRateLimiter Bucket)> _buckets = new();
 
-    /// <summary>Null when the request may go ahead, else how long to wait.</summary>
-    public TimeSpan? TryAcquire(int keyId)
+    /// <summary>Null when the request may go ahead, else how long to wait. A key's own rate, when set, replaces the default.</summary>
+    public TimeSpan? TryAcquire(int keyId, int? keyRate)
     {
-        var bucket = _buckets.GetOrAdd(keyId, _ => NewBucket());
-        using var lease = bucket.AttemptAcquire();
+        var webhooks = options.Value.Webhooks;
+        var rate = keyRate ?? webhooks.RateLimitPerSecond;
+        var entry = _buckets.AddOrUpdate(keyId,
+            _ => (rate, NewBucket(rate)),
+            (_, existing) => existing.Rate == rate ? existing : (rate, NewBucket(rate)));
+        using var lease = entry.Bucket.AttemptAcquire();
         if (lease.IsAcquired)
         {
             return null;
@@ -26,15 +30,17 @@ public sealed class KeyRateLimiter(IOptions<GatehouseOptions> options) : IDispos
         return lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? retryAfter : TimeSpan.FromSeconds(1);
     }
 
-    private TokenBucketRateLimiter NewBucket()
+    /// <summary>The default rate has the configured burst; a key's own rate bursts to twice that rate.</summary>
+    private TokenBucketRateLimiter NewBucket(int rate)
     {
         var webhooks = options.Value.Webhooks;
-        var perPeriod = Math.Max(1, (int)Math.Round(webhooks.RateLimitPerSecond * Period.TotalSeconds));
+        var burst = rate == webhooks.RateLimitPerSecond ? webhooks.RateLimitBurst : rate * 2;
+        var perPeriod = Math.Max(1, (int)Math.Round(rate * Period.TotalSeconds));
         return new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
         {
-            TokenLimit = webhooks.RateLimitBurst,
+            TokenLimit = burst,
             TokensPerPeriod = perPeriod,
-            ReplenishmentPeriod = TimeSpan.FromSeconds(perPeriod / (double)webhooks.RateLimitPerSecond),
+            ReplenishmentPeriod = TimeSpan.FromSeconds(perPeriod / (double)rate),
             QueueLimit = 0,
             AutoReplenishment = true,
         });
@@ -42,7 +48,7 @@ public sealed class KeyRateLimiter(IOptions<GatehouseOptions> options) : IDispos
 
     public void Dispose()
     {
-        foreach (var bucket in _buckets.Values)
+        foreach (var (_, bucket) in _buckets.Values)
         {
             bucket.Dispose();
         }

@@ -5,7 +5,14 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Gatehouse.Features.Intake;
 
-public sealed record KeyEntry(int Id, string Name, byte[] SecretHash, bool Enabled, KeyScope Scope);
+/// <summary>
+/// A key as the webhook path needs it, found by the hash of the presented value. When that was
+/// the key's value before its last regeneration, <see cref="IsPreviousValue"/> is set and
+/// <see cref="PreviousValidUntil"/> says until when it is still accepted (null: not at all).
+/// </summary>
+public sealed record KeyEntry(
+    int Id, string Name, byte[] MatchedHash, bool Enabled, KeyScope Scope, int? RateLimitPerSecond,
+    bool IsPreviousValue, DateTimeOffset? PreviousValidUntil);
 
 public sealed record SiteEntry(int Id, string Name, SiteKind Kind);
 
@@ -23,9 +30,10 @@ public sealed class WebhookDirectory(ChangeFeed feed)
 
     public ValueTask<KeyEntry?> KeyAsync(GatehouseDb db, byte[] hash, CancellationToken cancellationToken) =>
         _keys.GetAsync(Convert.ToHexString(hash), _ =>
-            db.WebhookKeys.AsNoTracking().Where(k => k.SecretHash == hash)
-                .Select(k => new KeyEntry(k.Id, k.Name, k.SecretHash, k.Enabled,
-                    new KeyScope(k.Module, k.SiteId, k.ShareTo, k.IntegrationId, k.Intake)))
+            db.WebhookKeys.AsNoTracking().Where(k => k.SecretHash == hash || k.PreviousSecretHash == hash)
+                .Select(k => new KeyEntry(k.Id, k.Name, k.SecretHash == hash ? k.SecretHash : k.PreviousSecretHash!, k.Enabled,
+                    new KeyScope(k.Module, k.SiteId, k.ShareTo, k.IntegrationId, k.Intake, k.Command),
+                    k.RateLimitPerSecond, k.SecretHash != hash, k.PreviousValidUntil))
                 .FirstOrDefaultAsync(cancellationToken));
 
     public ValueTask<SiteEntry?> SiteAsync(GatehouseDb db, string name, CancellationToken cancellationToken) =>

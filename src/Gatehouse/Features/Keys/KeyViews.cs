@@ -13,13 +13,31 @@ public sealed record KeyRequest(
     ShareScope? ShareTo,
     string? Integration,
     IntakeKind? Intake,
+    string? Command,
     string? AssignedUser,
+    bool? VisibleToAll,
+    string? DataFormatter,
+    string? EventPlaybook,
+    bool? RunMitreTtpSearch,
+    bool? RunEventAutomationRules,
+    int? RateLimitPerSecond,
     bool? Enabled);
 
-/// <summary>A partial update: only the members present change.</summary>
-public sealed record KeyPatch(string? Name, bool? Enabled, string? AssignedUser);
+/// <summary>A partial update: only the members present change; an empty string clears a name-valued option, 0 the rate.</summary>
+public sealed record KeyPatch(
+    string? Name,
+    bool? Enabled,
+    string? AssignedUser,
+    bool? VisibleToAll,
+    string? DataFormatter,
+    string? EventPlaybook,
+    bool? RunMitreTtpSearch,
+    bool? RunEventAutomationRules,
+    int? RateLimitPerSecond);
 
-public sealed record RequestUrl(string Site, string Url);
+public sealed record RegenerateRequest(int? GraceSeconds);
+
+public sealed record RequestUrl(string? Site, string Url);
 
 public sealed record KeyView(
     int Id,
@@ -30,38 +48,63 @@ public sealed record KeyView(
     ShareScope? ShareTo,
     string? Integration,
     IntakeKind? Intake,
+    string? Command,
     string RequestHeaderKey,
     IReadOnlyList<RequestUrl> RequestUrls,
     string? CreatedBy,
     string? AssignedUser,
+    bool VisibleToAll,
     bool Enabled,
-    DateTimeOffset CreatedAt);
+    string? DataFormatter,
+    string? EventPlaybook,
+    bool RunMitreTtpSearch,
+    bool RunEventAutomationRules,
+    int RateLimitPerSecond,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? RegeneratedAt,
+    DateTimeOffset? PreviousValueValidUntil);
 
 public sealed record KeySecretView(string HeaderValue);
 
 /// <summary>Builds what a viewer sees of a key: its request URL for each site it serves that the viewer may access.</summary>
-public sealed class KeyPresenter(IOptions<GatehouseOptions> options, IHttpContextAccessor accessor)
+public sealed class KeyPresenter(IOptions<GatehouseOptions> options, IHttpContextAccessor accessor, TimeProvider time)
 {
     public KeyView Present(WebhookKey key, IReadOnlyList<Site> viewerSites, IReadOnlyDictionary<int, string> usernames)
     {
-        var served = viewerSites.Where(s => KeyScopeRules.ServesSite(key.Scope, s.Id, s.Kind)).OrderBy(s => s.Name).ToList();
-        var urls = key.Integration is null || key.Intake is null
-            ? []
-            : served.Select(s => new RequestUrl(s.Name, IntakeUrl(key.Integration.Name, s.Name, key.Intake.Value))).ToList();
+        var previousValidUntil = key.PreviousValidUntil > time.GetUtcNow() ? key.PreviousValidUntil : null;
         return new KeyView(
-            key.Id, key.Name, key.Module, key.Method, key.Site?.Name, key.ShareTo, key.Integration?.Name, key.Intake,
+            key.Id, key.Name, key.Module, key.Method, key.Site?.Name, key.ShareTo, key.Integration?.Name, key.Intake, key.Command,
             key.Method == KeyMethod.Jwt ? options.Value.Webhooks.JwtHeader : options.Value.Webhooks.ApiKeyHeader,
-            urls,
+            RequestUrls(key, viewerSites),
             usernames.GetValueOrDefault(key.CreatedByUserId),
             key.AssignedUserId is { } assigned ? usernames.GetValueOrDefault(assigned) : null,
+            key.VisibleToAll,
             key.Enabled,
-            key.CreatedAt);
+            key.DataFormatter,
+            key.EventPlaybook,
+            key.RunMitreTtpSearch,
+            key.RunEventAutomationRules,
+            key.RateLimitPerSecond ?? options.Value.Webhooks.RateLimitPerSecond,
+            key.CreatedAt,
+            key.RegeneratedAt,
+            previousValidUntil);
     }
 
-    private string IntakeUrl(string integration, string site, IntakeKind intake)
+    private List<RequestUrl> RequestUrls(WebhookKey key, IReadOnlyList<Site> viewerSites)
     {
-        var verb = intake == IntakeKind.Event ? "CreateEvents" : "CreateIncidents";
-        return $"{BaseUrl()}/VSOC/api/Data/{Uri.EscapeDataString(integration)}/{Uri.EscapeDataString(site)}/{verb}";
+        if (key.Module == KeyModule.UtilityCommand)
+        {
+            return key.Command is null ? [] : [new RequestUrl(null, $"{BaseUrl()}/VSOC/api/Command/{Uri.EscapeDataString(key.Command)}")];
+        }
+        if (key.Integration is null || key.Intake is null)
+        {
+            return [];
+        }
+        var verb = key.Intake == IntakeKind.Event ? "CreateEvents" : "CreateIncidents";
+        return viewerSites.Where(s => KeyScopeRules.ServesSite(key.Scope, s.Id, s.Kind)).OrderBy(s => s.Name)
+            .Select(s => new RequestUrl(s.Name,
+                $"{BaseUrl()}/VSOC/api/Data/{Uri.EscapeDataString(key.Integration.Name)}/{Uri.EscapeDataString(s.Name)}/{verb}"))
+            .ToList();
     }
 
     private string BaseUrl()

@@ -1,6 +1,5 @@
 using Gatehouse.Core.Auth;
-using Gatehouse.Features.Auth;
-using Gatehouse.Features.Integrations;
+using Gatehouse.Features.Audit;
 using Gatehouse.Infrastructure;
 using Gatehouse.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -8,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Gatehouse.Features.Keys;
 
-public static partial class KeysApi
+public static class KeysApi
 {
     public static void MapKeysApi(this IEndpointRouteBuilder app)
     {
@@ -16,246 +15,236 @@ public static partial class KeysApi
         group.MapGet("/", List);
         group.MapGet("/{id:int}", Get);
         group.MapPost("/", Create);
-        group.MapGet("/{id:int}/secret", Reveal);
         group.MapPatch("/{id:int}", Patch);
+        group.MapPost("/{id:int}/regenerate", Regenerate);
         group.MapDelete("/{id:int}", Delete);
+        group.MapGet("/{id:int}/secret", Reveal);
     }
 
-    private static async Task<Ok<List<KeyView>>> List(
-        GatehouseDb db, CurrentUser user, KeyPresenter presenter, CancellationToken cancellationToken)
+    private static async Task<Ok<List<KeyView>>> List(GatehouseDb db, KeyAccess access, KeyPresenter presenter, CancellationToken cancellationToken)
     {
-        var sites = await ViewerSites(db, user, cancellationToken);
-        var keys = await LoadKeys(db).OrderBy(k => k.Id).ToListAsync(cancellationToken);
-        var visible = keys.Where(k => CanSee(k, sites)).ToList();
-        var usernames = await Usernames(db, visible, cancellationToken);
+        var sites = await access.SitesAsync(cancellationToken);
+        var keys = await WithTargets(db.WebhookKeys.AsNoTracking()).OrderBy(k => k.Id).ToListAsync(cancellationToken);
+        var visible = keys.Where(k => access.CanSee(k, sites)).ToList();
+        var usernames = await UsernamesAsync(db, visible, cancellationToken);
         return TypedResults.Ok(visible.Select(k => presenter.Present(k, sites, usernames)).ToList());
     }
 
     private static async Task<Results<Ok<KeyView>, ProblemHttpResult>> Get(
-        int id, GatehouseDb db, CurrentUser user, KeyPresenter presenter, CancellationToken cancellationToken)
+        int id, GatehouseDb db, KeyAccess access, KeyPresenter presenter, CancellationToken cancellationToken)
     {
-        var sites = await ViewerSites(db, user, cancellationToken);
-        var key = await LoadKeys(db).FirstOrDefaultAsync(k => k.Id == id, cancellationToken);
-        if (key is null || !CanSee(key, sites))
+        var sites = await access.SitesAsync(cancellationToken);
+        var key = await WithTargets(db.WebhookKeys.AsNoTracking()).FirstOrDefaultAsync(k => k.Id == id, cancellationToken);
+        if (key is null || !access.CanSee(key, sites))
         {
             return KeyNotFound(id);
         }
-        return TypedResults.Ok(presenter.Present(key, sites, await Usernames(db, [key], cancellationToken)));
+        return TypedResults.Ok(presenter.Present(key, sites, await UsernamesAsync(db, [key], cancellationToken)));
     }
 
     private static async Task<Results<Created<KeyView>, ProblemHttpResult>> Create(
-        KeyRequest request, GatehouseDb db, CurrentUser user, KeyPresenter presenter, SecretProtector protector,
-        TimeProvider time, ILogger<KeyRequest> logger, CancellationToken cancellationToken)
+        KeyRequest request, GatehouseDb db, KeyAccess access, KeyValidation validation, KeyPresenter presenter,
+        SecretProtector protector, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var errors = new List<string>();
-        var name = request.Name?.Trim();
-        if (string.IsNullOrEmpty(name) || name.Length > 200 || name.Any(char.IsControl))
-        {
-            errors.Add("'name' is required (at most 200 characters).");
-        }
-        var module = request.Module ?? KeyModule.DataIngestion;
-        if (module == KeyModule.UtilityCommand)
-        {
-            errors.Add("'module' UtilityCommand: utility-command keys are not available in this version yet; use DataIngestion or Integration.");
-        }
-        if ((request.Method ?? KeyMethod.ApiKey) == KeyMethod.Jwt)
-        {
-            errors.Add("'method' Jwt: JWT keys are not available in this version yet; use ApiKey.");
-        }
-        if (request.Intake is null)
-        {
-            errors.Add("'intake' is required: Event or Incident.");
-        }
-        Integration? integration = null;
-        if (string.IsNullOrWhiteSpace(request.Integration))
-        {
-            errors.Add("'integration' is required.");
-        }
-        else if ((integration = await IntegrationsApi.Find(db, request.Integration, cancellationToken)) is null)
-        {
-            errors.Add($"There is no integration '{request.Integration}'.");
-        }
-        else if (request.Intake == IntakeKind.Incident && integration.IncidentIntakeJson is null)
-        {
-            errors.Add($"The integration '{integration.Name}' has no incident intake; define 'incidentIntake' on it first.");
-        }
-        Site? site = null;
-        if ((request.Site is null) == (request.ShareTo is null))
-        {
-            errors.Add("Give exactly one of 'site' and 'shareTo' (AllInternalSites or AllClientSites).");
-        }
-        else if (request.Site is not null)
-        {
-            var normalized = Normalize.Name(request.Site);
-            site = await db.Sites.FirstOrDefaultAsync(s => s.NormalizedName == normalized, cancellationToken);
-            if (site is null)
-            {
-                errors.Add($"There is no site '{request.Site}'.");
-            }
-        }
-        User? assigned = null;
-        if (!string.IsNullOrWhiteSpace(request.AssignedUser))
-        {
-            var normalized = Normalize.Name(request.AssignedUser);
-            assigned = await db.Users.FirstOrDefaultAsync(u => u.NormalizedUsername == normalized, cancellationToken);
-            if (assigned is null)
-            {
-                errors.Add($"There is no user '{request.AssignedUser}'.");
-            }
-        }
+        var target = await validation.CheckCreateAsync(request, errors, cancellationToken);
         if (errors.Count > 0)
         {
             return Problems.Invalid(errors);
         }
-        if (site is not null && !await user.CanAccessSiteAsync(site.Id, cancellationToken))
+        var user = access.User;
+        if (target.Site is not null && !await user.CanAccessSiteAsync(target.Site.Id, cancellationToken))
         {
-            return Problems.Forbidden($"You do not have access to the site '{site.Name}'.");
+            return Problems.Forbidden($"You do not have access to the site '{target.Site.Name}'.");
         }
         if (request.ShareTo is not null && !user.IsAdministrator)
         {
             return Problems.Forbidden("Only administrators can create keys shared to all sites of a kind.");
         }
-        if (await db.WebhookKeys.AnyAsync(k => k.IntegrationId == integration!.Id && k.Intake == request.Intake && k.Name == name, cancellationToken))
+        var name = request.Name!.Trim();
+        if (await validation.NameTakenAsync(name, target.Integration?.Id, request.Intake, target.Command, null, cancellationToken))
         {
-            return Problems.Conflict("key_exists", $"A key named '{name}' already exists for this intake.");
+            return Problems.Conflict("key_exists", $"A key named '{name}' already exists for this target.");
         }
         var value = WebhookSecrets.NewApiKey();
         var key = new WebhookKey
         {
-            Name = name!,
-            Module = module,
+            Name = name,
+            Module = request.Module ?? KeyModule.DataIngestion,
             Method = KeyMethod.ApiKey,
-            SiteId = site?.Id,
-            Site = site,
+            SiteId = target.Site?.Id,
+            Site = target.Site,
             ShareTo = request.ShareTo,
-            IntegrationId = integration!.Id,
-            Integration = integration,
-            Intake = request.Intake,
+            IntegrationId = target.Integration?.Id,
+            Integration = target.Integration,
+            Intake = target.Command is null ? request.Intake : null,
+            Command = target.Command,
             CreatedByUserId = user.Id,
-            AssignedUserId = assigned?.Id,
+            AssignedUserId = target.Assigned?.Id,
+            VisibleToAll = request.VisibleToAll ?? false,
             Enabled = request.Enabled ?? true,
             SecretHash = WebhookSecrets.Hash(value),
             SecretProtected = protector.Protect(value),
+            DataFormatter = Blank(request.DataFormatter),
+            EventPlaybook = Blank(request.EventPlaybook),
+            RunMitreTtpSearch = request.RunMitreTtpSearch ?? false,
+            RunEventAutomationRules = request.RunEventAutomationRules ?? false,
+            RateLimitPerSecond = request.RateLimitPerSecond,
             CreatedAt = time.GetUtcNow(),
         };
         db.WebhookKeys.Add(key);
         await db.SaveChangesAsync(cancellationToken);
-        LogKeyCreated(logger, key.Id, key.Name, user.Username);
-        var sites = await ViewerSites(db, user, cancellationToken);
-        return TypedResults.Created($"/api/keys/{key.Id}", presenter.Present(key, sites, await Usernames(db, [key], cancellationToken)));
-    }
-
-    private static async Task<Results<Ok<KeySecretView>, ProblemHttpResult>> Reveal(
-        int id, GatehouseDb db, CurrentUser user, SecretProtector protector, ILogger<KeyRequest> logger, CancellationToken cancellationToken)
-    {
-        var sites = await ViewerSites(db, user, cancellationToken);
-        var key = await LoadKeys(db).FirstOrDefaultAsync(k => k.Id == id, cancellationToken);
-        if (key is null || !CanSee(key, sites))
-        {
-            return KeyNotFound(id);
-        }
-        if (key.CreatedByUserId != user.Id && key.AssignedUserId != user.Id)
-        {
-            LogRevealRefused(logger, key.Id, user.Username);
-            return Problems.Forbidden("Only the key's creator or its assigned user can see its value.");
-        }
-        LogRevealed(logger, key.Id, user.Username);
-        return TypedResults.Ok(new KeySecretView(protector.Unprotect(key.SecretProtected)));
+        audit.Record(AuditActions.KeyCreated, key.Id, key.Name, new { key.Module, Site = key.Site?.Name, key.ShareTo, Integration = key.Integration?.Name, key.Intake, key.Command });
+        await db.SaveChangesAsync(cancellationToken);
+        var sites = await access.SitesAsync(cancellationToken);
+        return TypedResults.Created($"/api/keys/{key.Id}", presenter.Present(key, sites, await UsernamesAsync(db, [key], cancellationToken)));
     }
 
     private static async Task<Results<Ok<KeyView>, ProblemHttpResult>> Patch(
-        int id, KeyPatch patch, GatehouseDb db, CurrentUser user, KeyPresenter presenter, ILogger<KeyRequest> logger, CancellationToken cancellationToken)
+        int id, KeyPatch patch, GatehouseDb db, KeyAccess access, KeyValidation validation, KeyPresenter presenter,
+        AuditLog audit, CancellationToken cancellationToken)
     {
-        var sites = await ViewerSites(db, user, cancellationToken);
-        var key = await db.WebhookKeys.Include(k => k.Site).Include(k => k.Integration).FirstOrDefaultAsync(k => k.Id == id, cancellationToken);
-        if (key is null || !CanSee(key, sites))
+        var (key, problem) = await ManagedKeyAsync(id, db, access, cancellationToken);
+        if (key is null)
         {
-            return KeyNotFound(id);
+            return problem!;
         }
         var errors = new List<string>();
-        if (patch.Name is not null)
-        {
-            var name = patch.Name.Trim();
-            if (name.Length is 0 or > 200 || name.Any(char.IsControl))
-            {
-                errors.Add("'name' must have 1 to 200 characters.");
-            }
-            else if (await db.WebhookKeys.AnyAsync(k => k.Id != id && k.IntegrationId == key.IntegrationId && k.Intake == key.Intake && k.Name == name, cancellationToken))
-            {
-                return Problems.Conflict("key_exists", $"A key named '{name}' already exists for this intake.");
-            }
-            key.Name = name;
-        }
-        if (patch.AssignedUser is not null)
-        {
-            var normalized = Normalize.Name(patch.AssignedUser);
-            var assigned = patch.AssignedUser.Length == 0 ? null : await db.Users.FirstOrDefaultAsync(u => u.NormalizedUsername == normalized, cancellationToken);
-            if (patch.AssignedUser.Length > 0 && assigned is null)
-            {
-                errors.Add($"There is no user '{patch.AssignedUser}'.");
-            }
-            key.AssignedUserId = assigned?.Id;
-        }
+        var assigned = await validation.CheckPatchAsync(key, patch, errors, cancellationToken);
         if (errors.Count > 0)
         {
             return Problems.Invalid(errors);
         }
-        if (patch.Enabled is { } enabled)
+        if (patch.Name is not null && patch.Name.Trim() != key.Name)
+        {
+            var name = patch.Name.Trim();
+            if (await validation.NameTakenAsync(name, key.IntegrationId, key.Intake, key.Command, key.Id, cancellationToken))
+            {
+                return Problems.Conflict("key_exists", $"A key named '{name}' already exists for this target.");
+            }
+            audit.Record(AuditActions.KeyRenamed, key.Id, name, new { From = key.Name, To = name });
+            key.Name = name;
+        }
+        if (patch.AssignedUser is not null && assigned?.Id != key.AssignedUserId)
+        {
+            key.AssignedUserId = assigned?.Id;
+            audit.Record(AuditActions.KeyAssigned, key.Id, key.Name, new { AssignedUser = assigned?.Username });
+        }
+        if (patch.Enabled is { } enabled && enabled != key.Enabled)
         {
             key.Enabled = enabled;
+            audit.Record(enabled ? AuditActions.KeyEnabled : AuditActions.KeyDisabled, key.Id, key.Name);
+        }
+        if (ApplyOptions(key, patch))
+        {
+            audit.Record(AuditActions.KeyUpdated, key.Id, key.Name, new
+            {
+                key.VisibleToAll, key.DataFormatter, key.EventPlaybook, key.RunMitreTtpSearch, key.RunEventAutomationRules, key.RateLimitPerSecond,
+            });
         }
         await db.SaveChangesAsync(cancellationToken);
-        LogKeyChanged(logger, key.Id, user.Username);
-        return TypedResults.Ok(presenter.Present(key, sites, await Usernames(db, [key], cancellationToken)));
+        var sites = await access.SitesAsync(cancellationToken);
+        return TypedResults.Ok(presenter.Present(key, sites, await UsernamesAsync(db, [key], cancellationToken)));
+    }
+
+    private static async Task<Results<Ok<KeyView>, ProblemHttpResult>> Regenerate(
+        int id, RegenerateRequest? request, GatehouseDb db, KeyAccess access, KeyPresenter presenter, SecretProtector protector,
+        AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var errors = new List<string>();
+        KeyValidation.CheckGrace(request, errors);
+        if (errors.Count > 0)
+        {
+            return Problems.Invalid(errors);
+        }
+        var (key, problem) = await ManagedKeyAsync(id, db, access, cancellationToken);
+        if (key is null)
+        {
+            return problem!;
+        }
+        var now = time.GetUtcNow();
+        var grace = request?.GraceSeconds ?? 0;
+        var value = WebhookSecrets.NewApiKey();
+        key.PreviousSecretHash = key.SecretHash;
+        key.PreviousValidUntil = grace > 0 ? now.AddSeconds(grace) : null;
+        key.SecretHash = WebhookSecrets.Hash(value);
+        key.SecretProtected = protector.Protect(value);
+        key.RegeneratedAt = now;
+        audit.Record(AuditActions.KeyRegenerated, key.Id, key.Name, new { GraceSeconds = grace });
+        await db.SaveChangesAsync(cancellationToken);
+        var sites = await access.SitesAsync(cancellationToken);
+        return TypedResults.Ok(presenter.Present(key, sites, await UsernamesAsync(db, [key], cancellationToken)));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
-        int id, GatehouseDb db, CurrentUser user, ILogger<KeyRequest> logger, CancellationToken cancellationToken)
+        int id, GatehouseDb db, KeyAccess access, AuditLog audit, CancellationToken cancellationToken)
     {
-        var sites = await ViewerSites(db, user, cancellationToken);
-        var key = await db.WebhookKeys.FirstOrDefaultAsync(k => k.Id == id, cancellationToken);
-        if (key is null || !CanSee(key, sites))
+        var (key, problem) = await ManagedKeyAsync(id, db, access, cancellationToken);
+        if (key is null)
         {
-            return KeyNotFound(id);
+            return problem!;
         }
         db.WebhookKeys.Remove(key);
+        audit.Record(AuditActions.KeyDeleted, key.Id, key.Name);
         await db.SaveChangesAsync(cancellationToken);
-        LogKeyDeleted(logger, id, user.Username);
         return TypedResults.NoContent();
     }
 
-    private static IQueryable<WebhookKey> LoadKeys(GatehouseDb db) =>
-        db.WebhookKeys.AsNoTracking().Include(k => k.Site).Include(k => k.Integration);
-
-    private static async Task<List<Site>> ViewerSites(GatehouseDb db, CurrentUser user, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<KeySecretView>, ProblemHttpResult>> Reveal(
+        int id, GatehouseDb db, KeyAccess access, SecretProtector protector, AuditLog audit, CancellationToken cancellationToken)
     {
-        var ids = await user.SiteIdsAsync(cancellationToken);
-        return await db.Sites.AsNoTracking().Where(s => ids.Contains(s.Id)).ToListAsync(cancellationToken);
+        var sites = await access.SitesAsync(cancellationToken);
+        var key = await db.WebhookKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Id == id, cancellationToken);
+        if (key is null || !access.CanSee(key, sites))
+        {
+            return KeyNotFound(id);
+        }
+        if (!access.IsOwner(key))
+        {
+            audit.Record(AuditActions.KeyRevealRefused, key.Id, key.Name);
+            await db.SaveChangesAsync(cancellationToken);
+            return Problems.Forbidden("Only the key's creator or its assigned user can see its value.");
+        }
+        audit.Record(AuditActions.KeyRevealed, key.Id, key.Name);
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(new KeySecretView(protector.Unprotect(key.SecretProtected)));
     }
 
-    private static bool CanSee(WebhookKey key, IReadOnlyList<Site> viewerSites) =>
-        viewerSites.Any(s => KeyScopeRules.ServesSite(key.Scope, s.Id, s.Kind));
+    /// <summary>The tracked key when the user may manage it; else the problem to answer (404 when they cannot even see it).</summary>
+    private static async Task<(WebhookKey?, ProblemHttpResult?)> ManagedKeyAsync(int id, GatehouseDb db, KeyAccess access, CancellationToken cancellationToken)
+    {
+        var sites = await access.SitesAsync(cancellationToken);
+        var key = await WithTargets(db.WebhookKeys).FirstOrDefaultAsync(k => k.Id == id, cancellationToken);
+        if (key is null || !access.CanSee(key, sites))
+        {
+            return (null, KeyNotFound(id));
+        }
+        return access.CanManage(key, sites)
+            ? (key, null)
+            : (null, Problems.Forbidden("Only administrators and analysts of the key's site can change it."));
+    }
 
-    private static async Task<Dictionary<int, string>> Usernames(GatehouseDb db, IReadOnlyList<WebhookKey> keys, CancellationToken cancellationToken)
+    private static bool ApplyOptions(WebhookKey key, KeyPatch patch)
+    {
+        var before = (key.VisibleToAll, key.DataFormatter, key.EventPlaybook, key.RunMitreTtpSearch, key.RunEventAutomationRules, key.RateLimitPerSecond);
+        key.VisibleToAll = patch.VisibleToAll ?? key.VisibleToAll;
+        key.DataFormatter = patch.DataFormatter is null ? key.DataFormatter : Blank(patch.DataFormatter);
+        key.EventPlaybook = patch.EventPlaybook is null ? key.EventPlaybook : Blank(patch.EventPlaybook);
+        key.RunMitreTtpSearch = patch.RunMitreTtpSearch ?? key.RunMitreTtpSearch;
+        key.RunEventAutomationRules = patch.RunEventAutomationRules ?? key.RunEventAutomationRules;
+        key.RateLimitPerSecond = patch.RateLimitPerSecond switch { null => key.RateLimitPerSecond, 0 => null, var rate => rate };
+        return before != (key.VisibleToAll, key.DataFormatter, key.EventPlaybook, key.RunMitreTtpSearch, key.RunEventAutomationRules, key.RateLimitPerSecond);
+    }
+
+    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+
+    private static IQueryable<WebhookKey> WithTargets(IQueryable<WebhookKey> keys) => keys.Include(k => k.Site).Include(k => k.Integration);
+
+    private static async Task<Dictionary<int, string>> UsernamesAsync(GatehouseDb db, IReadOnlyList<WebhookKey> keys, CancellationToken cancellationToken)
     {
         var ids = keys.Select(k => k.CreatedByUserId).Concat(keys.Where(k => k.AssignedUserId is not null).Select(k => k.AssignedUserId!.Value)).Distinct().ToList();
         return await db.Users.AsNoTracking().Where(u => ids.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.Username, cancellationToken);
     }
 
     private static ProblemHttpResult KeyNotFound(int id) => Problems.NotFound($"There is no key {id} that you can see.");
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Webhook key {KeyId} '{KeyName}' created by {Username}")]
-    private static partial void LogKeyCreated(ILogger logger, int keyId, string keyName, string username);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Webhook key {KeyId} changed by {Username}")]
-    private static partial void LogKeyChanged(ILogger logger, int keyId, string username);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Webhook key {KeyId} deleted by {Username}")]
-    private static partial void LogKeyDeleted(ILogger logger, int keyId, string username);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Webhook key {KeyId} value revealed to {Username}")]
-    private static partial void LogRevealed(ILogger logger, int keyId, string username);
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook key {KeyId} value refused to {Username}: not creator or assigned user")]
-    private static partial void LogRevealRefused(ILogger logger, int keyId, string username);
 }

@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Gatehouse.Core.Settings;
+using Gatehouse.Features.Audit;
 using Gatehouse.Features.Auth;
 using Gatehouse.Infrastructure;
 using Gatehouse.Storage;
@@ -43,7 +44,7 @@ public static class SettingsApi
     }
 
     private static async Task<Results<Ok<SettingView>, ProblemHttpResult>> Put(
-        string name, SettingUpdate update, GatehouseDb db, CurrentUser user, TimeProvider time, CancellationToken cancellationToken)
+        string name, SettingUpdate update, GatehouseDb db, CurrentUser user, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
         if (SettingsCatalog.Find(name) is not { } definition)
         {
@@ -60,6 +61,8 @@ public static class SettingsApi
             stored = new Setting { Name = definition.Name, ValueJson = "" };
             db.Settings.Add(stored);
         }
+        audit.Record(AuditActions.SettingChanged, target: definition.Name,
+            detail: new { From = stored.ValueJson.Length == 0 ? definition.Default.ToJsonString() : stored.ValueJson, To = value.ToJsonString() });
         stored.ValueJson = value.ToJsonString();
         stored.UpdatedAt = time.GetUtcNow();
         stored.UpdatedByUserId = user.Id;

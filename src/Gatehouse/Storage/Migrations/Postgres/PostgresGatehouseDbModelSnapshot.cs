@@ -22,6 +22,69 @@ namespace Gatehouse.Storage.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("Gatehouse.Storage.AuditEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Actor")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int?>("ActorUserId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("AggregateKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("DetailJson")
+                        .HasColumnType("text");
+
+                    b.Property<int?>("KeyId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset>("LastAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("SourceAddress")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Target")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AggregateKey")
+                        .IsUnique();
+
+                    b.HasIndex("At");
+
+                    b.HasIndex("KeyId", "At");
+
+                    b.ToTable("AuditEntries");
+                });
+
             modelBuilder.Entity("Gatehouse.Storage.ChangeVersion", b =>
                 {
                     b.Property<string>("Topic")
@@ -488,14 +551,26 @@ namespace Gatehouse.Storage.Migrations.Postgres
                     b.Property<int?>("AssignedUserId")
                         .HasColumnType("integer");
 
+                    b.Property<string>("Command")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<int>("CreatedByUserId")
                         .HasColumnType("integer");
 
+                    b.Property<string>("DataFormatter")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
                     b.Property<bool>("Enabled")
                         .HasColumnType("boolean");
+
+                    b.Property<string>("EventPlaybook")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
 
                     b.Property<string>("Intake")
                         .HasMaxLength(32)
@@ -519,6 +594,24 @@ namespace Gatehouse.Storage.Migrations.Postgres
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<byte[]>("PreviousSecretHash")
+                        .HasColumnType("bytea");
+
+                    b.Property<DateTimeOffset?>("PreviousValidUntil")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int?>("RateLimitPerSecond")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset?>("RegeneratedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("RunEventAutomationRules")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("RunMitreTtpSearch")
+                        .HasColumnType("boolean");
+
                     b.Property<byte[]>("SecretHash")
                         .IsRequired()
                         .HasColumnType("bytea");
@@ -534,9 +627,14 @@ namespace Gatehouse.Storage.Migrations.Postgres
                     b.Property<int?>("SiteId")
                         .HasColumnType("integer");
 
+                    b.Property<bool>("VisibleToAll")
+                        .HasColumnType("boolean");
+
                     b.HasKey("Id");
 
                     b.HasIndex("IntegrationId");
+
+                    b.HasIndex("PreviousSecretHash");
 
                     b.HasIndex("SecretHash")
                         .IsUnique();

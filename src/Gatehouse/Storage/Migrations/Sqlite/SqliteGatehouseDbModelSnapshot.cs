@@ -16,6 +16,67 @@ namespace Gatehouse.Storage.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("Gatehouse.Storage.AuditEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Actor")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("ActorUserId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AggregateKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DetailJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("KeyId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("LastAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SourceAddress")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Target")
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AggregateKey")
+                        .IsUnique();
+
+                    b.HasIndex("At");
+
+                    b.HasIndex("KeyId", "At");
+
+                    b.ToTable("AuditEntries");
+                });
+
             modelBuilder.Entity("Gatehouse.Storage.ChangeVersion", b =>
                 {
                     b.Property<string>("Topic")
@@ -470,14 +531,26 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                     b.Property<int?>("AssignedUserId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Command")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("CreatedByUserId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("DataFormatter")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<bool>("Enabled")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("EventPlaybook")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Intake")
                         .HasMaxLength(32)
@@ -501,6 +574,24 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<byte[]>("PreviousSecretHash")
+                        .HasColumnType("BLOB");
+
+                    b.Property<long?>("PreviousValidUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("RateLimitPerSecond")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("RegeneratedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("RunEventAutomationRules")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("RunMitreTtpSearch")
+                        .HasColumnType("INTEGER");
+
                     b.Property<byte[]>("SecretHash")
                         .IsRequired()
                         .HasColumnType("BLOB");
@@ -516,9 +607,14 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                     b.Property<int?>("SiteId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("VisibleToAll")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("IntegrationId");
+
+                    b.HasIndex("PreviousSecretHash");
 
                     b.HasIndex("SecretHash")
                         .IsUnique();

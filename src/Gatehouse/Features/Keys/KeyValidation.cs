@@ -1,0 +1,169 @@
+using Gatehouse.Core.Auth;
+using Gatehouse.Core.Commands;
+using Gatehouse.Features.Integrations;
+using Gatehouse.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace Gatehouse.Features.Keys;
+
+/// <summary>Checks a key request against the data it names, listing every problem.</summary>
+public sealed class KeyValidation(GatehouseDb db)
+{
+    public const int MaxGraceSeconds = 7 * 24 * 3600;
+    public const int MaxRatePerSecond = 100_000;
+
+    public sealed record Target(Site? Site, Integration? Integration, string? Command, User? Assigned);
+
+    public async Task<Target> CheckCreateAsync(KeyRequest request, List<string> errors, CancellationToken cancellationToken)
+    {
+        CheckName(request.Name, errors);
+        var module = request.Module ?? KeyModule.DataIngestion;
+        if ((request.Method ?? KeyMethod.ApiKey) == KeyMethod.Jwt)
+        {
+            errors.Add("'method' Jwt: JWT keys are not available in this version yet; use ApiKey.");
+        }
+        CheckRate(request.RateLimitPerSecond, errors);
+        var assigned = await FindAssignedAsync(request.AssignedUser, errors, cancellationToken);
+        if (module == KeyModule.UtilityCommand)
+        {
+            return new Target(null, null, CheckCommandTarget(request, errors), assigned);
+        }
+        var (site, integration) = await CheckIntakeTargetAsync(request, errors, cancellationToken);
+        CheckIntakeOptions(request.Intake, request.RunEventAutomationRules, errors);
+        return new Target(site, integration, null, assigned);
+    }
+
+    public async Task<User?> CheckPatchAsync(WebhookKey key, KeyPatch patch, List<string> errors, CancellationToken cancellationToken)
+    {
+        if (patch.Name is not null)
+        {
+            CheckName(patch.Name, errors);
+        }
+        CheckRate(patch.RateLimitPerSecond is 0 ? null : patch.RateLimitPerSecond, errors);
+        if (key.Module == KeyModule.UtilityCommand && HasIntakeOptions(patch.DataFormatter, patch.EventPlaybook, patch.RunMitreTtpSearch, patch.RunEventAutomationRules))
+        {
+            errors.Add("The intake options (dataFormatter, eventPlaybook, runMitreTtpSearch, runEventAutomationRules) apply to intake keys only.");
+        }
+        CheckIntakeOptions(key.Intake, patch.RunEventAutomationRules, errors);
+        return string.IsNullOrEmpty(patch.AssignedUser) ? null : await FindAssignedAsync(patch.AssignedUser, errors, cancellationToken);
+    }
+
+    public static void CheckGrace(RegenerateRequest? request, List<string> errors)
+    {
+        if (request?.GraceSeconds is < 0 or > MaxGraceSeconds)
+        {
+            errors.Add($"'graceSeconds' must be between 0 and {MaxGraceSeconds} (7 days).");
+        }
+    }
+
+    /// <summary>Key names are unique within their target (an intake, or a command).</summary>
+    public Task<bool> NameTakenAsync(string name, int? integrationId, IntakeKind? intake, string? command, int? exceptKeyId, CancellationToken cancellationToken) =>
+        db.WebhookKeys.AnyAsync(k => k.Id != exceptKeyId && k.Name == name
+            && k.IntegrationId == integrationId && k.Intake == intake && k.Command == command, cancellationToken);
+
+    private static void CheckName(string? name, List<string> errors)
+    {
+        var trimmed = name?.Trim();
+        if (string.IsNullOrEmpty(trimmed) || trimmed.Length > 200 || trimmed.Any(char.IsControl))
+        {
+            errors.Add("'name' is required (1 to 200 characters).");
+        }
+    }
+
+    private static void CheckRate(int? rate, List<string> errors)
+    {
+        if (rate is < 1 or > MaxRatePerSecond)
+        {
+            errors.Add($"'rateLimitPerSecond' must be between 1 and {MaxRatePerSecond}.");
+        }
+    }
+
+    private static string? CheckCommandTarget(KeyRequest request, List<string> errors)
+    {
+        if (request.Site is not null || request.ShareTo is not null || request.Integration is not null || request.Intake is not null)
+        {
+            errors.Add("Utility Command keys have no site, shareTo, integration or intake: they target one command.");
+        }
+        if (HasIntakeOptions(request.DataFormatter, request.EventPlaybook, request.RunMitreTtpSearch, request.RunEventAutomationRules))
+        {
+            errors.Add("The intake options (dataFormatter, eventPlaybook, runMitreTtpSearch, runEventAutomationRules) apply to intake keys only.");
+        }
+        if (string.IsNullOrWhiteSpace(request.Command))
+        {
+            errors.Add($"'command' is required for a Utility Command key: one of {string.Join(", ", BuiltInCommands.Names)}.");
+            return null;
+        }
+        var command = BuiltInCommands.Find(request.Command);
+        if (command is null)
+        {
+            errors.Add($"There is no utility command '{request.Command}'. Known commands: {string.Join(", ", BuiltInCommands.Names)}.");
+        }
+        return command;
+    }
+
+    private async Task<(Site?, Integration?)> CheckIntakeTargetAsync(KeyRequest request, List<string> errors, CancellationToken cancellationToken)
+    {
+        if (request.Command is not null)
+        {
+            errors.Add("'command' is for Utility Command keys; intake keys target an integration's intake.");
+        }
+        if (request.Intake is null)
+        {
+            errors.Add("'intake' is required: Event or Incident.");
+        }
+        Integration? integration = null;
+        if (string.IsNullOrWhiteSpace(request.Integration))
+        {
+            errors.Add("'integration' is required.");
+        }
+        else if ((integration = await IntegrationsApi.Find(db, request.Integration, cancellationToken)) is null)
+        {
+            errors.Add($"There is no integration '{request.Integration}'.");
+        }
+        else if (request.Intake == IntakeKind.Incident && integration.IncidentIntakeJson is null)
+        {
+            errors.Add($"The integration '{integration.Name}' has no incident intake; define 'incidentIntake' on it first.");
+        }
+        Site? site = null;
+        if ((request.Site is null) == (request.ShareTo is null))
+        {
+            errors.Add("Give exactly one of 'site' and 'shareTo' (AllInternalSites or AllClientSites).");
+        }
+        else if (request.Site is not null)
+        {
+            var normalized = Normalize.Name(request.Site);
+            site = await db.Sites.FirstOrDefaultAsync(s => s.NormalizedName == normalized, cancellationToken);
+            if (site is null)
+            {
+                errors.Add($"There is no site '{request.Site}'.");
+            }
+        }
+        return (site, integration);
+    }
+
+    private static void CheckIntakeOptions(IntakeKind? intake, bool? runEventAutomationRules, List<string> errors)
+    {
+        if (intake == IntakeKind.Incident && runEventAutomationRules == true)
+        {
+            errors.Add("'runEventAutomationRules' does not apply to incident intake: event automation rules run on ingested events only.");
+        }
+    }
+
+    private static bool HasIntakeOptions(string? formatter, string? playbook, bool? ttp, bool? rules) =>
+        !string.IsNullOrEmpty(formatter) || !string.IsNullOrEmpty(playbook) || ttp == true || rules == true;
+
+    private async Task<User?> FindAssignedAsync(string? username, List<string> errors, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(username))
+        {
+            return null;
+        }
+        var normalized = Normalize.Name(username);
+        var user = await db.Users.FirstOrDefaultAsync(u => u.NormalizedUsername == normalized, cancellationToken);
+        if (user is null)
+        {
+            errors.Add($"There is no user '{username}'.");
+        }
+        return user;
+    }
+}
