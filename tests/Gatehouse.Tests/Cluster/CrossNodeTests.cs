@@ -19,7 +19,7 @@ public class CrossNodeTests
     }
 
     [Fact]
-    public async Task A_key_disabled_or_deleted_on_one_node_is_refused_by_the_other_within_a_second()
+    public async Task A_key_disabled_deleted_or_regenerated_on_one_node_is_refused_by_the_other_within_a_second()
     {
         var (a, b) = await TwoNodesAsync();
         await using var _ = a;
@@ -29,17 +29,22 @@ public class CrossNodeTests
         var integration = await adminA.CreateIntegrationAsync();
         var disabled = await adminA.CreateKeyAsync(integration);
         var deleted = await adminA.CreateKeyAsync(integration);
-        // Node B has both keys in its cache before they change.
+        var regenerated = await adminA.CreateKeyAsync(integration);
+        // Node B has the keys in its cache before they change.
         Assert.Equal(HttpStatusCode.Accepted, (await clientB.SendAsync(integration, Site, new { n = 1 }, disabled.Value)).StatusCode);
         Assert.Equal(HttpStatusCode.Accepted, (await clientB.SendAsync(integration, Site, new { n = 1 }, deleted.Value)).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await clientB.SendAsync(integration, Site, new { n = 1 }, regenerated.Value)).StatusCode);
 
         await adminA.Http.PatchAsync($"/api/keys/{disabled.Id}", JsonContent(new { enabled = false }));
         var disabledAfter = await TimeUntilRefusedAsync(clientB, integration, disabled.Value);
         Assert.Equal(HttpStatusCode.NoContent, (await adminA.Http.DeleteAsync($"/api/keys/{deleted.Id}")).StatusCode);
         var deletedAfter = await TimeUntilRefusedAsync(clientB, integration, deleted.Value);
+        await adminA.PostAsync($"/api/keys/{regenerated.Id}/regenerate", new { }, HttpStatusCode.OK);
+        var regeneratedAfter = await TimeUntilRefusedAsync(clientB, integration, regenerated.Value);
 
         Assert.True(disabledAfter <= Freshness, $"disabled key still accepted by node B after {disabledAfter.TotalMilliseconds} ms");
         Assert.True(deletedAfter <= Freshness, $"deleted key still accepted by node B after {deletedAfter.TotalMilliseconds} ms");
+        Assert.True(regeneratedAfter <= Freshness, $"regenerated key's old value still accepted by node B after {regeneratedAfter.TotalMilliseconds} ms");
     }
 
     [Fact]

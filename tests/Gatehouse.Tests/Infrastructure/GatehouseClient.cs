@@ -65,13 +65,20 @@ public sealed class GatehouseClient(HttpClient http)
         return (id, secret["headerValue"]!.GetValue<string>(), view);
     }
 
-    public async Task<GatehouseClient> CreateAnalystAsync(GatehouseFactory factory, params string[] sites)
+    public async Task<GatehouseClient> CreateAnalystAsync(GatehouseFactory factory, params string[] sites) =>
+        (await CreateUserAsync(factory, "Analyst", sites)).Client;
+
+    /// <summary>A new user of the given role, logged in; returns the username too.</summary>
+    public async Task<(string Username, GatehouseClient Client)> CreateUserAsync(GatehouseFactory factory, string role, params string[] sites)
     {
-        var username = Unique.Name("analyst").Replace(' ', '-');
-        const string password = "analyst-password";
-        await PostAsync("/api/users", new { username, password, role = "Analyst", sites });
-        return await LoginAsync(factory.CreateClient(), username, password);
+        var username = Unique.Name(role.ToLowerInvariant()).Replace(' ', '-');
+        const string password = "user-password-for-tests";
+        await PostAsync("/api/users", new { username, password, role, sites });
+        return (username, await LoginAsync(factory.CreateClient(), username, password));
     }
+
+    /// <summary>Audit rows matching the filter query (e.g. <c>?key=3&amp;action=key.revealed</c>).</summary>
+    public async Task<JsonArray> AuditAsync(string query) => (await GetAsync($"/api/audit{query}"))["items"]!.AsArray();
 
     /// <summary>Posts a webhook body (a string is sent as it is) with the <c>d3key</c> header.</summary>
     public async Task<HttpResponseMessage> SendAsync(

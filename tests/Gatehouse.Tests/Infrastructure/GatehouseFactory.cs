@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace Gatehouse.Tests.Infrastructure;
 
@@ -10,9 +12,15 @@ public sealed class GatehouseFactory(GatehouseStore store, Dictionary<string, st
 
     public GatehouseStore Store { get; } = store;
 
+    /// <summary>Every log line the host wrote, at every level, for tests that check what logs must never hold.</summary>
+    public ConcurrentQueue<string> Logs { get; } = new();
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        builder.ConfigureLogging(logging => logging
+            .AddProvider(new CapturingLoggerProvider(Logs))
+            .AddFilter<CapturingLoggerProvider>(null, LogLevel.Trace));
         builder.UseSetting("Gatehouse:Admin:Password", AdminPassword);
         foreach (var (key, value) in Store.Settings().Concat(settings ?? []))
         {
@@ -74,4 +82,24 @@ public static class TempFolder
 public static class Unique
 {
     public static string Name(string prefix) => $"{prefix} {Guid.NewGuid().ToString("N")[..8]}";
+}
+
+/// <summary>Keeps formatted log lines, with their exceptions, in memory.</summary>
+public sealed class CapturingLoggerProvider(ConcurrentQueue<string> lines) : ILoggerProvider
+{
+    public ILogger CreateLogger(string categoryName) => new Logger(categoryName, lines);
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class Logger(string category, ConcurrentQueue<string> lines) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+            lines.Enqueue($"{logLevel} {category}: {formatter(state, exception)} {exception}");
+    }
 }
