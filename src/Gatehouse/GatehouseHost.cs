@@ -59,6 +59,8 @@ public static class GatehouseHost
         services.AddSingleton<AuthFailureAudit>();
         services.AddHostedService(provider => provider.GetRequiredService<AuthFailureAudit>());
         services.AddScoped<WebhookAuthenticator>();
+        services.AddScoped<TokenVerifier>();
+        services.AddHostedService<UsedTokenSweeper>();
         services.AddScoped<IntakeHandler>();
         services.AddScoped<IngestionResults>();
         services.AddScoped<IngestionProcessor>();

@@ -21,6 +21,8 @@ public enum AuthFailureReason
     WrongSite,
     Regenerated,
     JwtDisabled,
+    TokenRequired,
+    InvalidToken,
     RateLimited,
 }
 

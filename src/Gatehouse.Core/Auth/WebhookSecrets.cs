@@ -14,6 +14,18 @@ public static class WebhookSecrets
 
     public static string NewSessionToken() => SessionTokenPrefix + RandomToken(32);
 
+    /// <summary>A JWT signing secret: 256 random bits, URL-safe (PyJWT signs with its UTF-8 bytes).</summary>
+    public static string NewJwtSecret() => RandomToken(32);
+
+    /// <summary>A key id for a JWT key's header.</summary>
+    public static string NewKid() => RandomToken(12);
+
+    /// <summary>
+    /// The lookup hash stored for a JWT key. It is salted with a label so that a JWT secret sent as
+    /// an API key can never match it.
+    /// </summary>
+    public static byte[] JwtSecretHash(string secret) => Hash("jwt-secret:" + secret);
+
     public static string RandomToken(int bytes) =>
         Convert.ToBase64String(RandomNumberGenerator.GetBytes(bytes))
             .TrimEnd('=').Replace('+', '-').Replace('/', '_');

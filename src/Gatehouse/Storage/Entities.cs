@@ -85,6 +85,14 @@ public sealed class WebhookKey
     public required string SecretProtected { get; set; }
     /// <summary>The hash of the value before the last regeneration: accepted until <see cref="PreviousValidUntil"/>, then recognised as regenerated.</summary>
     public byte[]? PreviousSecretHash { get; set; }
+    /// <summary>For JWT keys, the previous secret (encrypted), still verifying tokens until <see cref="PreviousValidUntil"/>.</summary>
+    public string? PreviousSecretProtected { get; set; }
+    /// <summary>For JWT keys: the key id senders put in the token header.</summary>
+    public string? Kid { get; set; }
+    /// <summary>For JWT keys: the payload fields (a JSON array of names) that bind a token to the body.</summary>
+    public string? PayloadFieldsJson { get; set; }
+    public int MaxTokenAgeSeconds { get; set; } = 300;
+    public bool RejectReplayedTokens { get; set; }
     public DateTimeOffset? PreviousValidUntil { get; set; }
     public DateTimeOffset? RegeneratedAt { get; set; }
     public string? DataFormatter { get; set; }
@@ -118,6 +126,14 @@ public sealed class AuditEntry
     public int Count { get; set; } = 1;
     /// <summary>Set on aggregated rows (key, reason, source, minute); unique.</summary>
     public string? AggregateKey { get; set; }
+}
+
+/// <summary>A one-time token already accepted, remembered (by hash) until it could no longer pass the age check.</summary>
+public sealed class UsedToken
+{
+    public int KeyId { get; set; }
+    public required byte[] TokenHash { get; set; }
+    public DateTimeOffset ExpiresAt { get; set; }
 }
 
 public enum IngestionStatus { Pending, Processing, Processed, Failed }

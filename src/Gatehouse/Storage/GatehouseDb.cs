@@ -24,6 +24,7 @@ public abstract class GatehouseDb(DbContextOptions options) : DbContext(options)
     public DbSet<Incident> Incidents => Set<Incident>();
     public DbSet<IncidentEvent> IncidentEvents => Set<IncidentEvent>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
+    public DbSet<UsedToken> UsedTokens => Set<UsedToken>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -72,6 +73,8 @@ public abstract class GatehouseDb(DbContextOptions options) : DbContext(options)
             key.Property(k => k.Name).HasMaxLength(200);
             key.HasIndex(k => k.SecretHash).IsUnique();
             key.HasIndex(k => k.PreviousSecretHash);
+            key.Property(k => k.Kid).HasMaxLength(64);
+            key.HasIndex(k => k.Kid).IsUnique();
             key.Property(k => k.Command).HasMaxLength(200);
             key.Property(k => k.DataFormatter).HasMaxLength(200);
             key.Property(k => k.EventPlaybook).HasMaxLength(200);
@@ -112,6 +115,11 @@ public abstract class GatehouseDb(DbContextOptions options) : DbContext(options)
             link.HasOne(l => l.Event).WithMany(e => e.Incidents).HasForeignKey(l => l.EventId).OnDelete(DeleteBehavior.Cascade);
         });
         model.Entity<WebhookKey>().Ignore(k => k.Scope);
+        model.Entity<UsedToken>(used =>
+        {
+            used.HasKey(u => new { u.KeyId, u.TokenHash });
+            used.HasIndex(u => u.ExpiresAt);
+        });
         model.Entity<AuditEntry>(audit =>
         {
             audit.Property(a => a.Action).HasMaxLength(64);

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Gatehouse.Core.Auth;
 using Gatehouse.Storage;
 using Microsoft.EntityFrameworkCore;
 
@@ -15,11 +14,11 @@ public sealed partial class AuthFailureAudit(IServiceScopeFactory scopes, TimePr
     public const int MaxPendingRows = 10_000;
     private static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(1);
 
-    private readonly record struct Bucket(int? KeyId, AuthFailureReason Reason, string? Source, long Minute);
+    private readonly record struct Bucket(int? KeyId, string Reason, string? Source, long Minute);
 
     private ConcurrentDictionary<Bucket, int> _pending = new();
 
-    public void Record(int? keyId, AuthFailureReason reason, string? source)
+    public void Record(int? keyId, string reason, string? source)
     {
         var minute = time.GetUtcNow().ToUnixTimeSeconds() / 60;
         var bucket = new Bucket(keyId, reason, source, minute);
@@ -68,7 +67,7 @@ public sealed partial class AuthFailureAudit(IServiceScopeFactory scopes, TimePr
                     LastAt = now,
                     Action = AuditActions.WebhookAuthFailed,
                     KeyId = bucket.KeyId,
-                    Reason = bucket.Reason.ToString(),
+                    Reason = bucket.Reason,
                     SourceAddress = bucket.Source,
                     Count = count,
                     AggregateKey = aggregateKey,

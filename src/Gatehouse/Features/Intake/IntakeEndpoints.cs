@@ -29,6 +29,7 @@ public static class IntakeEndpoints
 public sealed class IntakeHandler(
     GatehouseDb db,
     WebhookAuthenticator authenticator,
+    TokenVerifier tokens,
     WebhookDirectory directory,
     KeyRateLimiter rateLimiter,
     IngestionSignals signals,
@@ -45,9 +46,9 @@ public sealed class IntakeHandler(
         var auth = await authenticator.AuthenticateAsync(request, cancellationToken);
         if (auth.Failure is { } failure)
         {
-            return Unauthorized(context, failure, auth.Key);
+            return Unauthorized(context, failure);
         }
-        var key = auth.Key!;
+        var key = auth.Caller!;
         var integration = await directory.IntegrationAsync(db, integrationName, cancellationToken);
         var site = await directory.SiteAsync(db, siteName, cancellationToken);
         if (integration is null || site is null)
@@ -58,11 +59,11 @@ public sealed class IntakeHandler(
         }
         if (KeyScopeRules.CheckIntake(key.Scope, new IntakeEndpoint(integration.Id, intake, site.Id, site.Kind)) is { } scopeFailure)
         {
-            return Unauthorized(context, scopeFailure, key);
+            return Unauthorized(context, new AuthFailure(scopeFailure, key.KeyId));
         }
-        if (rateLimiter.TryAcquire(key.Id, key.RateLimitPerSecond) is { } retryAfter)
+        if (rateLimiter.TryAcquire(key.KeyId, key.RateLimitPerSecond) is { } retryAfter)
         {
-            authenticator.RecordFailure(context, AuthFailureReason.RateLimited, key);
+            authenticator.RecordFailure(context, new AuthFailure(AuthFailureReason.RateLimited, key.KeyId));
             var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
             context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
             return Problems.Create(429, "rate_limited", $"This key is over its rate limit; retry after {seconds} s.");
@@ -91,14 +92,18 @@ public sealed class IntakeHandler(
         {
             return Problems.BadRequest(CodeFor(verdict.Problem), verdict.Message);
         }
-        if (idempotencyKey is not null && await FindRepeat(key.Id, idempotencyKey, cancellationToken) is { } repeated)
+        if (key.Jwt is not null && await tokens.VerifyAsync(key, body, site, cancellationToken) is { } tokenFailure)
+        {
+            return Unauthorized(context, tokenFailure);
+        }
+        if (idempotencyKey is not null && await FindRepeat(key.KeyId, idempotencyKey, cancellationToken) is { } repeated)
         {
             return Accepted(context, repeated);
         }
         var ingestion = new Ingestion
         {
             Id = Guid.CreateVersion7().ToString("N"),
-            KeyId = key.Id,
+            KeyId = key.KeyId,
             IntegrationId = integration.Id,
             SiteId = site.Id,
             Intake = intake,
@@ -113,16 +118,20 @@ public sealed class IntakeHandler(
         {
             await db.SaveChangesAsync(CancellationToken.None);
         }
-        catch (DbUpdateException) when (idempotencyKey is not null)
+        catch (DbUpdateException) when (idempotencyKey is not null || key.Jwt is { RejectReplayedTokens: true })
         {
-            // Two requests with the same Idempotency-Key raced; the first one stored wins.
             db.ChangeTracker.Clear();
-            var first = await FindRepeat(key.Id, idempotencyKey, CancellationToken.None);
-            if (first is null)
+            // Two requests with the same Idempotency-Key raced: the first one stored wins.
+            if (idempotencyKey is not null && await FindRepeat(key.KeyId, idempotencyKey, CancellationToken.None) is { } first)
             {
-                throw;
+                return Accepted(context, first);
             }
-            return Accepted(context, first);
+            // Two uses of a one-time token raced: the first one stored wins.
+            if (key.Jwt is not null && await tokens.WasUsedAsync(key, CancellationToken.None))
+            {
+                return Unauthorized(context, new AuthFailure(AuthFailureReason.InvalidToken, key.KeyId, TokenProblem.Replayed));
+            }
+            throw;
         }
         signals.WorkArrived();
         if (wait is { } timeout && await WaitForProcessing(ingestion.Id, timeout, cancellationToken))
@@ -165,12 +174,10 @@ public sealed class IntakeHandler(
         }
     }
 
-    private IResult Unauthorized(HttpContext context, AuthFailureReason reason, KeyEntry? key)
+    private IResult Unauthorized(HttpContext context, AuthFailure failure)
     {
-        authenticator.RecordFailure(context, reason, key);
-        var headers = options.Value.Webhooks;
-        return Problems.Create(401, "unauthorized",
-            $"The webhook request is not authenticated. Send a valid, enabled key for this endpoint in the '{headers.ApiKeyHeader}' header.");
+        authenticator.RecordFailure(context, failure);
+        return Problems.Create(401, "unauthorized", authenticator.MessageFor(failure.Reason));
     }
 
     private static IResult Accepted(HttpContext context, string refid)

@@ -1,38 +1,65 @@
+using System.Text.Json;
 using Gatehouse.Core.Auth;
 using Gatehouse.Features.Audit;
+using Gatehouse.Features.Settings;
 using Gatehouse.Infrastructure;
 using Gatehouse.Storage;
 using Microsoft.Extensions.Options;
 
 namespace Gatehouse.Features.Intake;
 
-public readonly record struct WebhookAuthResult(KeyEntry? Key, AuthFailureReason? Failure)
+/// <summary>Who is calling: the key, and for a token its parsed parts, verified against the body later.</summary>
+public sealed record WebhookCaller(int KeyId, KeyScope Scope, int? RateLimitPerSecond, JwtKeyEntry? Jwt, PresentedToken? Token);
+
+/// <summary>A token whose header passed and whose key was found; its signature and claims are not checked yet.</summary>
+public sealed record PresentedToken(string Text, JsonElement Payload);
+
+/// <summary>Why a request was refused; the detail (a token problem) goes to the audit log with the reason.</summary>
+public readonly record struct AuthFailure(AuthFailureReason Reason, int? KeyId = null, TokenProblem Token = TokenProblem.None)
 {
-    public static WebhookAuthResult Fail(AuthFailureReason reason, KeyEntry? key = null) => new(key, reason);
+    public string AuditReason => Token == TokenProblem.None ? Reason.ToString() : $"{Reason}:{Token}";
 }
 
-/// <summary>Finds the key a webhook request presents. Scope is checked by the caller, once the endpoint is resolved.</summary>
+public readonly record struct WebhookAuthResult(WebhookCaller? Caller, AuthFailure? Failure)
+{
+    public static WebhookAuthResult Fail(AuthFailureReason reason, int? keyId = null, TokenProblem token = TokenProblem.None) =>
+        new(null, new AuthFailure(reason, keyId, token));
+}
+
+/// <summary>
+/// Finds the key a webhook request presents: an API key in <c>d3key</c>, or a token in <c>d3jwt</c>
+/// while EnableEnhanceWebhookAuthentication is on — and then nothing else is accepted. Scope is
+/// checked by the caller once the endpoint is resolved; a token's signature and claims once the body is read.
+/// </summary>
 public sealed partial class WebhookAuthenticator(
-    GatehouseDb db, WebhookDirectory directory, AuthFailureAudit audit, TimeProvider time,
-    IOptions<GatehouseOptions> options, ILogger<WebhookAuthenticator> logger)
+    GatehouseDb db, WebhookDirectory directory, SettingsStore settings, TokenVerifier tokens, AuthFailureAudit audit,
+    TimeProvider time, IOptions<GatehouseOptions> options, ILogger<WebhookAuthenticator> logger)
 {
     private const int MaxCredentialLength = 512;
 
     public async Task<WebhookAuthResult> AuthenticateAsync(HttpRequest request, CancellationToken cancellationToken)
     {
         var headers = options.Value.Webhooks;
-        string? value = request.Headers[headers.ApiKeyHeader];
-        if (string.IsNullOrEmpty(value))
+        string? apiKey = request.Headers[headers.ApiKeyHeader];
+        string? token = request.Headers[headers.JwtHeader];
+        var enhanced = await settings.EnhancedAuthenticationAsync(db, cancellationToken);
+        if (!string.IsNullOrEmpty(token))
         {
-            return WebhookAuthResult.Fail(string.IsNullOrEmpty(request.Headers[headers.JwtHeader])
-                ? AuthFailureReason.MissingCredentials
-                : AuthFailureReason.JwtDisabled);
+            return enhanced ? await tokens.IdentifyAsync(token, cancellationToken) : WebhookAuthResult.Fail(AuthFailureReason.JwtDisabled);
         }
-        if (value.Length > MaxCredentialLength)
+        if (enhanced)
+        {
+            return WebhookAuthResult.Fail(AuthFailureReason.TokenRequired);
+        }
+        if (string.IsNullOrEmpty(apiKey))
+        {
+            return WebhookAuthResult.Fail(AuthFailureReason.MissingCredentials);
+        }
+        if (apiKey.Length > MaxCredentialLength)
         {
             return WebhookAuthResult.Fail(AuthFailureReason.UnknownKey);
         }
-        var hash = WebhookSecrets.Hash(value);
+        var hash = WebhookSecrets.Hash(apiKey);
         var key = await directory.KeyAsync(db, hash, cancellationToken);
         if (key is null || !WebhookSecrets.HashesEqual(key.MatchedHash, hash))
         {
@@ -40,19 +67,35 @@ public sealed partial class WebhookAuthenticator(
         }
         if (key.IsPreviousValue && !(key.PreviousValidUntil > time.GetUtcNow()))
         {
-            return WebhookAuthResult.Fail(AuthFailureReason.Regenerated, key);
+            return WebhookAuthResult.Fail(AuthFailureReason.Regenerated, key.Id);
         }
-        return key.Enabled ? new WebhookAuthResult(key, null) : WebhookAuthResult.Fail(AuthFailureReason.Disabled, key);
+        return key.Enabled
+            ? new WebhookAuthResult(new WebhookCaller(key.Id, key.Scope, key.RateLimitPerSecond, null, null), null)
+            : WebhookAuthResult.Fail(AuthFailureReason.Disabled, key.Id);
     }
 
-    /// <summary>The precise reason goes to the operator's log; the caller only learns that it failed.</summary>
-    public void RecordFailure(HttpContext context, AuthFailureReason reason, KeyEntry? key)
+    /// <summary>The message a refused caller gets: the same for every reason, except the two that concern the setting.</summary>
+    public string MessageFor(AuthFailureReason reason)
+    {
+        var headers = options.Value.Webhooks;
+        return reason switch
+        {
+            AuthFailureReason.JwtDisabled =>
+                $"JWT authentication is disabled on this Gatehouse (EnableEnhanceWebhookAuthentication is False); send an API key in the '{headers.ApiKeyHeader}' header.",
+            AuthFailureReason.TokenRequired =>
+                $"This Gatehouse requires a valid token in the '{headers.JwtHeader}' header: EnableEnhanceWebhookAuthentication is True, so API keys are not accepted.",
+            _ => $"The webhook request is not authenticated. Send valid, enabled credentials for this endpoint in the '{headers.ApiKeyHeader}' or '{headers.JwtHeader}' header.",
+        };
+    }
+
+    /// <summary>The precise reason goes to the audit log and the operator's log; the caller only learns that it failed.</summary>
+    public void RecordFailure(HttpContext context, AuthFailure failure)
     {
         var source = context.Connection.RemoteIpAddress?.ToString();
-        audit.Record(key?.Id, reason, source);
-        LogAuthFailure(logger, reason, key?.Id, context.Request.Path, source ?? "unknown");
+        audit.Record(failure.KeyId, failure.AuditReason, source);
+        LogAuthFailure(logger, failure.AuditReason, failure.KeyId, context.Request.Path, source ?? "unknown");
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Webhook authentication failed: {Reason} (key {KeyId}) on {Path} from {Source}")]
-    private static partial void LogAuthFailure(ILogger logger, AuthFailureReason reason, int? keyId, PathString path, string source);
+    private static partial void LogAuthFailure(ILogger logger, string reason, int? keyId, PathString path, string source);
 }

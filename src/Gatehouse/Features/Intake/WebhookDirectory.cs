@@ -1,4 +1,7 @@
+using System.Text;
 using Gatehouse.Cluster;
+using Gatehouse.Features.Keys;
+using Gatehouse.Infrastructure;
 using Gatehouse.Core.Auth;
 using Gatehouse.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -14,6 +17,15 @@ public sealed record KeyEntry(
     int Id, string Name, byte[] MatchedHash, bool Enabled, KeyScope Scope, int? RateLimitPerSecond,
     bool IsPreviousValue, DateTimeOffset? PreviousValidUntil);
 
+/// <summary>A JWT key as verification needs it, with its secrets decrypted (they sign, so they must be at hand).</summary>
+public sealed record JwtKeyEntry(
+    int Id, string Name, bool Enabled, KeyScope Scope, int? RateLimitPerSecond,
+    byte[] Secret, byte[]? PreviousSecret, DateTimeOffset? PreviousValidUntil,
+    IReadOnlyList<string> PayloadFields, int MaxTokenAgeSeconds, bool RejectReplayedTokens,
+    int CreatedByUserId, int? AssignedUserId, bool VisibleToAll);
+
+public sealed record UserEntry(int Id, string Username, bool Enabled);
+
 public sealed record SiteEntry(int Id, string Name, SiteKind Kind);
 
 public sealed record IntegrationEntry(int Id, string Name);
@@ -22,8 +34,10 @@ public sealed record IntegrationEntry(int Id, string Name);
 /// What the webhook hot path looks up — keys by hash, sites and integrations by name — cached
 /// on this node and dropped whenever they change on any node.
 /// </summary>
-public sealed class WebhookDirectory(ChangeFeed feed)
+public sealed class WebhookDirectory(ChangeFeed feed, SecretProtector protector)
 {
+    private readonly TopicCache<string, JwtKeyEntry?> _jwtKeys = new(feed, ChangeTopics.Keys);
+    private readonly TopicCache<string, UserEntry?> _users = new(feed, ChangeTopics.Users);
     private readonly TopicCache<string, KeyEntry?> _keys = new(feed, ChangeTopics.Keys);
     private readonly TopicCache<string, SiteEntry?> _sites = new(feed, ChangeTopics.Sites);
     private readonly TopicCache<string, IntegrationEntry?> _integrations = new(feed, ChangeTopics.Integrations);
@@ -35,6 +49,28 @@ public sealed class WebhookDirectory(ChangeFeed feed)
                     new KeyScope(k.Module, k.SiteId, k.ShareTo, k.IntegrationId, k.Intake, k.Command),
                     k.RateLimitPerSecond, k.SecretHash != hash, k.PreviousValidUntil))
                 .FirstOrDefaultAsync(cancellationToken));
+
+    public ValueTask<JwtKeyEntry?> JwtKeyAsync(GatehouseDb db, string kid, CancellationToken cancellationToken) =>
+        _jwtKeys.GetAsync(kid, async _ =>
+        {
+            var key = await db.WebhookKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Kid == kid && k.Method == KeyMethod.Jwt, cancellationToken);
+            if (key is null)
+            {
+                return null;
+            }
+            return new JwtKeyEntry(
+                key.Id, key.Name, key.Enabled, key.Scope, key.RateLimitPerSecond,
+                Encoding.UTF8.GetBytes(protector.Unprotect(key.SecretProtected)),
+                key.PreviousSecretProtected is null ? null : Encoding.UTF8.GetBytes(protector.Unprotect(key.PreviousSecretProtected)),
+                key.PreviousValidUntil,
+                JwtKeys.PayloadFields(key), key.MaxTokenAgeSeconds, key.RejectReplayedTokens,
+                key.CreatedByUserId, key.AssignedUserId, key.VisibleToAll);
+        });
+
+    public ValueTask<UserEntry?> UserAsync(GatehouseDb db, string username, CancellationToken cancellationToken) =>
+        _users.GetAsync(Normalize.Name(username), normalized =>
+            db.Users.AsNoTracking().Where(u => u.NormalizedUsername == normalized)
+                .Select(u => new UserEntry(u.Id, u.Username, u.Enabled)).FirstOrDefaultAsync(cancellationToken));
 
     public ValueTask<SiteEntry?> SiteAsync(GatehouseDb db, string name, CancellationToken cancellationToken) =>
         _sites.GetAsync(Normalize.Name(name), normalized =>

@@ -18,11 +18,8 @@ public sealed class KeyValidation(GatehouseDb db)
     {
         CheckName(request.Name, errors);
         var module = request.Module ?? KeyModule.DataIngestion;
-        if ((request.Method ?? KeyMethod.ApiKey) == KeyMethod.Jwt)
-        {
-            errors.Add("'method' Jwt: JWT keys are not available in this version yet; use ApiKey.");
-        }
         CheckRate(request.RateLimitPerSecond, errors);
+        CheckTokenOptions(request.Method ?? KeyMethod.ApiKey, request.PayloadFields, request.SampleBody, request.MaxTokenAgeSeconds, request.RejectReplayedTokens, errors);
         var assigned = await FindAssignedAsync(request.AssignedUser, errors, cancellationToken);
         if (module == KeyModule.UtilityCommand)
         {
@@ -45,6 +42,7 @@ public sealed class KeyValidation(GatehouseDb db)
             errors.Add("The intake options (dataFormatter, eventPlaybook, runMitreTtpSearch, runEventAutomationRules) apply to intake keys only.");
         }
         CheckIntakeOptions(key.Intake, patch.RunEventAutomationRules, errors);
+        CheckTokenOptions(key.Method, patch.PayloadFields, null, patch.MaxTokenAgeSeconds, patch.RejectReplayedTokens, errors);
         return string.IsNullOrEmpty(patch.AssignedUser) ? null : await FindAssignedAsync(patch.AssignedUser, errors, cancellationToken);
     }
 
@@ -67,6 +65,30 @@ public sealed class KeyValidation(GatehouseDb db)
         if (string.IsNullOrEmpty(trimmed) || trimmed.Length > 200 || trimmed.Any(char.IsControl))
         {
             errors.Add("'name' is required (1 to 200 characters).");
+        }
+    }
+
+    private static void CheckTokenOptions(KeyMethod method, List<string>? fields, System.Text.Json.Nodes.JsonNode? sample, int? maxAge, bool? replay, List<string> errors)
+    {
+        if (method != KeyMethod.Jwt)
+        {
+            if (fields is not null || sample is not null || maxAge is not null || replay is not null)
+            {
+                errors.Add("'payloadFields', 'sampleBody', 'maxTokenAgeSeconds' and 'rejectReplayedTokens' apply to JWT keys only.");
+            }
+            return;
+        }
+        if (sample is not null and not System.Text.Json.Nodes.JsonObject)
+        {
+            errors.Add("'sampleBody' must be a JSON object: its first-level members become the payload fields.");
+        }
+        if (fields is not null)
+        {
+            Features.Keys.JwtKeys.CheckFields(fields, errors);
+        }
+        if (maxAge is < 0 or > Features.Keys.JwtKeys.MaxTokenAge)
+        {
+            errors.Add($"'maxTokenAgeSeconds' must be between 0 (not checked) and {Features.Keys.JwtKeys.MaxTokenAge}.");
         }
     }
 

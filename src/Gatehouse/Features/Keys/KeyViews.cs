@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Gatehouse.Core.Auth;
 using Gatehouse.Infrastructure;
 using Gatehouse.Storage;
@@ -21,7 +23,11 @@ public sealed record KeyRequest(
     bool? RunMitreTtpSearch,
     bool? RunEventAutomationRules,
     int? RateLimitPerSecond,
-    bool? Enabled);
+    bool? Enabled,
+    List<string>? PayloadFields = null,
+    JsonNode? SampleBody = null,
+    int? MaxTokenAgeSeconds = null,
+    bool? RejectReplayedTokens = null);
 
 /// <summary>A partial update: only the members present change; an empty string clears a name-valued option, 0 the rate.</summary>
 public sealed record KeyPatch(
@@ -33,7 +39,10 @@ public sealed record KeyPatch(
     string? EventPlaybook,
     bool? RunMitreTtpSearch,
     bool? RunEventAutomationRules,
-    int? RateLimitPerSecond);
+    int? RateLimitPerSecond,
+    List<string>? PayloadFields = null,
+    int? MaxTokenAgeSeconds = null,
+    bool? RejectReplayedTokens = null);
 
 public sealed record RegenerateRequest(int? GraceSeconds);
 
@@ -62,9 +71,18 @@ public sealed record KeyView(
     int RateLimitPerSecond,
     DateTimeOffset CreatedAt,
     DateTimeOffset? RegeneratedAt,
-    DateTimeOffset? PreviousValueValidUntil);
+    DateTimeOffset? PreviousValueValidUntil,
+    string? Kid,
+    JsonObject? JwtHeader,
+    IReadOnlyList<string>? PayloadFields,
+    JsonObject? PayloadTemplate,
+    int? MaxTokenAgeSeconds,
+    bool? RejectReplayedTokens);
 
-public sealed record KeySecretView(string HeaderValue);
+/// <summary>An API key's header value, or a JWT key's secret.</summary>
+public sealed record KeySecretView(
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? HeaderValue,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? SecretKey);
 
 /// <summary>Builds what a viewer sees of a key: its request URL for each site it serves that the viewer may access.</summary>
 public sealed class KeyPresenter(IOptions<GatehouseOptions> options, IHttpContextAccessor accessor, TimeProvider time)
@@ -72,6 +90,8 @@ public sealed class KeyPresenter(IOptions<GatehouseOptions> options, IHttpContex
     public KeyView Present(WebhookKey key, IReadOnlyList<Site> viewerSites, IReadOnlyDictionary<int, string> usernames)
     {
         var previousValidUntil = key.PreviousValidUntil > time.GetUtcNow() ? key.PreviousValidUntil : null;
+        var isJwt = key.Method == KeyMethod.Jwt;
+        var payloadFields = isJwt ? JwtKeys.PayloadFields(key) : null;
         return new KeyView(
             key.Id, key.Name, key.Module, key.Method, key.Site?.Name, key.ShareTo, key.Integration?.Name, key.Intake, key.Command,
             key.Method == KeyMethod.Jwt ? options.Value.Webhooks.JwtHeader : options.Value.Webhooks.ApiKeyHeader,
@@ -87,7 +107,13 @@ public sealed class KeyPresenter(IOptions<GatehouseOptions> options, IHttpContex
             key.RateLimitPerSecond ?? options.Value.Webhooks.RateLimitPerSecond,
             key.CreatedAt,
             key.RegeneratedAt,
-            previousValidUntil);
+            previousValidUntil,
+            isJwt ? key.Kid : null,
+            isJwt ? JwtKeys.Header(key.Kid!) : null,
+            payloadFields,
+            isJwt ? JwtKeys.PayloadTemplate(key, payloadFields!, usernames) : null,
+            isJwt ? key.MaxTokenAgeSeconds : null,
+            isJwt ? key.RejectReplayedTokens : null);
     }
 
     private List<RequestUrl> RequestUrls(WebhookKey key, IReadOnlyList<Site> viewerSites)

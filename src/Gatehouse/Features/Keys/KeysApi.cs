@@ -1,5 +1,6 @@
 using Gatehouse.Core.Auth;
 using Gatehouse.Features.Audit;
+using Gatehouse.Features.Settings;
 using Gatehouse.Infrastructure;
 using Gatehouse.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -44,8 +45,15 @@ public static class KeysApi
 
     private static async Task<Results<Created<KeyView>, ProblemHttpResult>> Create(
         KeyRequest request, GatehouseDb db, KeyAccess access, KeyValidation validation, KeyPresenter presenter,
-        SecretProtector protector, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
+        SecretProtector protector, AuditLog audit, SettingsStore settings, TimeProvider time, CancellationToken cancellationToken)
     {
+        var method = request.Method ?? KeyMethod.ApiKey;
+        if (method == KeyMethod.Jwt && !await settings.EnhancedAuthenticationAsync(db, cancellationToken))
+        {
+            return Problems.Conflict("jwt_disabled",
+                "JWT keys can be created only while the setting EnableEnhanceWebhookAuthentication is True. "
+                + "Turning it on makes every webhook request need a valid token, API-key requests included.");
+        }
         var errors = new List<string>();
         var target = await validation.CheckCreateAsync(request, errors, cancellationToken);
         if (errors.Count > 0)
@@ -66,12 +74,17 @@ public static class KeysApi
         {
             return Problems.Conflict("key_exists", $"A key named '{name}' already exists for this target.");
         }
-        var value = WebhookSecrets.NewApiKey();
+        var module = request.Module ?? KeyModule.DataIngestion;
+        var value = method == KeyMethod.Jwt ? WebhookSecrets.NewJwtSecret() : WebhookSecrets.NewApiKey();
         var key = new WebhookKey
         {
             Name = name,
-            Module = request.Module ?? KeyModule.DataIngestion,
-            Method = KeyMethod.ApiKey,
+            Module = module,
+            Method = method,
+            Kid = method == KeyMethod.Jwt ? WebhookSecrets.NewKid() : null,
+            PayloadFieldsJson = method == KeyMethod.Jwt ? JwtKeys.SerializeFields(JwtKeys.InitialFields(module, request.PayloadFields, request.SampleBody)) : null,
+            MaxTokenAgeSeconds = request.MaxTokenAgeSeconds ?? 300,
+            RejectReplayedTokens = request.RejectReplayedTokens ?? false,
             SiteId = target.Site?.Id,
             Site = target.Site,
             ShareTo = request.ShareTo,
@@ -83,7 +96,7 @@ public static class KeysApi
             AssignedUserId = target.Assigned?.Id,
             VisibleToAll = request.VisibleToAll ?? false,
             Enabled = request.Enabled ?? true,
-            SecretHash = WebhookSecrets.Hash(value),
+            SecretHash = SecretHash(method, value),
             SecretProtected = protector.Protect(value),
             DataFormatter = Blank(request.DataFormatter),
             EventPlaybook = Blank(request.EventPlaybook),
@@ -164,10 +177,11 @@ public static class KeysApi
         }
         var now = time.GetUtcNow();
         var grace = request?.GraceSeconds ?? 0;
-        var value = WebhookSecrets.NewApiKey();
+        var value = key.Method == KeyMethod.Jwt ? WebhookSecrets.NewJwtSecret() : WebhookSecrets.NewApiKey();
         key.PreviousSecretHash = key.SecretHash;
+        key.PreviousSecretProtected = key.Method == KeyMethod.Jwt ? key.SecretProtected : null;
         key.PreviousValidUntil = grace > 0 ? now.AddSeconds(grace) : null;
-        key.SecretHash = WebhookSecrets.Hash(value);
+        key.SecretHash = SecretHash(key.Method, value);
         key.SecretProtected = protector.Protect(value);
         key.RegeneratedAt = now;
         audit.Record(AuditActions.KeyRegenerated, key.Id, key.Name, new { GraceSeconds = grace });
@@ -207,7 +221,8 @@ public static class KeysApi
         }
         audit.Record(AuditActions.KeyRevealed, key.Id, key.Name);
         await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Ok(new KeySecretView(protector.Unprotect(key.SecretProtected)));
+        var secret = protector.Unprotect(key.SecretProtected);
+        return TypedResults.Ok(key.Method == KeyMethod.Jwt ? new KeySecretView(null, secret) : new KeySecretView(secret, null));
     }
 
     /// <summary>The tracked key when the user may manage it; else the problem to answer (404 when they cannot even see it).</summary>
@@ -224,16 +239,24 @@ public static class KeysApi
             : (null, Problems.Forbidden("Only administrators and analysts of the key's site can change it."));
     }
 
+    private static byte[] SecretHash(KeyMethod method, string value) =>
+        method == KeyMethod.Jwt ? WebhookSecrets.JwtSecretHash(value) : WebhookSecrets.Hash(value);
+
     private static bool ApplyOptions(WebhookKey key, KeyPatch patch)
     {
-        var before = (key.VisibleToAll, key.DataFormatter, key.EventPlaybook, key.RunMitreTtpSearch, key.RunEventAutomationRules, key.RateLimitPerSecond);
+        var before = (key.VisibleToAll, key.DataFormatter, key.EventPlaybook, key.RunMitreTtpSearch, key.RunEventAutomationRules, key.RateLimitPerSecond,
+            key.PayloadFieldsJson, key.MaxTokenAgeSeconds, key.RejectReplayedTokens);
+        key.PayloadFieldsJson = patch.PayloadFields is null ? key.PayloadFieldsJson : JwtKeys.SerializeFields(patch.PayloadFields.Select(f => f.Trim()).ToList());
+        key.MaxTokenAgeSeconds = patch.MaxTokenAgeSeconds ?? key.MaxTokenAgeSeconds;
+        key.RejectReplayedTokens = patch.RejectReplayedTokens ?? key.RejectReplayedTokens;
         key.VisibleToAll = patch.VisibleToAll ?? key.VisibleToAll;
         key.DataFormatter = patch.DataFormatter is null ? key.DataFormatter : Blank(patch.DataFormatter);
         key.EventPlaybook = patch.EventPlaybook is null ? key.EventPlaybook : Blank(patch.EventPlaybook);
         key.RunMitreTtpSearch = patch.RunMitreTtpSearch ?? key.RunMitreTtpSearch;
         key.RunEventAutomationRules = patch.RunEventAutomationRules ?? key.RunEventAutomationRules;
         key.RateLimitPerSecond = patch.RateLimitPerSecond switch { null => key.RateLimitPerSecond, 0 => null, var rate => rate };
-        return before != (key.VisibleToAll, key.DataFormatter, key.EventPlaybook, key.RunMitreTtpSearch, key.RunEventAutomationRules, key.RateLimitPerSecond);
+        return before != (key.VisibleToAll, key.DataFormatter, key.EventPlaybook, key.RunMitreTtpSearch, key.RunEventAutomationRules, key.RateLimitPerSecond,
+            key.PayloadFieldsJson, key.MaxTokenAgeSeconds, key.RejectReplayedTokens);
     }
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();

@@ -14,6 +14,14 @@ public sealed class SettingsStore(ChangeFeed feed)
 {
     private readonly TopicCache<string, SettingValue> _values = new(feed, ChangeTopics.Settings);
 
+    /// <summary>EnableEnhanceWebhookAuthentication: JWT keys work, and every webhook request needs a valid token.</summary>
+    public async ValueTask<bool> EnhancedAuthenticationAsync(GatehouseDb db, CancellationToken cancellationToken)
+    {
+        var definition = SettingsCatalog.Find(SettingsCatalog.EnableEnhanceWebhookAuthentication)!;
+        var value = await GetAsync(db, definition, cancellationToken);
+        return SettingsCatalog.NormalizeBoolean(value.Value)?.GetValue<bool>() ?? false;
+    }
+
     public ValueTask<SettingValue> GetAsync(GatehouseDb db, SettingDefinition definition, CancellationToken cancellationToken) =>
         _values.GetAsync(definition.Name, async name =>
         {

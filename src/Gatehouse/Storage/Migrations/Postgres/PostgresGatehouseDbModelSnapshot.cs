@@ -484,6 +484,24 @@ namespace Gatehouse.Storage.Migrations.Postgres
                     b.ToTable("Sites");
                 });
 
+            modelBuilder.Entity("Gatehouse.Storage.UsedToken", b =>
+                {
+                    b.Property<int>("KeyId")
+                        .HasColumnType("integer");
+
+                    b.Property<byte[]>("TokenHash")
+                        .HasColumnType("bytea");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("KeyId", "TokenHash");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("UsedTokens");
+                });
+
             modelBuilder.Entity("Gatehouse.Storage.User", b =>
                 {
                     b.Property<int>("Id")
@@ -579,6 +597,13 @@ namespace Gatehouse.Storage.Migrations.Postgres
                     b.Property<int?>("IntegrationId")
                         .HasColumnType("integer");
 
+                    b.Property<string>("Kid")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("MaxTokenAgeSeconds")
+                        .HasColumnType("integer");
+
                     b.Property<string>("Method")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -594,8 +619,14 @@ namespace Gatehouse.Storage.Migrations.Postgres
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
 
+                    b.Property<string>("PayloadFieldsJson")
+                        .HasColumnType("text");
+
                     b.Property<byte[]>("PreviousSecretHash")
                         .HasColumnType("bytea");
+
+                    b.Property<string>("PreviousSecretProtected")
+                        .HasColumnType("text");
 
                     b.Property<DateTimeOffset?>("PreviousValidUntil")
                         .HasColumnType("timestamp with time zone");
@@ -605,6 +636,9 @@ namespace Gatehouse.Storage.Migrations.Postgres
 
                     b.Property<DateTimeOffset?>("RegeneratedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("RejectReplayedTokens")
+                        .HasColumnType("boolean");
 
                     b.Property<bool>("RunEventAutomationRules")
                         .HasColumnType("boolean");
@@ -633,6 +667,9 @@ namespace Gatehouse.Storage.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("IntegrationId");
+
+                    b.HasIndex("Kid")
+                        .IsUnique();
 
                     b.HasIndex("PreviousSecretHash");
 

@@ -468,6 +468,24 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                     b.ToTable("Sites");
                 });
 
+            modelBuilder.Entity("Gatehouse.Storage.UsedToken", b =>
+                {
+                    b.Property<int>("KeyId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("TokenHash")
+                        .HasColumnType("BLOB");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("KeyId", "TokenHash");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("UsedTokens");
+                });
+
             modelBuilder.Entity("Gatehouse.Storage.User", b =>
                 {
                     b.Property<int>("Id")
@@ -559,6 +577,13 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                     b.Property<int?>("IntegrationId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Kid")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("MaxTokenAgeSeconds")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Method")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -574,8 +599,14 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("PayloadFieldsJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<byte[]>("PreviousSecretHash")
                         .HasColumnType("BLOB");
+
+                    b.Property<string>("PreviousSecretProtected")
+                        .HasColumnType("TEXT");
 
                     b.Property<long?>("PreviousValidUntil")
                         .HasColumnType("INTEGER");
@@ -584,6 +615,9 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<long?>("RegeneratedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("RejectReplayedTokens")
                         .HasColumnType("INTEGER");
 
                     b.Property<bool>("RunEventAutomationRules")
@@ -613,6 +647,9 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("IntegrationId");
+
+                    b.HasIndex("Kid")
+                        .IsUnique();
 
                     b.HasIndex("PreviousSecretHash");
 

@@ -1,0 +1,178 @@
+using System.Text;
+using System.Text.Json;
+using Gatehouse.Core.Auth;
+using Gatehouse.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Gatehouse.Features.Intake;
+
+/// <summary>
+/// Verifies webhook tokens: HS256 only (pinned), the key chosen by <c>kid</c>, the signature
+/// checked by Microsoft.IdentityModel, then Gatehouse's own claims — time, Timestamp window,
+/// the binding of payload fields to the body, Site, Username and one-time use.
+/// </summary>
+public sealed class TokenVerifier(GatehouseDb db, WebhookDirectory directory, TimeProvider time)
+{
+    private static readonly JsonWebTokenHandler Handler = new();
+    private static readonly JsonDocumentOptions SmallDocument = new() { MaxDepth = 32 };
+
+    /// <summary>Before the body is read: the token's shape, its header and the key its kid names.</summary>
+    public async Task<WebhookAuthResult> IdentifyAsync(string token, CancellationToken cancellationToken)
+    {
+        if (token.Length > JwtRules.MaxTokenLength)
+        {
+            return WebhookAuthResult.Fail(AuthFailureReason.InvalidToken, token: TokenProblem.TooLarge);
+        }
+        var parts = token.Split('.');
+        if (parts.Length != 3 || parts.Any(p => p.Length == 0)
+            || Decode(parts[0]) is not { } header || Decode(parts[1]) is not { } payload || payload.ValueKind != JsonValueKind.Object)
+        {
+            return WebhookAuthResult.Fail(AuthFailureReason.InvalidToken, token: TokenProblem.Malformed);
+        }
+        var headerProblem = JwtRules.CheckHeader(header, out var kid);
+        if (headerProblem != TokenProblem.None)
+        {
+            return WebhookAuthResult.Fail(AuthFailureReason.InvalidToken, token: headerProblem);
+        }
+        var key = await directory.JwtKeyAsync(db, kid, cancellationToken);
+        if (key is null)
+        {
+            return WebhookAuthResult.Fail(AuthFailureReason.InvalidToken, token: TokenProblem.UnknownKid);
+        }
+        if (!key.Enabled)
+        {
+            return WebhookAuthResult.Fail(AuthFailureReason.Disabled, key.Id);
+        }
+        return new WebhookAuthResult(new WebhookCaller(key.Id, key.Scope, key.RateLimitPerSecond, key, new PresentedToken(token, payload)), null);
+    }
+
+    /// <summary>With the body: null when the token is good for this request, else why not.</summary>
+    public async Task<AuthFailure?> VerifyAsync(WebhookCaller caller, byte[] body, SiteEntry site, CancellationToken cancellationToken)
+    {
+        var key = caller.Jwt!;
+        var token = caller.Token!;
+        var now = time.GetUtcNow();
+        AuthFailure Fail(TokenProblem problem) => new(AuthFailureReason.InvalidToken, key.Id, problem);
+
+        if (!await SignedWithAsync(token.Text, key.Secret))
+        {
+            var byPrevious = key.PreviousSecret is not null && await SignedWithAsync(token.Text, key.PreviousSecret);
+            if (!byPrevious)
+            {
+                return Fail(TokenProblem.BadSignature);
+            }
+            if (!(key.PreviousValidUntil > now))
+            {
+                return new AuthFailure(AuthFailureReason.Regenerated, key.Id);
+            }
+        }
+        var payload = token.Payload;
+        var problem = JwtRules.CheckTimeClaims(payload, now);
+        if (problem == TokenProblem.None && key.PayloadFields.Contains("Timestamp"))
+        {
+            problem = JwtRules.CheckTimestamp(payload, now, key.MaxTokenAgeSeconds);
+        }
+        if (problem == TokenProblem.None)
+        {
+            using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = 256 });
+            problem = JwtRules.CheckBinding(payload, document.RootElement, key.PayloadFields);
+        }
+        if (problem == TokenProblem.None && payload.TryGetProperty("Site", out var claimedSite)
+            && (claimedSite.ValueKind != JsonValueKind.String || Normalize.Name(claimedSite.GetString()!) != Normalize.Name(site.Name)))
+        {
+            problem = TokenProblem.SiteMismatch;
+        }
+        if (problem == TokenProblem.None && payload.TryGetProperty("Username", out var claimedUser)
+            && !await UserMayUseAsync(key, claimedUser, cancellationToken))
+        {
+            problem = TokenProblem.UserNotAllowed;
+        }
+        if (problem == TokenProblem.None && key.RejectReplayedTokens && !await RememberOnceAsync(key, token, now, cancellationToken))
+        {
+            problem = TokenProblem.Replayed;
+        }
+        return problem == TokenProblem.None ? null : Fail(problem);
+    }
+
+    /// <summary>Whether a token was accepted before (after a save failed on the one-time constraint).</summary>
+    public Task<bool> WasUsedAsync(WebhookCaller caller, CancellationToken cancellationToken)
+    {
+        var hash = WebhookSecrets.Hash(caller.Token!.Text);
+        return db.UsedTokens.AnyAsync(u => u.KeyId == caller.KeyId && u.TokenHash == hash, cancellationToken);
+    }
+
+    private static async Task<bool> SignedWithAsync(string token, byte[] secret)
+    {
+        var result = await Handler.ValidateTokenAsync(token, new TokenValidationParameters
+        {
+            ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+            IssuerSigningKey = new SymmetricSecurityKey(secret),
+            TryAllIssuerSigningKeys = true,
+            RequireSignedTokens = true,
+            ValidateIssuerSigningKey = false,
+            ValidateIssuer = false,
+            ValidateAudience = false,
+            ValidateLifetime = false,
+            RequireExpirationTime = false,
+        });
+        return result.IsValid;
+    }
+
+    /// <summary>The creator, the assigned user, or — for a key visible to all — any enabled user.</summary>
+    private async Task<bool> UserMayUseAsync(JwtKeyEntry key, JsonElement claimed, CancellationToken cancellationToken)
+    {
+        if (claimed.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(claimed.GetString()))
+        {
+            return false;
+        }
+        var user = await directory.UserAsync(db, claimed.GetString()!, cancellationToken);
+        return user is { Enabled: true } && (key.VisibleToAll || user.Id == key.CreatedByUserId || user.Id == key.AssignedUserId);
+    }
+
+    /// <summary>
+    /// Records the token so every node refuses it again; the row is saved with the request's own
+    /// work, and the primary key makes two concurrent uses fail one of them.
+    /// </summary>
+    private async Task<bool> RememberOnceAsync(JwtKeyEntry key, PresentedToken token, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var hash = WebhookSecrets.Hash(token.Text);
+        if (await db.UsedTokens.AnyAsync(u => u.KeyId == key.Id && u.TokenHash == hash, cancellationToken))
+        {
+            return false;
+        }
+        db.UsedTokens.Add(new UsedToken { KeyId = key.Id, TokenHash = hash, ExpiresAt = RememberUntil(key, token.Payload, now) });
+        return true;
+    }
+
+    /// <summary>Until the token could no longer pass the age check (or its exp); a token with neither is remembered for good.</summary>
+    private static DateTimeOffset RememberUntil(JwtKeyEntry key, JsonElement payload, DateTimeOffset now)
+    {
+        var skew = JwtRules.ClockSkew;
+        if (key.MaxTokenAgeSeconds > 0 && key.PayloadFields.Contains("Timestamp")
+            && payload.TryGetProperty("Timestamp", out var timestamp) && timestamp.TryGetDouble(out var seconds))
+        {
+            return DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000)).AddSeconds(key.MaxTokenAgeSeconds) + skew;
+        }
+        if (payload.TryGetProperty("exp", out var exp) && exp.TryGetDouble(out var expires) && expires < 253402300799)
+        {
+            return DateTimeOffset.FromUnixTimeMilliseconds((long)(expires * 1000)) + skew;
+        }
+        return now.AddYears(100);
+    }
+
+    private static JsonElement? Decode(string segment)
+    {
+        try
+        {
+            var bytes = Base64UrlEncoder.DecodeBytes(segment);
+            using var document = JsonDocument.Parse(bytes, SmallDocument);
+            return document.RootElement.Clone();
+        }
+        catch (Exception ex) when (ex is FormatException or JsonException or ArgumentException)
+        {
+            return null;
+        }
+    }
+}
