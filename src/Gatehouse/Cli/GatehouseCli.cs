@@ -14,13 +14,15 @@ public static class GatehouseCli
         };
         serve.SetAction((result, cancellationToken) => ServeAsync([.. result.UnmatchedTokens], cancellationToken));
         root.Subcommands.Add(serve);
+        root.Subcommands.Add(TokenCommands.Token());
+        root.Subcommands.Add(TokenCommands.Send());
 
         // No verb: serve with every argument as host configuration (this is also how the test host starts it).
         if (args.Length == 0 || args[0].StartsWith('-') && args[0] is not ("-h" or "--help" or "-?" or "--version"))
         {
             return await ServeAsync(args, CancellationToken.None);
         }
-        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+        return await root.Parse(args).InvokeAsync();
     }
 
     private static async Task<int> ServeAsync(string[] args, CancellationToken cancellationToken)
