@@ -1,5 +1,6 @@
 using Gatehouse.Features.Audit;
 using Gatehouse.Features.Auth;
+using Gatehouse.Features.Commands;
 using Gatehouse.Features.Events;
 using Gatehouse.Features.Health;
 using Gatehouse.Features.Incidents;
@@ -60,6 +61,7 @@ public static class GatehouseHost
         services.AddHostedService(provider => provider.GetRequiredService<AuthFailureAudit>());
         services.AddScoped<WebhookAuthenticator>();
         services.AddScoped<TokenVerifier>();
+        services.AddScoped<CommandHandler>();
         services.AddHostedService<UsedTokenSweeper>();
         services.AddScoped<IntakeHandler>();
         services.AddScoped<IngestionResults>();
@@ -102,6 +104,8 @@ public static class GatehouseHost
         app.MapIncidentsApi();
         app.MapAuditApi();
         app.MapIntakeEndpoints();
+        app.MapCommandEndpoints();
+        app.MapCommandRunsApi();
         return app;
     }
 

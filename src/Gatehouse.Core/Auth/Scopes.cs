@@ -54,6 +54,16 @@ public static class KeyScopeRules
         return ServesSite(key, endpoint.SiteId, endpoint.SiteKind) ? null : AuthFailureReason.WrongSite;
     }
 
+    /// <summary>Null when the key may run the command, else the reason it may not.</summary>
+    public static AuthFailureReason? CheckCommand(KeyScope key, string command)
+    {
+        if (key.Module != KeyModule.UtilityCommand)
+        {
+            return AuthFailureReason.WrongModule;
+        }
+        return string.Equals(key.Command, command, StringComparison.OrdinalIgnoreCase) ? null : AuthFailureReason.WrongTarget;
+    }
+
     public static bool ServesSite(KeyScope key, int siteId, SiteKind siteKind) => key.ShareTo switch
     {
         ShareScope.AllInternalSites => siteKind == SiteKind.Internal,

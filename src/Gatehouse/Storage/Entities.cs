@@ -136,6 +136,23 @@ public sealed class UsedToken
     public DateTimeOffset ExpiresAt { get; set; }
 }
 
+/// <summary>One execution of a remote command: who, through which key, with what, and how it went.</summary>
+public sealed class CommandRun
+{
+    public long Id { get; set; }
+    public DateTimeOffset At { get; set; }
+    public int KeyId { get; set; }
+    public required string Command { get; set; }
+    public int? SiteId { get; set; }
+    public int? UserId { get; set; }
+    public string? Username { get; set; }
+    /// <summary>The parameters, with the values of parameters declared secret replaced.</summary>
+    public string? ParametersJson { get; set; }
+    public long DurationMilliseconds { get; set; }
+    public long ResultBytes { get; set; }
+    public string? Error { get; set; }
+}
+
 public enum IngestionStatus { Pending, Processing, Processed, Failed }
 
 public sealed class Ingestion : Processing.ILeasedWork
@@ -200,6 +217,10 @@ public sealed class Event : ISiteRecord
     public string? ExternalId { get; set; }
     public required string CustomFieldsJson { get; set; }
     public required string RawJson { get; set; }
+    /// <summary>MITRE ATT&amp;CK techniques set on the event (a JSON array), or null.</summary>
+    public string? TechniquesJson { get; set; }
+    public string? DismissalReasonCode { get; set; }
+    public string? DismissalReason { get; set; }
     public List<IncidentEvent> Incidents { get; set; } = [];
 }
 

@@ -25,6 +25,7 @@ public abstract class GatehouseDb(DbContextOptions options) : DbContext(options)
     public DbSet<IncidentEvent> IncidentEvents => Set<IncidentEvent>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<UsedToken> UsedTokens => Set<UsedToken>();
+    public DbSet<CommandRun> CommandRuns => Set<CommandRun>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -115,6 +116,13 @@ public abstract class GatehouseDb(DbContextOptions options) : DbContext(options)
             link.HasOne(l => l.Event).WithMany(e => e.Incidents).HasForeignKey(l => l.EventId).OnDelete(DeleteBehavior.Cascade);
         });
         model.Entity<WebhookKey>().Ignore(k => k.Scope);
+        model.Entity<CommandRun>(run =>
+        {
+            run.Property(r => r.Command).HasMaxLength(200);
+            run.Property(r => r.Username).HasMaxLength(200);
+            run.HasIndex(r => r.At);
+            run.HasIndex(r => new { r.Command, r.At });
+        });
         model.Entity<UsedToken>(used =>
         {
             used.HasKey(u => new { u.KeyId, u.TokenHash });

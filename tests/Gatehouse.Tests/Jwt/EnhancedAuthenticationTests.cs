@@ -28,7 +28,7 @@ public abstract class EnhancedAuthenticationTests(Provider provider)
         // On: JWT keys work, and every request without a valid token is refused, API keys included.
         await admin.PutAsync(Setting, new { value = true });
         var (view, secret) = await JwtKeyAsync(admin, jwtRequest);
-        var body = Json(new { Timestamp = Now() });
+        var body = ToJson(new { Timestamp = Now() });
         var token = Forge(Header(view["kid"]!.GetValue<string>()), body, secret);
         Assert.Equal(HttpStatusCode.Accepted, (await SendWithTokenAsync(admin, integration, Site, body, token)).StatusCode);
         var apiKeyRefused = await GatehouseClient.Problem(await admin.SendAsync(integration, Site, new { n = 2 }, apiKey.Value), HttpStatusCode.Unauthorized);

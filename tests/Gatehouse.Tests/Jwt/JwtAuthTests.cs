@@ -67,7 +67,7 @@ public abstract class JwtAuthTests(GatehouseFixture fixture)
     public async Task A_one_time_token_is_accepted_once()
     {
         var (integration, view, secret) = await IntakeKeyAsync(oneTime: true);
-        var body = Json(new { Site, Timestamp = Now(), Param1 = "p", alert = new { name = "a" } });
+        var body = ToJson(new { Site, Timestamp = Now(), Param1 = "p", alert = new { name = "a" } });
         var token = Forge(Header(view["kid"]!.GetValue<string>()), body, secret);
 
         Assert.Equal(HttpStatusCode.Accepted, (await SendWithTokenAsync(Admin, integration, Site, body, token)).StatusCode);
@@ -81,7 +81,7 @@ public abstract class JwtAuthTests(GatehouseFixture fixture)
     {
         var (integration, view, secret) = await IntakeKeyAsync(new { Username = "x", Timestamp = 0 });
         var (stranger, _) = await Admin.CreateUserAsync(fixture.Factory, "Analyst", Site);
-        string Body(string user) => Json(new { Username = user, Timestamp = Now() });
+        string Body(string user) => ToJson(new { Username = user, Timestamp = Now() });
         var kid = view["kid"]!.GetValue<string>();
 
         Task<HttpResponseMessage> SendAs(string user)
@@ -109,7 +109,7 @@ public abstract class JwtAuthTests(GatehouseFixture fixture)
         var (integration, view, secret) = await IntakeKeyAsync(new { Timestamp = 0 });
         var kid = view["kid"]!.GetValue<string>();
         await Admin.PostAsync($"/api/keys/{view["id"]}/regenerate", new { graceSeconds = 60 }, System.Net.HttpStatusCode.OK);
-        var body = Json(new { Timestamp = Now() });
+        var body = ToJson(new { Timestamp = Now() });
         Assert.Equal(HttpStatusCode.Accepted, (await SendWithTokenAsync(Admin, integration, Site, body, Forge(Header(kid), body, secret))).StatusCode);
 
         await Admin.PostAsync($"/api/keys/{view["id"]}/regenerate", new { }, System.Net.HttpStatusCode.OK);
@@ -134,7 +134,7 @@ public abstract class JwtAuthTests(GatehouseFixture fixture)
     {
         var (integration, view, secret) = await IntakeKeyAsync(new { Site, Timestamp = 0, Param1 = "x" });
         var kid = view["kid"]!.GetValue<string>();
-        var body = Json(new { Site, Timestamp = Now(), Param1 = "x" });
+        var body = ToJson(new { Site, Timestamp = Now(), Param1 = "x" });
         var good = Forge(Header(kid), body, secret);
         var control = await SendWithTokenAsync(Admin, integration, Site, body, good);
         Assert.True(control.StatusCode == HttpStatusCode.Accepted,
@@ -163,28 +163,28 @@ public abstract class JwtAuthTests(GatehouseFixture fixture)
             case "tampered header": token = B64($"{{\"alg\":\"HS256\",\"kid\":\"{kid}\",\"typ\":\"JWT\",\"x\":1}}") + good[good.IndexOf('.')..]; break;
             case "tampered payload":
                 var parts = good.Split('.');
-                token = $"{parts[0]}.{B64(Json(new { Site, Timestamp = Now(), Param1 = "y" }))}.{parts[2]}";
-                sendBody = Json(new { Site, Timestamp = Now(), Param1 = "y" });
+                token = $"{parts[0]}.{B64(ToJson(new { Site, Timestamp = Now(), Param1 = "y" }))}.{parts[2]}";
+                sendBody = ToJson(new { Site, Timestamp = Now(), Param1 = "y" });
                 break;
             case "tampered signature": token = good[..^2] + (good[^2] == 'A' ? "BA" : "AA"); break;
             case "wrong secret": token = Forge(Header(kid), body, secret + "x"); break;
-            case "token for body A on body B": token = good; sendBody = Json(new { Site, Timestamp = Now(), Param1 = "B" }); break;
-            case "payload field missing from the token": token = Forge(Header(kid), Json(new { Site, Param1 = "x" }), secret); break;
+            case "token for body A on body B": token = good; sendBody = ToJson(new { Site, Timestamp = Now(), Param1 = "B" }); break;
+            case "payload field missing from the token": token = Forge(Header(kid), ToJson(new { Site, Param1 = "x" }), secret); break;
             case "stale Timestamp":
-                sendBody = Json(new { Site, Timestamp = Now() - 3600, Param1 = "x" });
+                sendBody = ToJson(new { Site, Timestamp = Now() - 3600, Param1 = "x" });
                 token = Forge(Header(kid), sendBody, secret);
                 break;
             case "far-future Timestamp":
-                sendBody = Json(new { Site, Timestamp = Now() + 3600, Param1 = "x" });
+                sendBody = ToJson(new { Site, Timestamp = Now() + 3600, Param1 = "x" });
                 token = Forge(Header(kid), sendBody, secret);
                 break;
             case "expired exp":
-                token = Forge(Header(kid), Json(new { Site, Timestamp = Now(), Param1 = "x", exp = (long)Now() - 600 }), secret);
+                token = Forge(Header(kid), ToJson(new { Site, Timestamp = Now(), Param1 = "x", exp = (long)Now() - 600 }), secret);
                 sendBody = body;
                 break;
             case "empty token": token = ""; break;
             case "garbage token": token = "this.is.not-a-token!"; break;
-            case "oversized token": token = Forge(Header(kid), Json(new { Site, Timestamp = Now(), Param1 = new string('x', 9000) }), secret); break;
+            case "oversized token": token = Forge(Header(kid), ToJson(new { Site, Timestamp = Now(), Param1 = new string('x', 9000) }), secret); break;
             case "token in the d3key header":
                 token = null;
                 response = await Admin.SendAsync(integration, site, body, good);

@@ -108,5 +108,5 @@ public static class JwtTestKit
         client.SendAsync(integration, site, body, null, verb,
             configure: request => { if (token is not null) { request.Headers.TryAddWithoutValidation("d3jwt", token); } });
 
-    public static string Json(object value) => JsonSerializer.Serialize(value);
+    public static string ToJson(object value) => JsonSerializer.Serialize(value);
 }

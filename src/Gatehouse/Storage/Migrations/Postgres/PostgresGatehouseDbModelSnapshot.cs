@@ -128,6 +128,56 @@ namespace Gatehouse.Storage.Migrations.Postgres
                         });
                 });
 
+            modelBuilder.Entity("Gatehouse.Storage.CommandRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Command")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<long>("DurationMilliseconds")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("text");
+
+                    b.Property<int>("KeyId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("ParametersJson")
+                        .HasColumnType("text");
+
+                    b.Property<long>("ResultBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<int?>("SiteId")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("UserId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Username")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("At");
+
+                    b.HasIndex("Command", "At");
+
+                    b.ToTable("CommandRuns");
+                });
+
             modelBuilder.Entity("Gatehouse.Storage.Event", b =>
                 {
                     b.Property<long>("Id")
@@ -150,6 +200,12 @@ namespace Gatehouse.Storage.Migrations.Postgres
                         .HasColumnType("text");
 
                     b.Property<string>("DestinationIp")
+                        .HasColumnType("text");
+
+                    b.Property<string>("DismissalReason")
+                        .HasColumnType("text");
+
+                    b.Property<string>("DismissalReasonCode")
                         .HasColumnType("text");
 
                     b.Property<string>("Domain")
@@ -196,6 +252,9 @@ namespace Gatehouse.Storage.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
+
+                    b.Property<string>("TechniquesJson")
+                        .HasColumnType("text");
 
                     b.Property<string>("Title")
                         .HasColumnType("text");

@@ -120,6 +120,54 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                         });
                 });
 
+            modelBuilder.Entity("Gatehouse.Storage.CommandRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Command")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("DurationMilliseconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("KeyId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ParametersJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ResultBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("SiteId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("UserId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Username")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("At");
+
+                    b.HasIndex("Command", "At");
+
+                    b.ToTable("CommandRuns");
+                });
+
             modelBuilder.Entity("Gatehouse.Storage.Event", b =>
                 {
                     b.Property<long>("Id")
@@ -140,6 +188,12 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("DestinationIp")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DismissalReason")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DismissalReasonCode")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Domain")
@@ -185,6 +239,9 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TechniquesJson")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Title")

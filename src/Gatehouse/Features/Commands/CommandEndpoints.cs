@@ -1,0 +1,204 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Gatehouse.Core.Auth;
+using Gatehouse.Core.Commands;
+using Gatehouse.Core.Intake;
+using Gatehouse.Features.Intake;
+using Gatehouse.Infrastructure;
+using Gatehouse.Storage;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Gatehouse.Features.Commands;
+
+public static class CommandEndpoints
+{
+    public static void MapCommandEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/VSOC/api/Command/{command}", (string command, HttpContext context, CommandHandler handler) => handler.RunAsync(context, command))
+            .WithTags("Remote commands").AllowAnonymous();
+    }
+}
+
+/// <summary>
+/// A utility command over the webhook: authenticate (API key or token), check the key targets this
+/// command, validate the body and its CommandParams against the declaration, run as the acting
+/// user on the body's site within the command's time limit, and record the run.
+/// </summary>
+public sealed partial class CommandHandler(
+    GatehouseDb db,
+    WebhookAuthenticator authenticator,
+    TokenVerifier tokens,
+    WebhookDirectory directory,
+    KeyRateLimiter rateLimiter,
+    IOptions<GatehouseOptions> options,
+    TimeProvider time,
+    ILogger<CommandHandler> logger)
+{
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+
+    public async Task<IResult> RunAsync(HttpContext context, string commandName)
+    {
+        var cancellationToken = context.RequestAborted;
+        var auth = await authenticator.AuthenticateAsync(context.Request, cancellationToken);
+        if (auth.Failure is { } failure)
+        {
+            return Unauthorized(context, failure);
+        }
+        var caller = auth.Caller!;
+        if (BuiltInCommands.Definition(commandName) is not { } command)
+        {
+            return Problems.NotFound($"There is no utility command '{commandName}'.");
+        }
+        if (KeyScopeRules.CheckCommand(caller.Scope, command.Name) is { } scopeFailure)
+        {
+            return Unauthorized(context, new AuthFailure(scopeFailure, caller.KeyId));
+        }
+        if (rateLimiter.TryAcquire(caller.KeyId, caller.RateLimitPerSecond) is { } retryAfter)
+        {
+            authenticator.RecordFailure(context, new AuthFailure(AuthFailureReason.RateLimited, caller.KeyId));
+            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Problems.Create(429, "rate_limited", "This key is over its rate limit; retry later.");
+        }
+        if (!ContentTypes.IsJson(context.Request.ContentType))
+        {
+            return Problems.Create(415, "unsupported_media_type", "Send the body as JSON with 'Content-Type: application/json'.");
+        }
+        var body = await BodyReader.ReadAsync(context, options.Value.Intake.MaxBodyBytes, cancellationToken);
+        if (body is null)
+        {
+            return Problems.Create(413, "body_too_large", $"The request body is larger than the limit of {options.Value.Intake.MaxBodyBytes} bytes.");
+        }
+        var verdict = JsonBodyInspector.Inspect(body, options.Value.Intake.MaxJsonDepth);
+        if (!verdict.IsValid)
+        {
+            return Problems.BadRequest("malformed_json", verdict.Message);
+        }
+        using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = GatehouseJson.StoredMaxDepth });
+        var root = document.RootElement;
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return Problems.BadRequest("body_not_object", "A remote-command body is a JSON object: {\"Username\", \"Site\", \"Timestamp\", \"CommandParams\": {...}}.");
+        }
+        if (!root.TryGetProperty("Site", out var siteElement) || siteElement.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(siteElement.GetString()))
+        {
+            return Problems.Invalid(["'Site' is required: the name of the site the command runs on."]);
+        }
+        var site = await directory.SiteAsync(db, siteElement.GetString()!, cancellationToken);
+        if (site is null)
+        {
+            return Problems.NotFound($"There is no site '{siteElement.GetString()}'.");
+        }
+        if (caller.Jwt is not null && await tokens.VerifyAsync(caller, body, site, cancellationToken) is { } tokenFailure)
+        {
+            return Unauthorized(context, tokenFailure);
+        }
+        var (user, userFailure) = await ActingUserAsync(caller, root, cancellationToken);
+        if (user is null)
+        {
+            return Unauthorized(context, userFailure!.Value);
+        }
+        if (!await MayAccessSiteAsync(user, site, cancellationToken))
+        {
+            return Problems.Forbidden($"The user '{user.Username}' has no access to the site '{site.Name}'.");
+        }
+        root.TryGetProperty("CommandParams", out var commandParams);
+        var (parameters, errors) = command.Compiled.Validate(commandParams);
+        if (parameters is null)
+        {
+            return Problems.Invalid(errors);
+        }
+        if (caller.Jwt is { RejectReplayedTokens: true })
+        {
+            await db.SaveChangesAsync(cancellationToken); // the one-time token is spent before the command runs
+        }
+        var clock = Stopwatch.StartNew();
+        var response = await ExecuteAsync(command, new CommandContext(db, site, user, time), parameters, cancellationToken);
+        LogCommandRan(logger, command.Name, clock.ElapsedMilliseconds);
+        await RecordAsync(caller, command, site, user, parameters, response, clock.ElapsedMilliseconds);
+        return TypedResults.Json(response, GatehouseJson.Options);
+    }
+
+    private async Task<CommandResponse> ExecuteAsync(CommandDefinition command, CommandContext context, JsonObject parameters, CancellationToken requestAborted)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
+        limit.CancelAfter(Timeout);
+        try
+        {
+            return await BuiltInRunner.RunAsync(command.Name, context, parameters, limit.Token);
+        }
+        catch (CommandFailedException ex)
+        {
+            return CommandResponse.Failed(ex.Message);
+        }
+        catch (OperationCanceledException) when (limit.IsCancellationRequested && !requestAborted.IsCancellationRequested)
+        {
+            return CommandResponse.Failed($"The command did not finish within {Timeout.TotalSeconds:0} s.");
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogCommandError(logger, command.Name, ex);
+            return CommandResponse.Failed("The command failed with an internal error; it has been logged.");
+        }
+    }
+
+    /// <summary>
+    /// Tokens: the verified Username claim, else the key's assigned user or creator. API keys: the
+    /// body's Username, which must be a user allowed to use the key, else the same fallback.
+    /// </summary>
+    private async Task<(UserEntry?, AuthFailure?)> ActingUserAsync(WebhookCaller caller, JsonElement body, CancellationToken cancellationToken)
+    {
+        var key = await db.WebhookKeys.AsNoTracking().FirstAsync(k => k.Id == caller.KeyId, cancellationToken);
+        var source = caller.Token?.Payload ?? body;
+        if (source.TryGetProperty("Username", out var named) && named.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(named.GetString()))
+        {
+            var user = await directory.UserAsync(db, named.GetString()!, cancellationToken);
+            var allowed = user is { Enabled: true } && (key.VisibleToAll || user.Id == key.CreatedByUserId || user.Id == key.AssignedUserId);
+            return allowed ? (user, null) : (null, new AuthFailure(AuthFailureReason.InvalidToken, key.Id, TokenProblem.UserNotAllowed));
+        }
+        var fallbackId = key.AssignedUserId ?? key.CreatedByUserId;
+        var fallback = await db.Users.AsNoTracking().Where(u => u.Id == fallbackId && u.Enabled)
+            .Select(u => new UserEntry(u.Id, u.Username, u.Enabled)).FirstOrDefaultAsync(cancellationToken);
+        return fallback is null ? (null, new AuthFailure(AuthFailureReason.InvalidToken, key.Id, TokenProblem.UserNotAllowed)) : (fallback, null);
+    }
+
+    private async Task<bool> MayAccessSiteAsync(UserEntry user, SiteEntry site, CancellationToken cancellationToken) =>
+        await db.Users.AnyAsync(u => u.Id == user.Id && (u.Role == UserRole.Administrator || u.Sites.Any(s => s.SiteId == site.Id)), cancellationToken);
+
+    private async Task RecordAsync(WebhookCaller caller, CommandDefinition command, SiteEntry site, UserEntry user, JsonObject parameters, CommandResponse response, long milliseconds)
+    {
+        var recorded = (JsonObject)parameters.DeepClone();
+        foreach (var secret in command.Parameters.Where(p => p.Secret && recorded.ContainsKey(p.Name)))
+        {
+            recorded[secret.Name] = "[redacted]";
+        }
+        db.ChangeTracker.Clear();
+        db.CommandRuns.Add(new CommandRun
+        {
+            At = time.GetUtcNow(),
+            KeyId = caller.KeyId,
+            Command = command.Name,
+            SiteId = site.Id,
+            UserId = user.Id,
+            Username = user.Username,
+            ParametersJson = recorded.ToJsonString(),
+            DurationMilliseconds = milliseconds,
+            ResultBytes = JsonSerializer.SerializeToUtf8Bytes(response, GatehouseJson.Options).Length,
+            Error = string.IsNullOrEmpty(response.Error) ? null : response.Error,
+        });
+        await db.SaveChangesAsync(CancellationToken.None);
+    }
+
+    private IResult Unauthorized(HttpContext context, AuthFailure failure)
+    {
+        authenticator.RecordFailure(context, failure);
+        return Problems.Create(401, "unauthorized", authenticator.MessageFor(failure.Reason));
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Command {Command} failed")]
+    private static partial void LogCommandError(ILogger logger, string command, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Command {Command} ran in {Milliseconds} ms")]
+    private static partial void LogCommandRan(ILogger logger, string command, long milliseconds);
+}

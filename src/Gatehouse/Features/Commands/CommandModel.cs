@@ -1,0 +1,22 @@
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Gatehouse.Features.Intake;
+using Gatehouse.Storage;
+
+namespace Gatehouse.Features.Commands;
+
+/// <summary>The wire answer of a remote command; a command that ran and failed has <c>error</c> set.</summary>
+public sealed record CommandResponse(
+    [property: JsonPropertyName("error")] string Error,
+    [property: JsonPropertyName("returnData")] JsonNode? ReturnData,
+    [property: JsonPropertyName("rawData")] JsonNode? RawData,
+    [property: JsonPropertyName("contextData")] JsonNode? ContextData)
+{
+    public static CommandResponse Failed(string error) => new(error, null, null, null);
+}
+
+/// <summary>What a command runs with: the database, the request's site and the acting user.</summary>
+public sealed record CommandContext(GatehouseDb Db, SiteEntry Site, UserEntry User, TimeProvider Time);
+
+/// <summary>A command that refuses its input says so; the endpoint answers 200 with the message as <c>error</c>.</summary>
+public sealed class CommandFailedException(string message) : Exception(message);

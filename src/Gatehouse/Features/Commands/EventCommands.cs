@@ -1,0 +1,133 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Gatehouse.Core.Commands;
+using Gatehouse.Infrastructure;
+using Gatehouse.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace Gatehouse.Features.Commands;
+
+/// <summary>GetEvents, DismissEvents, SetEventTechniques and LinkEventsToIncident, on the request's site only.</summary>
+public static class EventCommands
+{
+    public static async Task<CommandResponse> GetAsync(CommandContext context, JsonObject parameters, CancellationToken cancellationToken)
+    {
+        var (index, size) = IncidentCommands.Paging(parameters);
+        var query = context.Db.Events.AsNoTracking().Where(e => e.SiteId == context.Site.Id);
+        if (CommandParameters.ParseDate(parameters["Start Time"]) is { } start)
+        {
+            query = query.Where(e => e.CreatedAt >= start);
+        }
+        if (CommandParameters.ParseDate(parameters["End Time"]) is { } end)
+        {
+            query = query.Where(e => e.CreatedAt < end);
+        }
+        if (IncidentCommands.Text(parameters, "Status") is { } status)
+        {
+            var wanted = Enum.Parse<EventStatus>(status, ignoreCase: true);
+            query = query.Where(e => e.Status == wanted);
+        }
+        var total = await query.CountAsync(cancellationToken);
+        var events = await query.OrderBy(e => e.Id).Skip(index * size).Take(size).ToListAsync(cancellationToken);
+        var rows = new JsonArray(events.Select(e =>
+        {
+            var row = new JsonObject { ["Event ID"] = e.Id, ["Status"] = e.Status.ToString() };
+            foreach (var (field, value) in EventColumns.Read(e))
+            {
+                row[field] = value;
+            }
+            row["Techniques"] = e.TechniquesJson is null ? new JsonArray() : GatehouseJson.ParseStored(e.TechniquesJson);
+            return (JsonNode)row;
+        }).ToArray());
+        return new CommandResponse("", new JsonObject { ["count"] = events.Count, ["total"] = total }, new JsonObject { ["events"] = rows, ["total"] = total }, null);
+    }
+
+    public static async Task<CommandResponse> DismissAsync(CommandContext context, JsonObject parameters, CancellationToken cancellationToken)
+    {
+        var sourceId = parameters["Source Event ID"]!.GetValue<long>();
+        var relevant = Ids(parameters["Relevant Event IDs"], "Relevant Event IDs").Where(id => id != sourceId).ToList();
+        var events = await SiteEventsAsync(context, [sourceId, .. relevant], cancellationToken);
+        var dismissed = new JsonArray();
+        foreach (var evt in events.OrderBy(e => e.Id != sourceId).ThenBy(e => e.Id))
+        {
+            evt.Status = EventStatus.Dismissed;
+            evt.DismissalReasonCode = IncidentCommands.Text(parameters, "Reason Code");
+            evt.DismissalReason = IncidentCommands.Text(parameters, "Dismissal Reason");
+            dismissed.Add(new JsonObject { ["eventId"] = evt.Id, ["type"] = evt.Id == sourceId ? "Source" : "Relevant" });
+        }
+        await context.Db.SaveChangesAsync(cancellationToken);
+        return new CommandResponse("", new JsonObject { ["dismissedEvents"] = dismissed }, new JsonObject { ["dismissedEvents"] = dismissed.DeepClone() }, null);
+    }
+
+    public static async Task<CommandResponse> SetTechniquesAsync(CommandContext context, JsonObject parameters, CancellationToken cancellationToken)
+    {
+        var techniques = (parameters["Techniques"] as JsonArray ?? []).Select(t => t?.GetValueKind() == JsonValueKind.String ? t.GetValue<string>().Trim() : null).ToList();
+        var ids = techniques.Select(t => t?.ToUpperInvariant())
+            .Where(t => t is not null && ArtifactExtractor.AttackIds(t).SingleOrDefault() == t && !t.StartsWith("TA", StringComparison.Ordinal))
+            .Select(t => t!).ToList();
+        if (ids.Count != techniques.Count)
+        {
+            var refused = techniques.Where(t => t is null || !ids.Contains(t.ToUpperInvariant()));
+            throw new CommandFailedException(
+                $"'Techniques' must be technique IDs such as T1059 or T1059.001 (names need the MITRE ATT&CK catalogue, which is not loaded): {string.Join(", ", refused.Select(r => r ?? "(not text)"))}.");
+        }
+        var events = await SiteEventsAsync(context, Ids(parameters["Event IDs"], "Event IDs"), cancellationToken);
+        var techniqueRows = new JsonArray(ids.Distinct().Select(id => (JsonNode)new JsonObject
+        {
+            ["TacticId"] = null, ["TacticName"] = null, ["TechniqueId"] = id, ["TechniqueName"] = null,
+        }).ToArray());
+        var contextData = new JsonArray();
+        foreach (var evt in events)
+        {
+            evt.TechniquesJson = techniqueRows.ToJsonString();
+            contextData.Add(new JsonObject { ["EventId"] = evt.Id, ["techniques"] = techniqueRows.DeepClone() });
+        }
+        await context.Db.SaveChangesAsync(cancellationToken);
+        return new CommandResponse("", new JsonObject { ["updatedEvents"] = events.Count }, null, contextData);
+    }
+
+    public static async Task<CommandResponse> LinkAsync(CommandContext context, JsonObject parameters, CancellationToken cancellationToken)
+    {
+        var incidentId = parameters["Incident ID"]!.GetValue<long>();
+        var incident = await context.Db.Incidents.Include(i => i.Events).FirstOrDefaultAsync(i => i.Id == incidentId && i.SiteId == context.Site.Id, cancellationToken)
+            ?? throw new CommandFailedException($"There is no incident {incidentId} on the site '{context.Site.Name}'.");
+        var events = await SiteEventsAsync(context, Ids(parameters["Event IDs"], "Event IDs"), cancellationToken);
+        var linked = new JsonArray();
+        foreach (var evt in events.Where(e => incident.Events.All(link => link.EventId != e.Id)))
+        {
+            incident.Events.Add(new IncidentEvent { IncidentId = incident.Id, EventId = evt.Id });
+            linked.Add(evt.Id);
+        }
+        await context.Db.SaveChangesAsync(cancellationToken);
+        return new CommandResponse("", new JsonObject { ["incidentId"] = incident.Id, ["linkedEventIds"] = linked }, null, null);
+    }
+
+    /// <summary>The events of the request's site with these ids; an id that is not there fails the command.</summary>
+    private static async Task<List<Event>> SiteEventsAsync(CommandContext context, IReadOnlyList<long> ids, CancellationToken cancellationToken)
+    {
+        var events = await context.Db.Events.Where(e => ids.Contains(e.Id) && e.SiteId == context.Site.Id).ToListAsync(cancellationToken);
+        var missing = ids.Except(events.Select(e => e.Id)).ToList();
+        if (missing.Count > 0)
+        {
+            throw new CommandFailedException($"There is no event {string.Join(", ", missing)} on the site '{context.Site.Name}'.");
+        }
+        return events;
+    }
+
+    private static List<long> Ids(JsonNode? list, string name)
+    {
+        var ids = new List<long>();
+        foreach (var item in list as JsonArray ?? [])
+        {
+            if (item is JsonValue value && (value.TryGetValue<long>(out var id) || (value.TryGetValue<string>(out var text) && long.TryParse(text, out id))))
+            {
+                ids.Add(id);
+            }
+            else
+            {
+                throw new CommandFailedException($"'{name}' must list event ids (numbers).");
+            }
+        }
+        return ids.Distinct().ToList();
+    }
+}
