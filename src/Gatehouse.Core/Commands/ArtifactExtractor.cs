@@ -21,7 +21,7 @@ public static partial class ArtifactExtractor
     [GeneratedRegex(@"\b(?:\d{1,3}\.){3}\d{1,3}\b", RegexOptions.None, TimeoutMilliseconds)]
     private static partial Regex Ipv4Pattern();
 
-    [GeneratedRegex(@"(?<![\w:])(?:[0-9A-Fa-f]{1,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])", RegexOptions.None, TimeoutMilliseconds)]
+    [GeneratedRegex(@"(?<![\w:])(?:[0-9A-Fa-f]{0,4}:){2,7}[0-9A-Fa-f]{0,4}(?![\w:])", RegexOptions.None, TimeoutMilliseconds)]
     private static partial Regex Ipv6Pattern();
 
     [GeneratedRegex(@"\b(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}\b", RegexOptions.None, TimeoutMilliseconds)]
@@ -34,7 +34,7 @@ public static partial class ArtifactExtractor
     {
         var urls = Distinct(UrlPattern().Matches(text).Select(m => m.Value.TrimEnd('.', ',', ';')));
         var emails = Distinct(EmailPattern().Matches(text).Select(m => m.Value));
-        var ips = Distinct(Ipv4Pattern().Matches(text).Select(m => m.Value).Concat(Ipv6Pattern().Matches(text).Select(m => m.Value))
+        var ips = Distinct(Ipv4Pattern().Matches(text).Select(m => m.Value).Concat(Ipv6Pattern().Matches(text).Select(m => m.Value).Where(v => v.Any(char.IsAsciiHexDigit)))
             .Where(v => IPAddress.TryParse(v, out _)));
         var emailDomains = emails.Select(e => e[(e.IndexOf('@') + 1)..]).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var domains = Distinct(DomainPattern().Matches(text).Select(m => m.Value.ToLowerInvariant())
