@@ -62,6 +62,7 @@ public static class GatehouseHost
         services.AddScoped<WebhookAuthenticator>();
         services.AddScoped<TokenVerifier>();
         services.AddScoped<CommandHandler>();
+        services.AddSingleton<CommandCatalog>();
         services.AddHostedService<UsedTokenSweeper>();
         services.AddScoped<IntakeHandler>();
         services.AddScoped<IngestionResults>();
@@ -106,6 +107,7 @@ public static class GatehouseHost
         app.MapIntakeEndpoints();
         app.MapCommandEndpoints();
         app.MapCommandRunsApi();
+        app.MapCommandsApi();
         return app;
     }
 

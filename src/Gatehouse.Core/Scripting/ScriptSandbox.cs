@@ -56,22 +56,27 @@ public sealed class PreparedScript
 /// </summary>
 public static class ScriptSandbox
 {
+    /// <summary>Whether running the script's top level (within the limits) defines <paramref name="function"/>.</summary>
+    public static bool Defines(PreparedScript script, string function, SandboxLimits? limits = null)
+    {
+        limits ??= SandboxLimits.Default;
+        var engine = NewEngine(limits, CancellationToken.None);
+        try
+        {
+            engine.Execute(script.Prepared);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            throw new ScriptFailedException(Describe(ex, limits));
+        }
+        return engine.GetValue(function) is Jint.Native.Function.Function;
+    }
+
     /// <summary>Calls <paramref name="function"/> with JSON arguments; returns its result as JSON (undefined as null).</summary>
     public static JsonNode? Call(PreparedScript script, string function, IReadOnlyList<JsonNode?> arguments, SandboxLimits? limits = null, CancellationToken cancellationToken = default)
     {
         limits ??= SandboxLimits.Default;
-        var engine = new Engine(options =>
-        {
-            options.Strict();
-            options.DisableStringCompilation();
-            options.LimitMemory(limits.MaxMemoryBytes);
-            options.TimeoutInterval(limits.Timeout);
-            options.MaxStatements(limits.MaxStatements);
-            options.LimitRecursion(limits.MaxRecursion);
-            options.CancellationToken(cancellationToken);
-            options.Constraints.RegexTimeout = limits.RegexTimeout;
-            options.Constraints.MaxArraySize = (uint)limits.MaxArrayLength;
-        });
+        var engine = NewEngine(limits, cancellationToken);
         try
         {
             engine.Execute(script.Prepared);
@@ -112,6 +117,20 @@ public static class ScriptSandbox
             throw new ScriptFailedException(Describe(ex, limits));
         }
     }
+
+    private static Engine NewEngine(SandboxLimits limits, CancellationToken cancellationToken) =>
+        new(options =>
+        {
+            options.Strict();
+            options.DisableStringCompilation();
+            options.LimitMemory(limits.MaxMemoryBytes);
+            options.TimeoutInterval(limits.Timeout);
+            options.MaxStatements(limits.MaxStatements);
+            options.LimitRecursion(limits.MaxRecursion);
+            options.CancellationToken(cancellationToken);
+            options.Constraints.RegexTimeout = limits.RegexTimeout;
+            options.Constraints.MaxArraySize = (uint)limits.MaxArrayLength;
+        });
 
     private static string Describe(Exception ex, SandboxLimits limits) => ex.GetType().Name switch
     {

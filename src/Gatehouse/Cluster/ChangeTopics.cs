@@ -10,8 +10,9 @@ public static class ChangeTopics
     public const string Integrations = "integrations";
     public const string Settings = "settings";
     public const string Users = "users";
+    public const string Commands = "commands";
 
-    public static readonly IReadOnlyList<string> All = [Keys, Sites, Integrations, Settings, Users];
+    public static readonly IReadOnlyList<string> All = [Keys, Sites, Integrations, Settings, Users, Commands];
 
     public static string? For(Type entityType) => entityType.Name switch
     {
@@ -20,6 +21,7 @@ public static class ChangeTopics
         nameof(Integration) => Integrations,
         nameof(Setting) => Settings,
         nameof(User) or nameof(UserSite) => Users,
+        nameof(CustomCommand) => Commands,
         _ => null,
     };
 }

@@ -136,6 +136,23 @@ public sealed class UsedToken
     public DateTimeOffset ExpiresAt { get; set; }
 }
 
+/// <summary>A custom utility command: JavaScript run in the sandbox, with its parameter declaration.</summary>
+public sealed class CustomCommand
+{
+    public int Id { get; set; }
+    public required string Name { get; set; }
+    public required string NormalizedName { get; set; }
+    public string? Description { get; set; }
+    /// <summary>The parameter declaration, as JSON.</summary>
+    public required string ParametersJson { get; set; }
+    public required string Script { get; set; }
+    /// <summary>The Event/Incident Data Formatter feature: the script defines format(event, context).</summary>
+    public bool IsDataFormatter { get; set; }
+    public int CreatedByUserId { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
 /// <summary>One execution of a remote command: who, through which key, with what, and how it went.</summary>
 public sealed class CommandRun
 {

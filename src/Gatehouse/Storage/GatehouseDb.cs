@@ -26,6 +26,7 @@ public abstract class GatehouseDb(DbContextOptions options) : DbContext(options)
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<UsedToken> UsedTokens => Set<UsedToken>();
     public DbSet<CommandRun> CommandRuns => Set<CommandRun>();
+    public DbSet<CustomCommand> CustomCommands => Set<CustomCommand>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -116,6 +117,12 @@ public abstract class GatehouseDb(DbContextOptions options) : DbContext(options)
             link.HasOne(l => l.Event).WithMany(e => e.Incidents).HasForeignKey(l => l.EventId).OnDelete(DeleteBehavior.Cascade);
         });
         model.Entity<WebhookKey>().Ignore(k => k.Scope);
+        model.Entity<CustomCommand>(command =>
+        {
+            command.Property(c => c.Name).HasMaxLength(200);
+            command.Property(c => c.NormalizedName).HasMaxLength(200);
+            command.HasIndex(c => c.NormalizedName).IsUnique();
+        });
         model.Entity<CommandRun>(run =>
         {
             run.Property(r => r.Command).HasMaxLength(200);

@@ -31,7 +31,7 @@ public abstract class KeyManagementTests(GatehouseFixture fixture)
         var withSite = await GatehouseClient.Problem(await Admin.Http.PostAsJsonAsync("/api/keys",
             new { name = "k", module = "UtilityCommand", command = "GetEvents", site = Site, runMitreTtpSearch = true }), HttpStatusCode.BadRequest);
 
-        Assert.Contains("Known commands", unknown["Error"]!.GetValue<string>());
+        Assert.Contains("Built-in commands", unknown["Error"]!.GetValue<string>());
         Assert.Equal(2, withSite["errors"]!.AsArray().Count);
     }
 

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Gatehouse.Core.Auth;
 using Gatehouse.Core.Commands;
 using Gatehouse.Core.Intake;
+using Gatehouse.Core.Scripting;
 using Gatehouse.Features.Intake;
 using Gatehouse.Infrastructure;
 using Gatehouse.Storage;
@@ -32,6 +33,7 @@ public sealed partial class CommandHandler(
     TokenVerifier tokens,
     WebhookDirectory directory,
     KeyRateLimiter rateLimiter,
+    CommandCatalog catalog,
     IOptions<GatehouseOptions> options,
     TimeProvider time,
     ILogger<CommandHandler> logger)
@@ -47,10 +49,11 @@ public sealed partial class CommandHandler(
             return Unauthorized(context, failure);
         }
         var caller = auth.Caller!;
-        if (BuiltInCommands.Definition(commandName) is not { } command)
+        if (await catalog.FindAsync(db, commandName, cancellationToken) is not { } found)
         {
             return Problems.NotFound($"There is no utility command '{commandName}'.");
         }
+        var command = found.Definition;
         if (KeyScopeRules.CheckCommand(caller.Scope, command.Name) is { } scopeFailure)
         {
             return Unauthorized(context, new AuthFailure(scopeFailure, caller.KeyId));
@@ -114,21 +117,28 @@ public sealed partial class CommandHandler(
             await db.SaveChangesAsync(cancellationToken); // the one-time token is spent before the command runs
         }
         var clock = Stopwatch.StartNew();
-        var response = await ExecuteAsync(command, new CommandContext(db, site, user, time), parameters, cancellationToken);
+        var response = await ExecuteAsync(found, new CommandContext(db, site, user, time), parameters, cancellationToken);
         LogCommandRan(logger, command.Name, clock.ElapsedMilliseconds);
         await RecordAsync(caller, command, site, user, parameters, response, clock.ElapsedMilliseconds);
         return TypedResults.Json(response, GatehouseJson.Options);
     }
 
-    private async Task<CommandResponse> ExecuteAsync(CommandDefinition command, CommandContext context, JsonObject parameters, CancellationToken requestAborted)
+    private async Task<CommandResponse> ExecuteAsync(CatalogCommand found, CommandContext context, JsonObject parameters, CancellationToken requestAborted)
     {
+        var command = found.Definition;
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
         limit.CancelAfter(Timeout);
         try
         {
-            return await BuiltInRunner.RunAsync(command.Name, context, parameters, limit.Token);
+            return found.Script is { } script
+                ? await CustomCommandRunner.RunAsync(script, context, parameters, limit.Token)
+                : await BuiltInRunner.RunAsync(command.Name, context, parameters, limit.Token);
         }
         catch (CommandFailedException ex)
+        {
+            return CommandResponse.Failed(ex.Message);
+        }
+        catch (ScriptFailedException ex)
         {
             return CommandResponse.Failed(ex.Message);
         }

@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Gatehouse.Features.Keys;
 
 /// <summary>Checks a key request against the data it names, listing every problem.</summary>
-public sealed class KeyValidation(GatehouseDb db)
+public sealed class KeyValidation(GatehouseDb db, Features.Commands.CommandCatalog catalog)
 {
     public const int MaxGraceSeconds = 7 * 24 * 3600;
     public const int MaxRatePerSecond = 100_000;
@@ -23,7 +23,7 @@ public sealed class KeyValidation(GatehouseDb db)
         var assigned = await FindAssignedAsync(request.AssignedUser, errors, cancellationToken);
         if (module == KeyModule.UtilityCommand)
         {
-            return new Target(null, null, CheckCommandTarget(request, errors), assigned);
+            return new Target(null, null, await CheckCommandTargetAsync(request, errors, cancellationToken), assigned);
         }
         var (site, integration) = await CheckIntakeTargetAsync(request, errors, cancellationToken);
         CheckIntakeOptions(request.Intake, request.RunEventAutomationRules, errors);
@@ -100,7 +100,7 @@ public sealed class KeyValidation(GatehouseDb db)
         }
     }
 
-    private static string? CheckCommandTarget(KeyRequest request, List<string> errors)
+    private async Task<string?> CheckCommandTargetAsync(KeyRequest request, List<string> errors, CancellationToken cancellationToken)
     {
         if (request.Site is not null || request.ShareTo is not null || request.Integration is not null || request.Intake is not null)
         {
@@ -115,12 +115,12 @@ public sealed class KeyValidation(GatehouseDb db)
             errors.Add($"'command' is required for a Utility Command key: one of {string.Join(", ", BuiltInCommands.Names)}.");
             return null;
         }
-        var command = BuiltInCommands.Find(request.Command);
+        var command = await catalog.FindAsync(db, request.Command, cancellationToken);
         if (command is null)
         {
-            errors.Add($"There is no utility command '{request.Command}'. Known commands: {string.Join(", ", BuiltInCommands.Names)}.");
+            errors.Add($"There is no utility command '{request.Command}'. Built-in commands: {string.Join(", ", BuiltInCommands.Names)}; custom ones are listed at /api/commands.");
         }
-        return command;
+        return command?.Definition.Name;
     }
 
     private async Task<(Site?, Integration?)> CheckIntakeTargetAsync(KeyRequest request, List<string> errors, CancellationToken cancellationToken)

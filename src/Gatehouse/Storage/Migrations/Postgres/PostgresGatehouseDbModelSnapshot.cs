@@ -125,6 +125,11 @@ namespace Gatehouse.Storage.Migrations.Postgres
                         {
                             Topic = "users",
                             Version = "initial"
+                        },
+                        new
+                        {
+                            Topic = "commands",
+                            Version = "initial"
                         });
                 });
 
@@ -176,6 +181,55 @@ namespace Gatehouse.Storage.Migrations.Postgres
                     b.HasIndex("Command", "At");
 
                     b.ToTable("CommandRuns");
+                });
+
+            modelBuilder.Entity("Gatehouse.Storage.CustomCommand", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("CreatedByUserId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("text");
+
+                    b.Property<bool>("IsDataFormatter")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("NormalizedName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("ParametersJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Script")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NormalizedName")
+                        .IsUnique();
+
+                    b.ToTable("CustomCommands");
                 });
 
             modelBuilder.Entity("Gatehouse.Storage.Event", b =>

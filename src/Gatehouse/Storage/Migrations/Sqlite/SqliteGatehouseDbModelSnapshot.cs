@@ -117,6 +117,11 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                         {
                             Topic = "users",
                             Version = "initial"
+                        },
+                        new
+                        {
+                            Topic = "commands",
+                            Version = "initial"
                         });
                 });
 
@@ -166,6 +171,53 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                     b.HasIndex("Command", "At");
 
                     b.ToTable("CommandRuns");
+                });
+
+            modelBuilder.Entity("Gatehouse.Storage.CustomCommand", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("CreatedByUserId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("IsDataFormatter")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NormalizedName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ParametersJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Script")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NormalizedName")
+                        .IsUnique();
+
+                    b.ToTable("CustomCommands");
                 });
 
             modelBuilder.Entity("Gatehouse.Storage.Event", b =>

@@ -1,0 +1,161 @@
+using System.Text.Json;
+using Gatehouse.Core.Commands;
+using Gatehouse.Core.Scripting;
+using Gatehouse.Features.Auth;
+using Gatehouse.Infrastructure;
+using Gatehouse.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Gatehouse.Features.Commands;
+
+public sealed record CommandRequest(string? Name, string? Description, List<CommandParameter>? Parameters, string? Script, List<string>? Features);
+
+public sealed record CommandView(string Name, string? Description, bool BuiltIn, IReadOnlyList<string> Features, IReadOnlyList<CommandParameter> Parameters, string? Script);
+
+public static class CommandsApi
+{
+    public const string DataFormatterFeature = "DataFormatter";
+
+    public static void MapCommandsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/commands").WithTags("Remote commands").RequireAuthorization();
+        group.MapGet("/", List);
+        group.MapGet("/{name}", Get);
+        group.MapPost("/", Create).RequireAuthorization(Policies.Administrator);
+        group.MapPut("/{name}", Update).RequireAuthorization(Policies.Administrator);
+    }
+
+    private static async Task<Ok<List<CommandView>>> List(GatehouseDb db, CancellationToken cancellationToken)
+    {
+        var custom = await db.CustomCommands.AsNoTracking().OrderBy(c => c.Name).ToListAsync(cancellationToken);
+        return TypedResults.Ok(BuiltInCommands.All.Select(BuiltInView).Concat(custom.Select(c => CustomView(c, withScript: false))).ToList());
+    }
+
+    private static async Task<Results<Ok<CommandView>, ProblemHttpResult>> Get(string name, GatehouseDb db, CancellationToken cancellationToken)
+    {
+        if (BuiltInCommands.Definition(name) is { } builtIn)
+        {
+            return TypedResults.Ok(BuiltInView(builtIn));
+        }
+        var normalized = Normalize.Name(name);
+        var custom = await db.CustomCommands.AsNoTracking().FirstOrDefaultAsync(c => c.NormalizedName == normalized, cancellationToken);
+        return custom is null ? Problems.NotFound($"There is no utility command '{name}'.") : TypedResults.Ok(CustomView(custom, withScript: true));
+    }
+
+    private static async Task<Results<Created<CommandView>, ProblemHttpResult>> Create(
+        CommandRequest request, GatehouseDb db, CurrentUser user, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var errors = Validate(request);
+        if (errors.Count > 0)
+        {
+            return Problems.Invalid(errors);
+        }
+        var name = request.Name!.Trim();
+        var normalized = Normalize.Name(name);
+        if (await db.CustomCommands.AnyAsync(c => c.NormalizedName == normalized, cancellationToken))
+        {
+            return Problems.Conflict("command_exists", $"A utility command named '{name}' already exists.");
+        }
+        var now = time.GetUtcNow();
+        var command = new CustomCommand
+        {
+            Name = name,
+            NormalizedName = normalized,
+            ParametersJson = "[]",
+            Script = "",
+            CreatedByUserId = user.Id,
+            CreatedAt = now,
+        };
+        Apply(command, request, now);
+        db.CustomCommands.Add(command);
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Created($"/api/commands/{Uri.EscapeDataString(name)}", CustomView(command, withScript: true));
+    }
+
+    private static async Task<Results<Ok<CommandView>, ProblemHttpResult>> Update(
+        string name, CommandRequest request, GatehouseDb db, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var normalized = Normalize.Name(name);
+        var command = await db.CustomCommands.FirstOrDefaultAsync(c => c.NormalizedName == normalized, cancellationToken);
+        if (command is null)
+        {
+            return Problems.NotFound($"There is no custom utility command '{name}'.");
+        }
+        var errors = Validate(request with { Name = command.Name });
+        if (errors.Count > 0)
+        {
+            return Problems.Invalid(errors);
+        }
+        Apply(command, request, time.GetUtcNow());
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(CustomView(command, withScript: true));
+    }
+
+    private static void Apply(CustomCommand command, CommandRequest request, DateTimeOffset now)
+    {
+        command.Description = request.Description;
+        command.ParametersJson = JsonSerializer.Serialize(request.Parameters ?? [], GatehouseJson.Options);
+        command.Script = request.Script!;
+        command.IsDataFormatter = request.Features?.Contains(DataFormatterFeature, StringComparer.OrdinalIgnoreCase) == true;
+        command.UpdatedAt = now;
+    }
+
+    /// <summary>Every problem of a command definition, including a script that does not parse or lacks its function.</summary>
+    private static List<string> Validate(CommandRequest request)
+    {
+        var errors = new List<string>();
+        var name = request.Name?.Trim();
+        if (string.IsNullOrEmpty(name) || name.Length > 200 || name.Any(c => char.IsControl(c) || c is '/' or '\\'))
+        {
+            errors.Add("'name' is required: at most 200 characters, without '/', '\\' or control characters.");
+        }
+        else if (BuiltInCommands.Find(name) is not null)
+        {
+            errors.Add($"'{name}' is a built-in command; choose another name.");
+        }
+        var parameters = request.Parameters ?? [];
+        if (parameters.Any(p => string.IsNullOrWhiteSpace(p.Name) || p.Name.Length > 100))
+        {
+            errors.Add("Every parameter needs a name of 1 to 100 characters.");
+        }
+        else if (parameters.Select(p => p.Name).Distinct(StringComparer.Ordinal).Count() != parameters.Count)
+        {
+            errors.Add("A parameter name is declared twice.");
+        }
+        var unknownFeatures = (request.Features ?? []).Where(f => !string.Equals(f, DataFormatterFeature, StringComparison.OrdinalIgnoreCase)).ToList();
+        if (unknownFeatures.Count > 0)
+        {
+            errors.Add($"Unknown features: {string.Join(", ", unknownFeatures)}. Known: {DataFormatterFeature}.");
+        }
+        if (string.IsNullOrWhiteSpace(request.Script))
+        {
+            errors.Add("'script' is required: JavaScript defining function main(params, context).");
+            return errors;
+        }
+        try
+        {
+            var script = PreparedScript.Prepare(request.Script);
+            var formatter = request.Features?.Contains(DataFormatterFeature, StringComparer.OrdinalIgnoreCase) == true;
+            var function = formatter ? "format" : "main";
+            if (!ScriptSandbox.Defines(script, function))
+            {
+                errors.Add(formatter
+                    ? "A data formatter's script must define function format(event, context)."
+                    : "The script must define function main(params, context).");
+            }
+        }
+        catch (ScriptFailedException ex)
+        {
+            errors.Add($"'script': {ex.Message}");
+        }
+        return errors;
+    }
+
+    private static CommandView BuiltInView(CommandDefinition command) =>
+        new(command.Name, command.Description, true, [], command.Parameters.Where(p => !p.Hidden).ToList(), null);
+
+    private static CommandView CustomView(CustomCommand command, bool withScript) =>
+        new(command.Name, command.Description, false, command.IsDataFormatter ? [DataFormatterFeature] : [],
+            CommandCatalog.ParametersOf(command), withScript ? command.Script : null);
+}
