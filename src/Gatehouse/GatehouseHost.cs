@@ -63,6 +63,8 @@ public static class GatehouseHost
         services.AddScoped<TokenVerifier>();
         services.AddScoped<CommandHandler>();
         services.AddSingleton<CommandCatalog>();
+        services.AddSingleton<OutboundHttp>();
+        services.AddScoped<IntegrationCommandRunner>();
         services.AddHostedService<UsedTokenSweeper>();
         services.AddScoped<IntakeHandler>();
         services.AddScoped<IngestionResults>();
@@ -108,6 +110,7 @@ public static class GatehouseHost
         app.MapCommandEndpoints();
         app.MapCommandRunsApi();
         app.MapCommandsApi();
+        app.MapConnectionsApi();
         return app;
     }
 

@@ -64,6 +64,20 @@ public static class KeyScopeRules
         return string.Equals(key.Command, command, StringComparison.OrdinalIgnoreCase) ? null : AuthFailureReason.WrongTarget;
     }
 
+    /// <summary>Null when an Integrations key may run this integration command on this site, else why not.</summary>
+    public static AuthFailureReason? CheckIntegrationCommand(KeyScope key, int integrationId, string command, int siteId, SiteKind siteKind)
+    {
+        if (key.Module != KeyModule.Integration)
+        {
+            return AuthFailureReason.WrongModule;
+        }
+        if (key.IntegrationId != integrationId || key.Intake is not null || !string.Equals(key.Command, command, StringComparison.OrdinalIgnoreCase))
+        {
+            return AuthFailureReason.WrongTarget;
+        }
+        return ServesSite(key, siteId, siteKind) ? null : AuthFailureReason.WrongSite;
+    }
+
     public static bool ServesSite(KeyScope key, int siteId, SiteKind siteKind) => key.ShareTo switch
     {
         ShareScope.AllInternalSites => siteKind == SiteKind.Internal,

@@ -4,8 +4,11 @@ using P = Gatehouse.Core.Commands.ParameterType;
 namespace Gatehouse.Core.Commands;
 
 /// <summary>A utility command: its name and its parameter declaration.</summary>
-public sealed record CommandDefinition(string Name, string Description, IReadOnlyList<CommandParameter> Parameters)
+public sealed record CommandDefinition(string Name, string Description, IReadOnlyList<CommandParameter> Parameters, int TimeoutSeconds = CommandDefinition.DefaultTimeoutSeconds)
 {
+    public const int DefaultTimeoutSeconds = 30;
+    public const int MaxTimeoutSeconds = 600;
+
     private CommandParameters? _compiled;
 
     /// <summary>The declaration compiled into a JSON Schema, once.</summary>

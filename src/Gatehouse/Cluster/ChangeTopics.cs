@@ -22,6 +22,7 @@ public static class ChangeTopics
         nameof(Setting) => Settings,
         nameof(User) or nameof(UserSite) => Users,
         nameof(CustomCommand) => Commands,
+        nameof(IntegrationConnection) => Integrations,
         _ => null,
     };
 }

@@ -10,7 +10,7 @@ public sealed class GatehouseOptions : IValidatableObject
     /// <summary>Data annotations on the sections are checked here: the options validator only looks one level deep.</summary>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        object[] sections = [Admin, Database, Intake, Webhooks, Auth, Cluster];
+        object[] sections = [Admin, Database, Intake, Webhooks, Auth, Cluster, Outbound];
         foreach (var section in sections)
         {
             var results = new List<ValidationResult>();
@@ -45,6 +45,8 @@ public sealed class GatehouseOptions : IValidatableObject
 
     public ClusterOptions Cluster { get; set; } = new();
 
+    public OutboundOptions Outbound { get; set; } = new();
+
     /// <summary>
     /// The address senders use to reach Gatehouse (e.g. <c>https://soar.example.com</c>), used to
     /// build each key's request URLs. When empty, the address of the admin request is used.
@@ -72,6 +74,23 @@ public sealed class DatabaseOptions
     public string? ConnectionString { get; set; }
 
     public bool IsPostgres => Provider.Equals(Postgres, StringComparison.OrdinalIgnoreCase);
+}
+
+public sealed class OutboundOptions
+{
+    /// <summary>
+    /// Hosts (names or addresses) integration commands may reach even though they resolve to loopback,
+    /// link-local or private addresses. Everything else internal is refused.
+    /// </summary>
+    public List<string> AllowedHosts { get; set; } = [];
+
+    /// <summary>How long one outbound call may take, in seconds (default 30).</summary>
+    [Range(1, 600)]
+    public int TimeoutSeconds { get; set; } = 30;
+
+    /// <summary>Largest response read from an outbound call, in bytes (default 5 MiB).</summary>
+    [Range(1024, 256L * 1024 * 1024)]
+    public long MaxResponseBytes { get; set; } = 5 * 1024 * 1024;
 }
 
 public sealed class ClusterOptions

@@ -1,4 +1,5 @@
 using Gatehouse.Core.Auth;
+using Gatehouse.Core.Commands;
 
 namespace Gatehouse.Storage;
 
@@ -57,6 +58,8 @@ public sealed class Integration
     /// <summary>The event intake definition as JSON (<see cref="Core.Intake.IntakeDefinition"/>).</summary>
     public required string EventIntakeJson { get; set; }
     public string? IncidentIntakeJson { get; set; }
+    /// <summary>The integration's commands (HTTP request templates), as JSON.</summary>
+    public string? CommandsJson { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
 }
@@ -136,6 +139,23 @@ public sealed class UsedToken
     public DateTimeOffset ExpiresAt { get; set; }
 }
 
+public enum ConnectionAuth { None, HeaderToken, Basic, Bearer }
+
+/// <summary>How an integration's commands reach it for one site: a base URL and credentials (the secret encrypted).</summary>
+public sealed class IntegrationConnection
+{
+    public int Id { get; set; }
+    public int IntegrationId { get; set; }
+    public int SiteId { get; set; }
+    public Site? Site { get; set; }
+    public required string BaseUrl { get; set; }
+    public ConnectionAuth Auth { get; set; }
+    public string? HeaderName { get; set; }
+    public string? Username { get; set; }
+    public string? SecretProtected { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+}
+
 /// <summary>A custom utility command: JavaScript run in the sandbox, with its parameter declaration.</summary>
 public sealed class CustomCommand
 {
@@ -148,6 +168,8 @@ public sealed class CustomCommand
     public required string Script { get; set; }
     /// <summary>The Event/Incident Data Formatter feature: the script defines format(event, context).</summary>
     public bool IsDataFormatter { get; set; }
+    /// <summary>How long one call may run, in seconds (the script sandbox's own limits apply within it).</summary>
+    public int TimeoutSeconds { get; set; } = CommandDefinition.DefaultTimeoutSeconds;
     public int CreatedByUserId { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }

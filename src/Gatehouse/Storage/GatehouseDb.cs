@@ -27,6 +27,7 @@ public abstract class GatehouseDb(DbContextOptions options) : DbContext(options)
     public DbSet<UsedToken> UsedTokens => Set<UsedToken>();
     public DbSet<CommandRun> CommandRuns => Set<CommandRun>();
     public DbSet<CustomCommand> CustomCommands => Set<CustomCommand>();
+    public DbSet<IntegrationConnection> IntegrationConnections => Set<IntegrationConnection>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -117,6 +118,15 @@ public abstract class GatehouseDb(DbContextOptions options) : DbContext(options)
             link.HasOne(l => l.Event).WithMany(e => e.Incidents).HasForeignKey(l => l.EventId).OnDelete(DeleteBehavior.Cascade);
         });
         model.Entity<WebhookKey>().Ignore(k => k.Scope);
+        model.Entity<IntegrationConnection>(connection =>
+        {
+            connection.HasIndex(c => new { c.IntegrationId, c.SiteId }).IsUnique();
+            connection.Property(c => c.BaseUrl).HasMaxLength(2000);
+            connection.Property(c => c.HeaderName).HasMaxLength(200);
+            connection.Property(c => c.Username).HasMaxLength(200);
+            connection.HasOne<Integration>().WithMany().HasForeignKey(c => c.IntegrationId).OnDelete(DeleteBehavior.Cascade);
+            connection.HasOne(c => c.Site).WithMany().HasForeignKey(c => c.SiteId).OnDelete(DeleteBehavior.Cascade);
+        });
         model.Entity<CustomCommand>(command =>
         {
             command.Property(c => c.Name).HasMaxLength(200);

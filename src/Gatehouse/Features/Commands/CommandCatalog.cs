@@ -9,9 +9,9 @@ using Microsoft.EntityFrameworkCore;
 namespace Gatehouse.Features.Commands;
 
 /// <summary>A command as the executor needs it: its declaration and, for a custom command, its prepared script.</summary>
-public sealed record CatalogCommand(CommandDefinition Definition, PreparedScript? Script, bool IsDataFormatter)
+public sealed record CatalogCommand(CommandDefinition Definition, PreparedScript? Script, bool IsDataFormatter, IntegrationCommand? Integration = null)
 {
-    public bool IsBuiltIn => Script is null;
+    public bool IsBuiltIn => Script is null && Integration is null;
 }
 
 /// <summary>
@@ -21,6 +21,17 @@ public sealed record CatalogCommand(CommandDefinition Definition, PreparedScript
 public sealed class CommandCatalog(ChangeFeed feed)
 {
     private readonly TopicCache<string, CatalogCommand?> _custom = new(feed, ChangeTopics.Commands);
+    private readonly TopicCache<string, CatalogCommand?> _integration = new(feed, ChangeTopics.Integrations);
+
+    /// <summary>An integration's command, its declaration compiled once per change of the integration.</summary>
+    public ValueTask<CatalogCommand?> FindIntegrationCommandAsync(GatehouseDb db, int integrationId, string name, CancellationToken cancellationToken) =>
+        _integration.GetAsync($"{integrationId}/{Normalize.Name(name)}", async _ =>
+        {
+            var integration = await db.Integrations.AsNoTracking().FirstOrDefaultAsync(i => i.Id == integrationId, cancellationToken);
+            var command = integration is null ? null
+                : Features.Integrations.IntakeJson.Commands(integration).FirstOrDefault(c => string.Equals(c.Name, name, StringComparison.OrdinalIgnoreCase));
+            return command is null ? null : new CatalogCommand(command.Definition, null, false, command);
+        });
 
     public async ValueTask<CatalogCommand?> FindAsync(GatehouseDb db, string name, CancellationToken cancellationToken)
     {
@@ -32,11 +43,14 @@ public sealed class CommandCatalog(ChangeFeed feed)
         {
             var command = await db.CustomCommands.AsNoTracking().FirstOrDefaultAsync(c => c.NormalizedName == normalized, cancellationToken);
             return command is null ? null : new CatalogCommand(
-                new CommandDefinition(command.Name, command.Description ?? "", ParametersOf(command)),
-                PreparedScript.Prepare(command.Script),
+                new CommandDefinition(command.Name, command.Description ?? "", ParametersOf(command), command.TimeoutSeconds),
+                PreparedScript.Prepare(command.Script, LimitsFor(command)),
                 command.IsDataFormatter);
         });
     }
+
+    /// <summary>The sandbox limits of a custom command: its own timeout, the default limits otherwise.</summary>
+    public static SandboxLimits LimitsFor(CustomCommand command) => SandboxLimits.Default with { Timeout = TimeSpan.FromSeconds(command.TimeoutSeconds) };
 
     public static IReadOnlyList<CommandParameter> ParametersOf(CustomCommand command) =>
         JsonSerializer.Deserialize<List<CommandParameter>>(command.ParametersJson, GatehouseJson.Options) ?? [];

@@ -19,6 +19,9 @@ public static class CommandEndpoints
     {
         app.MapPost("/VSOC/api/Command/{command}", (string command, HttpContext context, CommandHandler handler) => handler.RunAsync(context, command))
             .WithTags("Remote commands").AllowAnonymous();
+        app.MapPost("/VSOC/api/Integration/{integration}/{site}/{command}",
+                (string integration, string site, string command, HttpContext context, CommandHandler handler) => handler.RunAsync(context, command, integration, site))
+            .WithTags("Remote commands").AllowAnonymous();
     }
 }
 
@@ -34,13 +37,13 @@ public sealed partial class CommandHandler(
     WebhookDirectory directory,
     KeyRateLimiter rateLimiter,
     CommandCatalog catalog,
+    IntegrationCommandRunner integrationRunner,
     IOptions<GatehouseOptions> options,
     TimeProvider time,
     ILogger<CommandHandler> logger)
 {
-    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-
-    public async Task<IResult> RunAsync(HttpContext context, string commandName)
+    /// <summary>A utility command (site from the body), or with <paramref name="integrationName"/> an integration command on the route's site.</summary>
+    public async Task<IResult> RunAsync(HttpContext context, string commandName, string? integrationName = null, string? siteName = null)
     {
         var cancellationToken = context.RequestAborted;
         var auth = await authenticator.AuthenticateAsync(context.Request, cancellationToken);
@@ -49,15 +52,37 @@ public sealed partial class CommandHandler(
             return Unauthorized(context, failure);
         }
         var caller = auth.Caller!;
-        if (await catalog.FindAsync(db, commandName, cancellationToken) is not { } found)
+        SiteEntry? routeSite = null;
+        IntegrationEntry? integration = null;
+        CatalogCommand? found;
+        if (integrationName is null)
         {
-            return Problems.NotFound($"There is no utility command '{commandName}'.");
+            found = await catalog.FindAsync(db, commandName, cancellationToken);
+            if (found is null)
+            {
+                return Problems.NotFound($"There is no utility command '{commandName}'.");
+            }
+            if (KeyScopeRules.CheckCommand(caller.Scope, found.Definition.Name) is { } scopeFailure)
+            {
+                return Unauthorized(context, new AuthFailure(scopeFailure, caller.KeyId));
+            }
+        }
+        else
+        {
+            integration = await directory.IntegrationAsync(db, integrationName, cancellationToken);
+            routeSite = await directory.SiteAsync(db, siteName!, cancellationToken);
+            found = integration is null ? null : await catalog.FindIntegrationCommandAsync(db, integration.Id, commandName, cancellationToken);
+            if (integration is null || routeSite is null || found is null)
+            {
+                return Problems.NotFound(integration is null ? $"There is no integration '{integrationName}'."
+                    : routeSite is null ? $"There is no site '{siteName}'." : $"The integration '{integration.Name}' has no command '{commandName}'.");
+            }
+            if (KeyScopeRules.CheckIntegrationCommand(caller.Scope, integration.Id, found.Definition.Name, routeSite.Id, routeSite.Kind) is { } scopeFailure)
+            {
+                return Unauthorized(context, new AuthFailure(scopeFailure, caller.KeyId));
+            }
         }
         var command = found.Definition;
-        if (KeyScopeRules.CheckCommand(caller.Scope, command.Name) is { } scopeFailure)
-        {
-            return Unauthorized(context, new AuthFailure(scopeFailure, caller.KeyId));
-        }
         if (rateLimiter.TryAcquire(caller.KeyId, caller.RateLimitPerSecond) is { } retryAfter)
         {
             authenticator.RecordFailure(context, new AuthFailure(AuthFailureReason.RateLimited, caller.KeyId));
@@ -84,14 +109,18 @@ public sealed partial class CommandHandler(
         {
             return Problems.BadRequest("body_not_object", "A remote-command body is a JSON object: {\"Username\", \"Site\", \"Timestamp\", \"CommandParams\": {...}}.");
         }
-        if (!root.TryGetProperty("Site", out var siteElement) || siteElement.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(siteElement.GetString()))
-        {
-            return Problems.Invalid(["'Site' is required: the name of the site the command runs on."]);
-        }
-        var site = await directory.SiteAsync(db, siteElement.GetString()!, cancellationToken);
+        var site = routeSite;
         if (site is null)
         {
-            return Problems.NotFound($"There is no site '{siteElement.GetString()}'.");
+            if (!root.TryGetProperty("Site", out var siteElement) || siteElement.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(siteElement.GetString()))
+            {
+                return Problems.Invalid(["'Site' is required: the name of the site the command runs on."]);
+            }
+            site = await directory.SiteAsync(db, siteElement.GetString()!, cancellationToken);
+            if (site is null)
+            {
+                return Problems.NotFound($"There is no site '{siteElement.GetString()}'.");
+            }
         }
         if (caller.Jwt is not null && await tokens.VerifyAsync(caller, body, site, cancellationToken) is { } tokenFailure)
         {
@@ -117,21 +146,28 @@ public sealed partial class CommandHandler(
             await db.SaveChangesAsync(cancellationToken); // the one-time token is spent before the command runs
         }
         var clock = Stopwatch.StartNew();
-        var response = await ExecuteAsync(found, new CommandContext(db, site, user, time), parameters, cancellationToken);
+        var response = await ExecuteAsync(found, integration, new CommandContext(db, site, user, time), parameters, cancellationToken);
         LogCommandRan(logger, command.Name, clock.ElapsedMilliseconds);
-        await RecordAsync(caller, command, site, user, parameters, response, clock.ElapsedMilliseconds);
+        await RecordAsync(caller, integration is null ? command : command with { Name = $"{integration.Name}/{command.Name}" },
+            site, user, parameters, response, clock.ElapsedMilliseconds);
         return TypedResults.Json(response, GatehouseJson.Options);
     }
 
-    private async Task<CommandResponse> ExecuteAsync(CatalogCommand found, CommandContext context, JsonObject parameters, CancellationToken requestAborted)
+    private async Task<CommandResponse> ExecuteAsync(
+        CatalogCommand found, IntegrationEntry? integration, CommandContext context, JsonObject parameters, CancellationToken requestAborted)
     {
         var command = found.Definition;
+        var timeout = TimeSpan.FromSeconds(command.TimeoutSeconds);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
-        limit.CancelAfter(Timeout);
+        limit.CancelAfter(timeout);
         try
         {
+            if (found.Integration is { } integrationCommand)
+            {
+                return await integrationRunner.RunAsync(context, integration!.Id, integrationCommand, parameters, limit.Token);
+            }
             return found.Script is { } script
-                ? await CustomCommandRunner.RunAsync(script, context, parameters, limit.Token)
+                ? await CustomCommandRunner.RunAsync(script, SandboxLimits.Default with { Timeout = timeout }, context, parameters, limit.Token)
                 : await BuiltInRunner.RunAsync(command.Name, context, parameters, limit.Token);
         }
         catch (CommandFailedException ex)
@@ -144,7 +180,7 @@ public sealed partial class CommandHandler(
         }
         catch (OperationCanceledException) when (limit.IsCancellationRequested && !requestAborted.IsCancellationRequested)
         {
-            return CommandResponse.Failed($"The command did not finish within {Timeout.TotalSeconds:0} s.");
+            return CommandResponse.Failed($"The command did not finish within {timeout.TotalSeconds:0} s.");
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

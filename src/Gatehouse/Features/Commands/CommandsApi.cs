@@ -9,9 +9,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Gatehouse.Features.Commands;
 
-public sealed record CommandRequest(string? Name, string? Description, List<CommandParameter>? Parameters, string? Script, List<string>? Features);
+public sealed record CommandRequest(string? Name, string? Description, List<CommandParameter>? Parameters, string? Script, List<string>? Features, int? TimeoutSeconds = null);
 
-public sealed record CommandView(string Name, string? Description, bool BuiltIn, IReadOnlyList<string> Features, IReadOnlyList<CommandParameter> Parameters, string? Script);
+public sealed record CommandView(
+    string Name, string? Description, bool BuiltIn, IReadOnlyList<string> Features, IReadOnlyList<CommandParameter> Parameters, string? Script, int TimeoutSeconds);
 
 public static class CommandsApi
 {
@@ -98,6 +99,7 @@ public static class CommandsApi
         command.ParametersJson = JsonSerializer.Serialize(request.Parameters ?? [], GatehouseJson.Options);
         command.Script = request.Script!;
         command.IsDataFormatter = request.Features?.Contains(DataFormatterFeature, StringComparer.OrdinalIgnoreCase) == true;
+        command.TimeoutSeconds = request.TimeoutSeconds ?? CommandDefinition.DefaultTimeoutSeconds;
         command.UpdatedAt = now;
     }
 
@@ -113,6 +115,10 @@ public static class CommandsApi
         else if (BuiltInCommands.Find(name) is not null)
         {
             errors.Add($"'{name}' is a built-in command; choose another name.");
+        }
+        if (request.TimeoutSeconds is < 1 or > CommandDefinition.MaxTimeoutSeconds)
+        {
+            errors.Add($"'timeoutSeconds' must be between 1 and {CommandDefinition.MaxTimeoutSeconds}.");
         }
         var parameters = request.Parameters ?? [];
         if (parameters.Any(p => string.IsNullOrWhiteSpace(p.Name) || p.Name.Length > 100))
@@ -153,9 +159,9 @@ public static class CommandsApi
     }
 
     private static CommandView BuiltInView(CommandDefinition command) =>
-        new(command.Name, command.Description, true, [], command.Parameters.Where(p => !p.Hidden).ToList(), null);
+        new(command.Name, command.Description, true, [], command.Parameters.Where(p => !p.Hidden).ToList(), null, command.TimeoutSeconds);
 
     private static CommandView CustomView(CustomCommand command, bool withScript) =>
         new(command.Name, command.Description, false, command.IsDataFormatter ? [DataFormatterFeature] : [],
-            CommandCatalog.ParametersOf(command), withScript ? command.Script : null);
+            CommandCatalog.ParametersOf(command), withScript ? command.Script : null, command.TimeoutSeconds);
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Gatehouse.Core.Commands;
 using Gatehouse.Core.Intake;
 using Gatehouse.Features.Auth;
 using Gatehouse.Infrastructure;
@@ -10,9 +11,11 @@ namespace Gatehouse.Features.Integrations;
 
 public sealed record IntakeRequest(string? MainJsonPath, string? EventsJsonPath, List<FieldMappingRow>? FieldMappings);
 
-public sealed record IntegrationRequest(string? Name, IntakeRequest? EventIntake, IntakeRequest? IncidentIntake);
+public sealed record IntegrationRequest(string? Name, IntakeRequest? EventIntake, IntakeRequest? IncidentIntake, List<IntegrationCommand>? Commands = null);
 
-public sealed record IntegrationView(int Id, string Name, IntakeDefinition EventIntake, IntakeDefinition? IncidentIntake, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+public sealed record IntegrationView(
+    int Id, string Name, IntakeDefinition EventIntake, IntakeDefinition? IncidentIntake, IReadOnlyList<IntegrationCommand> Commands,
+    DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
 public static class IntegrationsApi
 {
@@ -47,6 +50,7 @@ public static class IntegrationsApi
             errors.Add("'name' is required: at most 200 characters, without '/', '\\' or control characters.");
         }
         var (eventIntake, incidentIntake) = ValidateIntakes(request, errors);
+        IntegrationCommand.Validate(request.Commands ?? [], errors);
         if (errors.Count > 0)
         {
             return Problems.Invalid(errors);
@@ -63,6 +67,7 @@ public static class IntegrationsApi
             NormalizedName = normalized,
             EventIntakeJson = IntakeJson.Serialize(eventIntake),
             IncidentIntakeJson = incidentIntake is null ? null : IntakeJson.Serialize(incidentIntake),
+            CommandsJson = IntakeJson.SerializeCommands(request.Commands ?? []),
             CreatedAt = now,
             UpdatedAt = now,
         };
@@ -81,10 +86,12 @@ public static class IntegrationsApi
         }
         var errors = new List<string>();
         var (eventIntake, incidentIntake) = ValidateIntakes(request, errors);
+        IntegrationCommand.Validate(request.Commands ?? [], errors);
         if (errors.Count > 0)
         {
             return Problems.Invalid(errors);
         }
+        integration.CommandsJson = IntakeJson.SerializeCommands(request.Commands ?? []);
         integration.EventIntakeJson = IntakeJson.Serialize(eventIntake);
         integration.IncidentIntakeJson = incidentIntake is null ? null : IntakeJson.Serialize(incidentIntake);
         integration.UpdatedAt = time.GetUtcNow();
@@ -118,6 +125,7 @@ public static class IntegrationsApi
     private static IntegrationView ToView(Integration integration) =>
         new(integration.Id, integration.Name, IntakeJson.Deserialize(integration.EventIntakeJson),
             integration.IncidentIntakeJson is null ? null : IntakeJson.Deserialize(integration.IncidentIntakeJson),
+            IntakeJson.Commands(integration),
             integration.CreatedAt, integration.UpdatedAt);
 }
 
@@ -125,6 +133,11 @@ public static class IntegrationsApi
 public static class IntakeJson
 {
     public static string Serialize(IntakeDefinition definition) => JsonSerializer.Serialize(definition, GatehouseJson.Options);
+
+    public static string SerializeCommands(IReadOnlyList<IntegrationCommand> commands) => JsonSerializer.Serialize(commands, GatehouseJson.Options);
+
+    public static IReadOnlyList<IntegrationCommand> Commands(Integration integration) =>
+        integration.CommandsJson is null ? [] : JsonSerializer.Deserialize<List<IntegrationCommand>>(integration.CommandsJson, GatehouseJson.Options) ?? [];
 
     public static IntakeDefinition Deserialize(string json) =>
         JsonSerializer.Deserialize<IntakeDefinition>(json, GatehouseJson.Options) ?? IntakeDefinition.WholeBody;

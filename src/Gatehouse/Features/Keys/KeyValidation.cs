@@ -25,9 +25,19 @@ public sealed class KeyValidation(GatehouseDb db, Features.Commands.CommandCatal
         {
             return new Target(null, null, await CheckCommandTargetAsync(request, errors, cancellationToken), assigned);
         }
-        var (site, integration) = await CheckIntakeTargetAsync(request, errors, cancellationToken);
+        var integrationCommand = module == KeyModule.Integration && request.Command is not null;
+        var (site, integration) = await CheckIntakeTargetAsync(request, errors, integrationCommand, cancellationToken);
         CheckIntakeOptions(request.Intake, request.RunEventAutomationRules, errors);
-        return new Target(site, integration, null, assigned);
+        if (!integrationCommand)
+        {
+            return new Target(site, integration, null, assigned);
+        }
+        var command = integration is null ? null : IntakeJson.Commands(integration).FirstOrDefault(c => string.Equals(c.Name, request.Command, StringComparison.OrdinalIgnoreCase));
+        if (integration is not null && command is null)
+        {
+            errors.Add($"The integration '{integration.Name}' has no command '{request.Command}'.");
+        }
+        return new Target(site, integration, command?.Name, assigned);
     }
 
     public async Task<User?> CheckPatchAsync(WebhookKey key, KeyPatch patch, List<string> errors, CancellationToken cancellationToken)
@@ -123,15 +133,20 @@ public sealed class KeyValidation(GatehouseDb db, Features.Commands.CommandCatal
         return command?.Definition.Name;
     }
 
-    private async Task<(Site?, Integration?)> CheckIntakeTargetAsync(KeyRequest request, List<string> errors, CancellationToken cancellationToken)
+    /// <summary>An integration (and a site or shared scope) for intake keys and integration-command keys alike.</summary>
+    private async Task<(Site?, Integration?)> CheckIntakeTargetAsync(KeyRequest request, List<string> errors, bool integrationCommand, CancellationToken cancellationToken)
     {
-        if (request.Command is not null)
+        if (request.Command is not null && !integrationCommand)
         {
-            errors.Add("'command' is for Utility Command keys; intake keys target an integration's intake.");
+            errors.Add("'command' is for Utility Command and Integrations keys; Data Ingestion keys target an integration's intake.");
         }
-        if (request.Intake is null)
+        if (integrationCommand && request.Intake is not null)
         {
-            errors.Add("'intake' is required: Event or Incident.");
+            errors.Add("An Integrations key targets either an intake or a command, not both.");
+        }
+        if (request.Intake is null && !integrationCommand)
+        {
+            errors.Add("'intake' is required: Event or Incident (or, for an Integrations key, a 'command' of the integration).");
         }
         Integration? integration = null;
         if (string.IsNullOrWhiteSpace(request.Integration))

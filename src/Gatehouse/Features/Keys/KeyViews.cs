@@ -122,14 +122,16 @@ public sealed class KeyPresenter(IOptions<GatehouseOptions> options, IHttpContex
         {
             return key.Command is null ? [] : [new RequestUrl(null, $"{BaseUrl()}/VSOC/api/Command/{Uri.EscapeDataString(key.Command)}")];
         }
-        if (key.Integration is null || key.Intake is null)
+        if (key.Integration is null || (key.Intake is null && key.Command is null))
         {
             return [];
         }
-        var verb = key.Intake == IntakeKind.Event ? "CreateEvents" : "CreateIncidents";
+        var integration = Uri.EscapeDataString(key.Integration.Name);
+        string Url(Site site) => key.Intake is { } intake
+            ? $"{BaseUrl()}/VSOC/api/Data/{integration}/{Uri.EscapeDataString(site.Name)}/{(intake == IntakeKind.Event ? "CreateEvents" : "CreateIncidents")}"
+            : $"{BaseUrl()}/VSOC/api/Integration/{integration}/{Uri.EscapeDataString(site.Name)}/{Uri.EscapeDataString(key.Command!)}";
         return viewerSites.Where(s => KeyScopeRules.ServesSite(key.Scope, s.Id, s.Kind)).OrderBy(s => s.Name)
-            .Select(s => new RequestUrl(s.Name,
-                $"{BaseUrl()}/VSOC/api/Data/{Uri.EscapeDataString(key.Integration.Name)}/{Uri.EscapeDataString(s.Name)}/{verb}"))
+            .Select(s => new RequestUrl(s.Name, Url(s)))
             .ToList();
     }
 

@@ -91,6 +91,7 @@ public static class KeysApi
             IntegrationId = target.Integration?.Id,
             Integration = target.Integration,
             Intake = target.Command is null ? request.Intake : null,
+            // Utility keys name a utility command; Integrations keys may name one of the integration's commands.
             Command = target.Command,
             CreatedByUserId = user.Id,
             AssignedUserId = target.Assigned?.Id,

@@ -1,0 +1,64 @@
+using Gatehouse.Core.Intake;
+using Gatehouse.Core.Outbound;
+
+namespace Gatehouse.Core.Commands;
+
+/// <summary>A command an integration declares: parameters, an HTTP request template, and where returnData is in the answer.</summary>
+public sealed record IntegrationCommand(
+    string Name,
+    string? Description,
+    List<CommandParameter>? Parameters,
+    RequestTemplate Request,
+    string? ReturnDataPath,
+    int? TimeoutSeconds = null)
+{
+    private static readonly string[] Methods = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+
+    public CommandDefinition Definition => new(Name, Description ?? "", Parameters ?? [], TimeoutSeconds ?? CommandDefinition.DefaultTimeoutSeconds);
+
+    /// <summary>Every problem of a set of integration commands, prefixed with its position.</summary>
+    public static void Validate(IReadOnlyList<IntegrationCommand> commands, ICollection<string> errors)
+    {
+        var names = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < commands.Count; i++)
+        {
+            var command = commands[i];
+            var label = $"commands[{i}]";
+            if (string.IsNullOrWhiteSpace(command.Name) || command.Name.Length > 200 || command.Name.Any(c => char.IsControl(c) || c is '/' or '\\'))
+            {
+                errors.Add($"{label}: 'name' is required, without '/', '\\' or control characters.");
+            }
+            else if (!names.Add(command.Name))
+            {
+                errors.Add($"{label}: the command '{command.Name}' is declared twice.");
+            }
+            if (command.TimeoutSeconds is < 1 or > CommandDefinition.MaxTimeoutSeconds)
+            {
+                errors.Add($"{label}: 'timeoutSeconds' must be between 1 and {CommandDefinition.MaxTimeoutSeconds}.");
+            }
+            if (command.Request is null)
+            {
+                errors.Add($"{label}: 'request' is required.");
+                continue;
+            }
+            if (!Methods.Contains(command.Request.Method?.ToUpperInvariant()))
+            {
+                errors.Add($"{label}: 'request.method' must be one of {string.Join(", ", Methods)}.");
+            }
+            var path = command.Request.Path ?? "";
+            if (!path.StartsWith('/') || path.StartsWith("//", StringComparison.Ordinal) || path.Contains("://", StringComparison.Ordinal) || path.Contains("..", StringComparison.Ordinal))
+            {
+                errors.Add($"{label}: 'request.path' must be a path relative to the connection's base URL, starting with '/'.");
+            }
+            var declared = (command.Parameters ?? []).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
+            foreach (var unknown in RequestTemplates.Placeholders(command.Request).Where(p => !declared.Contains(p)))
+            {
+                errors.Add($"{label}: the placeholder {{{{{unknown}}}}} names no declared parameter.");
+            }
+            if (command.ReturnDataPath is not null && !JsonPath.TryParse(command.ReturnDataPath, out _, out var pathError))
+            {
+                errors.Add($"{label}: 'returnDataPath': {pathError}.");
+            }
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using Gatehouse.Features.Auth;
+using Gatehouse.Infrastructure;
+using Gatehouse.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+
+namespace Gatehouse.Features.Integrations;
+
+/// <summary>The secret is write-only: given to set it, never returned.</summary>
+public sealed record ConnectionRequest(string? BaseUrl, ConnectionAuth? Auth, string? HeaderName, string? Username, string? Secret);
+
+public sealed record ConnectionView(string Site, string BaseUrl, ConnectionAuth Auth, string? HeaderName, string? Username, bool HasSecret, DateTimeOffset UpdatedAt);
+
+public static class ConnectionsApi
+{
+    public static void MapConnectionsApi(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/integrations/{name}/connections").WithTags("Integrations").RequireAuthorization();
+        group.MapGet("/", List);
+        group.MapPut("/{site}", Put).RequireAuthorization(Policies.Administrator);
+    }
+
+    private static async Task<Results<Ok<List<ConnectionView>>, ProblemHttpResult>> List(string name, GatehouseDb db, CurrentUser user, CancellationToken cancellationToken)
+    {
+        var integration = await IntegrationsApi.Find(db, name, cancellationToken);
+        if (integration is null)
+        {
+            return Problems.NotFound($"There is no integration '{name}'.");
+        }
+        var sites = await user.SiteIdsAsync(cancellationToken);
+        var connections = await db.IntegrationConnections.AsNoTracking().Include(c => c.Site)
+            .Where(c => c.IntegrationId == integration.Id && sites.Contains(c.SiteId)).OrderBy(c => c.SiteId).ToListAsync(cancellationToken);
+        return TypedResults.Ok(connections.Select(View).ToList());
+    }
+
+    private static async Task<Results<Ok<ConnectionView>, ProblemHttpResult>> Put(
+        string name, string site, ConnectionRequest request, GatehouseDb db, SecretProtector protector, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var integration = await IntegrationsApi.Find(db, name, cancellationToken);
+        var normalizedSite = Normalize.Name(site);
+        var siteRow = await db.Sites.FirstOrDefaultAsync(s => s.NormalizedName == normalizedSite, cancellationToken);
+        if (integration is null || siteRow is null)
+        {
+            return Problems.NotFound(integration is null ? $"There is no integration '{name}'." : $"There is no site '{site}'.");
+        }
+        var connection = await db.IntegrationConnections.FirstOrDefaultAsync(c => c.IntegrationId == integration.Id && c.SiteId == siteRow.Id, cancellationToken);
+        var auth = request.Auth ?? ConnectionAuth.None;
+        var hasSecret = !string.IsNullOrEmpty(request.Secret) || connection?.SecretProtected is not null;
+        var errors = new List<string>();
+        if (!Uri.TryCreate(request.BaseUrl, UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https") || !string.IsNullOrEmpty(baseUrl.Query))
+        {
+            errors.Add("'baseUrl' must be an absolute http or https URL without a query.");
+        }
+        if (auth == ConnectionAuth.HeaderToken && string.IsNullOrWhiteSpace(request.HeaderName))
+        {
+            errors.Add("'headerName' is required for HeaderToken authentication.");
+        }
+        if (auth == ConnectionAuth.Basic && string.IsNullOrWhiteSpace(request.Username))
+        {
+            errors.Add("'username' is required for Basic authentication.");
+        }
+        if (auth != ConnectionAuth.None && !hasSecret)
+        {
+            errors.Add("'secret' is required for this authentication.");
+        }
+        if (errors.Count > 0)
+        {
+            return Problems.Invalid(errors);
+        }
+        if (connection is null)
+        {
+            connection = new IntegrationConnection { IntegrationId = integration.Id, SiteId = siteRow.Id, BaseUrl = "" };
+            db.IntegrationConnections.Add(connection);
+        }
+        connection.BaseUrl = baseUrl!.ToString().TrimEnd('/');
+        connection.Auth = auth;
+        connection.HeaderName = request.HeaderName?.Trim();
+        connection.Username = request.Username;
+        if (!string.IsNullOrEmpty(request.Secret))
+        {
+            connection.SecretProtected = protector.Protect(request.Secret);
+        }
+        if (auth == ConnectionAuth.None)
+        {
+            connection.SecretProtected = null;
+        }
+        connection.UpdatedAt = time.GetUtcNow();
+        connection.Site = siteRow;
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(View(connection));
+    }
+
+    private static ConnectionView View(IntegrationConnection connection) =>
+        new(connection.Site!.Name, connection.BaseUrl, connection.Auth, connection.HeaderName, connection.Username, connection.SecretProtected is not null, connection.UpdatedAt);
+}
