@@ -47,6 +47,21 @@ public abstract class CustomCommandTests(GatehouseFixture fixture)
         Assert.Equal(2, invalid["errors"]!.AsArray().Count);
     }
 
+    [Fact]
+    public async Task Secret_parameters_are_redacted_in_the_run_history()
+    {
+        var (name, key) = await CommandAsync("function main(params) { return params['Token'].length; }",
+            [new { name = "Token", type = "text", required = true, secret = true }, new { name = "Host", type = "text" }]);
+
+        var result = await GatehouseClient.Json(await RunAsync(name, key, new Dictionary<string, object> { ["Token"] = "hunter2-secret", ["Host"] = "ws-1" }), HttpStatusCode.OK);
+
+        Assert.Equal(14, result["returnData"]!.GetValue<int>());
+        var run = (await Admin.GetAsync($"/api/command-runs?command={Uri.EscapeDataString(name)}"))["items"]![0]!;
+        Assert.Equal("[redacted]", run["parameters"]!["Token"]!.GetValue<string>());
+        Assert.Equal("ws-1", run["parameters"]!["Host"]!.GetValue<string>());
+        Assert.DoesNotContain(fixture.Factory.Logs, line => line.Contains("hunter2-secret", StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("function main() { while (true) {} }")]
     [InlineData("function main() { var a = []; for (;;) { a.push('x'.repeat(10000)); } }")]

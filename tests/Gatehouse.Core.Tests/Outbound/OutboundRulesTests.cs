@@ -1,0 +1,57 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Gatehouse.Core.Outbound;
+
+namespace Gatehouse.Core.Tests.Outbound;
+
+public class OutboundRulesTests
+{
+    [Theory]
+    [InlineData("127.0.0.1", true)]
+    [InlineData("127.255.0.9", true)]
+    [InlineData("10.20.30.40", true)]
+    [InlineData("172.16.0.1", true)]
+    [InlineData("172.31.255.255", true)]
+    [InlineData("172.32.0.1", false)]
+    [InlineData("192.168.1.1", true)]
+    [InlineData("169.254.169.254", true)]
+    [InlineData("100.64.0.1", true)]
+    [InlineData("0.0.0.0", true)]
+    [InlineData("224.0.0.1", true)]
+    [InlineData("::1", true)]
+    [InlineData("::", true)]
+    [InlineData("fe80::1", true)]
+    [InlineData("fd00::1", true)]
+    [InlineData("::ffff:10.0.0.1", true)]
+    [InlineData("::ffff:8.8.8.8", false)]
+    [InlineData("8.8.8.8", false)]
+    [InlineData("203.0.113.9", false)]
+    [InlineData("2001:db8::1", false)]
+    public void Internal_addresses_are_recognised(string address, bool isInternal) =>
+        Assert.Equal(isInternal, AddressRules.IsInternal(IPAddress.Parse(address)));
+
+    [Fact]
+    public void The_allow_list_matches_hosts_exactly_in_any_case()
+    {
+        Assert.True(AddressRules.IsAllowed("Vendor.Local", ["vendor.local"]));
+        Assert.True(AddressRules.IsAllowed("127.0.0.1", [" 127.0.0.1 "]));
+        Assert.False(AddressRules.IsAllowed("evil.vendor.local", ["vendor.local"]));
+        Assert.False(AddressRules.IsAllowed("127.0.0.2", ["127.0.0.1"]));
+    }
+
+    [Fact]
+    public void Templates_escape_path_values_and_keep_json_types_in_bodies()
+    {
+        var template = new RequestTemplate("post", "/hosts/{{Host}}/isolate", new() { ["reason"] = "{{Reason}}", ["empty"] = "{{Missing}}" },
+            new() { ["X-Case"] = "case {{Case}}" }, JsonNode.Parse("""{"ids":"{{Ids}}","note":"by {{Host}}","fixed":1}"""));
+        var parameters = new JsonObject { ["Host"] = "ws 01/a", ["Reason"] = "a&b", ["Case"] = 7, ["Ids"] = new JsonArray(1, 2) };
+
+        var rendered = RequestTemplates.Render(template, parameters);
+
+        Assert.Equal("POST", rendered.Method);
+        Assert.Equal("/hosts/ws%2001%2Fa/isolate?reason=a%26b", rendered.PathAndQuery);
+        Assert.Equal("case 7", rendered.Headers["X-Case"]);
+        Assert.Equal("""{"ids":[1,2],"note":"by ws 01/a","fixed":1}""", rendered.Body);
+        Assert.Equal(["Host", "Reason", "Missing", "Case", "Ids"], RequestTemplates.Placeholders(template).OrderBy(p => Array.IndexOf(["Host", "Reason", "Missing", "Case", "Ids"], p)));
+    }
+}
