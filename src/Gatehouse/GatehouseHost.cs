@@ -69,6 +69,7 @@ public static class GatehouseHost
         services.AddScoped<IntakeHandler>();
         services.AddScoped<IngestionResults>();
         services.AddScoped<IngestionProcessor>();
+        services.AddScoped<IntakePipeline>();
         services.AddSingleton<IngestionSignals>();
         services.AddSingleton<WebhookDirectory>();
         services.AddSingleton<SettingsStore>();

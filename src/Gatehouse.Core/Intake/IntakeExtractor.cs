@@ -12,14 +12,20 @@ public sealed record EventExtraction(IReadOnlyList<ExtractedEvent> Events, IRead
 
 public sealed record IncidentExtraction(IReadOnlyList<ExtractedIncident> Incidents, IReadOnlyList<ExtractionError> Errors);
 
+/// <summary>An item the main JSON path selected, before any formatting or mapping.</summary>
+public sealed record SelectedItem(string Label, JsonObject Raw);
+
+/// <summary>An incident and the events its events path selected, before formatting or mapping.</summary>
+public sealed record SelectedIncident(string Label, JsonObject Raw, IReadOnlyList<SelectedItem> Events);
+
 /// <summary>Turns a request body into mapped events or incidents, with an error per item it had to skip.</summary>
 public static class IntakeExtractor
 {
     public static EventExtraction ExtractEvents(JsonNode? body, CompiledIntake intake)
     {
         var errors = new List<ExtractionError>();
-        var events = SelectItems(body, intake.Main, "event", errors)
-            .Select(item => new ExtractedEvent(item.Label, item.Node, intake.Fields.Apply(item.Node)))
+        var events = SelectEvents(body, intake, errors)
+            .Select(item => new ExtractedEvent(item.Label, item.Raw, intake.Fields.Apply(item.Raw)))
             .ToList();
         return new EventExtraction(events, errors);
     }
@@ -27,21 +33,29 @@ public static class IntakeExtractor
     public static IncidentExtraction ExtractIncidents(JsonNode? body, CompiledIntake incidentIntake, CompiledIntake eventIntake)
     {
         var errors = new List<ExtractionError>();
-        var incidents = new List<ExtractedIncident>();
+        var incidents = SelectIncidents(body, incidentIntake, errors)
+            .Select(incident => new ExtractedIncident(incident.Label, incident.Raw, incidentIntake.Fields.Apply(incident.Raw),
+                incident.Events.Select(e => new ExtractedEvent(e.Label, e.Raw, eventIntake.Fields.Apply(e.Raw))).ToList()))
+            .ToList();
+        return new IncidentExtraction(incidents, errors);
+    }
+
+    /// <summary>The events the main JSON path selects (step 2 of the pipeline), unmapped.</summary>
+    public static List<SelectedItem> SelectEvents(JsonNode? body, CompiledIntake intake, List<ExtractionError> errors) =>
+        SelectItems(body, intake.Main, "event", errors).Select(item => new SelectedItem(item.Label, item.Node)).ToList();
+
+    /// <summary>The incidents the main JSON path selects, each with the events its events path selects, unmapped.</summary>
+    public static List<SelectedIncident> SelectIncidents(JsonNode? body, CompiledIntake incidentIntake, List<ExtractionError> errors)
+    {
+        var incidents = new List<SelectedIncident>();
         foreach (var (label, node) in SelectItems(body, incidentIntake.Main, "incident", errors))
         {
-            var events = new List<ExtractedEvent>();
-            if (incidentIntake.EventsPath is { } eventsPath)
-            {
-                var selected = eventsPath.Select(node);
-                foreach (var (eventLabel, eventNode) in Flatten(selected, $"{label} event", errors))
-                {
-                    events.Add(new ExtractedEvent(eventLabel, eventNode, eventIntake.Fields.Apply(eventNode)));
-                }
-            }
-            incidents.Add(new ExtractedIncident(label, node, incidentIntake.Fields.Apply(node), events));
+            var events = incidentIntake.EventsPath is { } eventsPath
+                ? Flatten(eventsPath.Select(node), $"{label} event", errors).Select(e => new SelectedItem(e.Item1, e.Item2)).ToList()
+                : [];
+            incidents.Add(new SelectedIncident(label, node, events));
         }
-        return new IncidentExtraction(incidents, errors);
+        return incidents;
     }
 
     private static List<(string Label, JsonObject Node)> SelectItems(

@@ -99,7 +99,8 @@ public abstract class GatehouseDb(DbContextOptions options) : DbContext(options)
         {
             evt.HasIndex(e => new { e.SiteId, e.CreatedAt });
             evt.HasIndex(e => e.IngestionId);
-            evt.HasIndex(e => new { e.IntegrationId, e.SiteId, e.ExternalId });
+            // Deduplication: one event per External ID, integration and site (events without one are not limited).
+            evt.HasIndex(e => new { e.IntegrationId, e.SiteId, e.ExternalId }).IsUnique();
             evt.HasOne(e => e.Integration).WithMany().HasForeignKey(e => e.IntegrationId).OnDelete(DeleteBehavior.Restrict);
             evt.HasOne(e => e.Site).WithMany().HasForeignKey(e => e.SiteId).OnDelete(DeleteBehavior.Restrict);
         });

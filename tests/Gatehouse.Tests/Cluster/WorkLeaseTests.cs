@@ -16,7 +16,8 @@ public abstract class WorkLeaseTests(Provider provider)
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
     private static readonly IOptions<GatehouseOptions> Options = Microsoft.Extensions.Options.Options.Create(new GatehouseOptions { Intake = { LeaseSeconds = 30 } });
 
-    private IngestionProcessor Node(GatehouseDb db) => new(db, _time, Options, NullLogger<IngestionProcessor>.Instance);
+    private IngestionProcessor Node(GatehouseDb db) =>
+        new(db, new IntakePipeline(db, new Features.Commands.CommandCatalog(new Gatehouse.Cluster.ChangeFeed()), _time), _time, Options, NullLogger<IngestionProcessor>.Instance);
 
     private async Task<(GatehouseStore Store, string Refid)> StoredIngestionAsync()
     {

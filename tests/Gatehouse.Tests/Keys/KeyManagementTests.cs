@@ -115,14 +115,16 @@ public abstract class KeyManagementTests(GatehouseFixture fixture)
     public async Task Intake_options_are_stored_returned_and_checked()
     {
         var integration = await Admin.CreateIntegrationAsync(incidentIntake: new { mainJsonPath = "$" });
+        var formatter = Unique.Name("Normalize Wiz");
+        await Admin.PostAsync("/api/commands", new { name = formatter, script = "function format(e) { return e; }", features = new[] { "DataFormatter" } });
         var created = await Admin.PostAsync("/api/keys", new
         {
             name = Unique.Name("Options"), module = "Integration", method = "ApiKey", site = Site, integration, intake = "Event",
-            dataFormatter = "Normalize Wiz", eventPlaybook = "Enrich event", runMitreTtpSearch = true, runEventAutomationRules = true, rateLimitPerSecond = 20,
+            dataFormatter = formatter, eventPlaybook = "Enrich event", runMitreTtpSearch = true, runEventAutomationRules = true, rateLimitPerSecond = 20,
         });
         var id = created["id"]!.GetValue<int>();
 
-        Assert.Equal("Normalize Wiz", created["dataFormatter"]!.GetValue<string>());
+        Assert.Equal(formatter, created["dataFormatter"]!.GetValue<string>());
         Assert.Equal("Enrich event", created["eventPlaybook"]!.GetValue<string>());
         Assert.True(created["runMitreTtpSearch"]!.GetValue<bool>());
         Assert.True(created["runEventAutomationRules"]!.GetValue<bool>());

@@ -17,6 +17,14 @@ public sealed class IngestionLog
     public JsonArray RawData { get; set; } = [];
     public JsonArray Output { get; set; } = [];
     public List<ExtractionError> Errors { get; set; } = [];
+    /// <summary>The key's data formatter, when it has one.</summary>
+    public string? Formatter { get; set; }
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool FormatterMissing { get; set; }
+    /// <summary>Events the formatter dropped (it returned null).</summary>
+    public List<string> Dropped { get; set; } = [];
+    /// <summary>Events not created because their External ID was already ingested for this integration and site.</summary>
+    public List<DeduplicatedEvent> Deduplicated { get; set; } = [];
 
     public string Serialize() => JsonSerializer.Serialize(this, GatehouseJson.Options);
 
@@ -24,9 +32,13 @@ public sealed class IngestionLog
         json is null ? new IngestionLog() : JsonSerializer.Deserialize<IngestionLog>(json, GatehouseJson.Options) ?? new IngestionLog();
 }
 
+/// <summary>An item linked to an event already ingested (<see cref="EventId"/>) or to an earlier item of the same request (<see cref="SameAsItem"/>).</summary>
+public sealed record DeduplicatedEvent(string Item, string ExternalId, long? EventId, string? SameAsItem);
+
 /// <summary>Claims stored ingestions and turns each into events and incidents, in one transaction per ingestion.</summary>
 public sealed partial class IngestionProcessor(
     GatehouseDb db,
+    IntakePipeline pipeline,
     TimeProvider time,
     IOptions<GatehouseOptions> options,
     ILogger<IngestionProcessor> logger)
@@ -46,7 +58,7 @@ public sealed partial class IngestionProcessor(
 
     public async Task ProcessAsync(string refid, string claim, CancellationToken cancellationToken)
     {
-        var ingestion = await db.Ingestions.Include(i => i.Integration).FirstAsync(i => i.Id == refid, cancellationToken);
+        var ingestion = await db.Ingestions.Include(i => i.Integration).Include(i => i.Site).FirstAsync(i => i.Id == refid, cancellationToken);
         if (ingestion.ClaimedBy != claim)
         {
             LogClaimLost(logger, refid);
@@ -54,7 +66,7 @@ public sealed partial class IngestionProcessor(
         }
         try
         {
-            var log = Process(ingestion);
+            var log = await pipeline.RunAsync(ingestion, cancellationToken);
             Complete(ingestion, IngestionStatus.Processed, log);
             await db.SaveChangesAsync(cancellationToken);
             LogProcessed(logger, refid, log.Errors.Count);
@@ -86,94 +98,6 @@ public sealed partial class IngestionProcessor(
                 .SetProperty(i => i.ClaimedBy, (string?)null)
                 .SetProperty(i => i.LeaseExpiresAt, (DateTimeOffset?)null)
                 .SetProperty(i => i.Attempts, i => i.Attempts - 1), CancellationToken.None);
-
-    private IngestionLog Process(Ingestion ingestion)
-    {
-        var integration = ingestion.Integration!;
-        var log = new IngestionLog();
-        var body = GatehouseJson.ParseStored(ingestion.Body);
-        var eventIntake = CompiledIntake.CompileValid(IntakeJson.Deserialize(integration.EventIntakeJson), FieldCatalog.Event);
-        var now = time.GetUtcNow();
-        if (ingestion.Intake == IntakeKind.Event)
-        {
-            var extraction = IntakeExtractor.ExtractEvents(body, eventIntake);
-            log.Errors.AddRange(extraction.Errors);
-            foreach (var extracted in extraction.Events)
-            {
-                log.RawData.Add(extracted.Raw.DeepClone());
-                log.Output.Add(new JsonObject { ["item"] = extracted.Label, ["fields"] = extracted.Fields.ToJson() });
-                db.Events.Add(NewEvent(ingestion, extracted, now));
-            }
-            return log;
-        }
-        if (integration.IncidentIntakeJson is null)
-        {
-            log.Errors.Add(new ExtractionError("body", $"The integration '{integration.Name}' has no incident intake definition."));
-            return log;
-        }
-        var incidentIntake = CompiledIntake.CompileValid(IntakeJson.Deserialize(integration.IncidentIntakeJson), FieldCatalog.Incident);
-        var incidents = IntakeExtractor.ExtractIncidents(body, incidentIntake, eventIntake);
-        log.Errors.AddRange(incidents.Errors);
-        foreach (var extracted in incidents.Incidents)
-        {
-            log.RawData.Add(extracted.Raw.DeepClone());
-            var incident = NewIncident(ingestion, extracted, now, log.Errors);
-            var output = new JsonObject { ["item"] = extracted.Label, ["fields"] = extracted.Fields.ToJson(), ["events"] = new JsonArray() };
-            foreach (var extractedEvent in extracted.Events)
-            {
-                var evt = NewEvent(ingestion, extractedEvent, now);
-                incident.Events.Add(new IncidentEvent { Incident = incident, Event = evt });
-                output["events"]!.AsArray().Add(new JsonObject { ["item"] = extractedEvent.Label, ["fields"] = extractedEvent.Fields.ToJson() });
-            }
-            log.Output.Add(output);
-            db.Incidents.Add(incident);
-        }
-        return log;
-    }
-
-    private static Event NewEvent(Ingestion ingestion, ExtractedEvent extracted, DateTimeOffset now)
-    {
-        var evt = new Event
-        {
-            IngestionId = ingestion.Id,
-            IntegrationId = ingestion.IntegrationId,
-            SiteId = ingestion.SiteId,
-            Status = EventStatus.New,
-            CreatedAt = now,
-            CustomFieldsJson = "{}",
-            RawJson = extracted.Raw.ToJsonString(),
-        };
-        EventColumns.Fill(evt, extracted.Fields);
-        return evt;
-    }
-
-    private static Incident NewIncident(Ingestion ingestion, ExtractedIncident extracted, DateTimeOffset now, List<ExtractionError> errors)
-    {
-        var fields = extracted.Fields;
-        var mappedSeverity = fields[IncidentFields.Severity];
-        var severity = Severity.Normalize(mappedSeverity);
-        if (mappedSeverity is not null && severity is null)
-        {
-            errors.Add(new ExtractionError(extracted.Label,
-                $"Severity '{mappedSeverity}' is not one of {string.Join(", ", Severity.Levels)}; Medium was used."));
-        }
-        return new Incident
-        {
-            IngestionId = ingestion.Id,
-            IntegrationId = ingestion.IntegrationId,
-            SiteId = ingestion.SiteId,
-            IncidentType = fields[IncidentFields.IncidentType] ?? "General",
-            Title = fields[IncidentFields.Title] ?? $"{ingestion.Integration!.Name} incident",
-            Description = fields[IncidentFields.Description],
-            Severity = severity ?? "Medium",
-            Status = IncidentStatus.Open,
-            Owner = fields[IncidentFields.Owner],
-            ExternalId = fields[IncidentFields.ExternalId],
-            CustomFieldsJson = fields.Custom.ToJsonString(),
-            RawJson = extracted.Raw.ToJsonString(),
-            CreatedAt = now,
-        };
-    }
 
     private void Complete(Ingestion ingestion, IngestionStatus status, IngestionLog log)
     {

@@ -15,7 +15,9 @@ public sealed record IngestionResult(
     IngestionStatus Status,
     IReadOnlyList<EventView> Events,
     IReadOnlyList<IncidentView> Incidents,
-    IReadOnlyList<ExtractionError> Errors);
+    IReadOnlyList<ExtractionError> Errors,
+    IReadOnlyList<DeduplicatedEvent> Deduplicated,
+    IReadOnlyList<string> Dropped);
 
 /// <summary>The ingestion log: input, raw data, output, event list, incident list, error log.</summary>
 public sealed record IngestionView(
@@ -33,7 +35,10 @@ public sealed record IngestionView(
     JsonArray Output,
     IReadOnlyList<EventView> Events,
     IReadOnlyList<IncidentView> Incidents,
-    IReadOnlyList<ExtractionError> Errors);
+    IReadOnlyList<ExtractionError> Errors,
+    string? Formatter,
+    IReadOnlyList<DeduplicatedEvent> Deduplicated,
+    IReadOnlyList<string> Dropped);
 
 public sealed class IngestionResults(GatehouseDb db)
 {
@@ -41,7 +46,8 @@ public sealed class IngestionResults(GatehouseDb db)
     {
         var ingestion = await db.Ingestions.AsNoTracking().FirstAsync(i => i.Id == refid, cancellationToken);
         var (events, incidents) = await ProductsAsync(refid, cancellationToken);
-        return new IngestionResult(refid, ingestion.Status, events, incidents, IngestionLog.Deserialize(ingestion.LogJson).Errors);
+        var log = IngestionLog.Deserialize(ingestion.LogJson);
+        return new IngestionResult(refid, ingestion.Status, events, incidents, log.Errors, log.Deduplicated, log.Dropped);
     }
 
     public async Task<IngestionView?> ViewAsync(string refid, IReadOnlySet<int> viewerSites, CancellationToken cancellationToken)
@@ -57,7 +63,7 @@ public sealed class IngestionResults(GatehouseDb db)
         return new IngestionView(
             ingestion.Id, ingestion.Status, ingestion.Integration!.Name, ingestion.Site!.Name, ingestion.Intake, ingestion.KeyId,
             ingestion.ReceivedAt, ingestion.ProcessedAt, ingestion.Attempts,
-            GatehouseJson.ParseStored(ingestion.Body), log.RawData, log.Output, events, incidents, log.Errors);
+            GatehouseJson.ParseStored(ingestion.Body), log.RawData, log.Output, events, incidents, log.Errors, log.Formatter, log.Deduplicated, log.Dropped);
     }
 
     private async Task<(List<EventView>, List<IncidentView>)> ProductsAsync(string refid, CancellationToken cancellationToken)

@@ -25,6 +25,7 @@ public sealed class KeyValidation(GatehouseDb db, Features.Commands.CommandCatal
         {
             return new Target(null, null, await CheckCommandTargetAsync(request, errors, cancellationToken), assigned);
         }
+        await CheckFormatterAsync(request.DataFormatter, errors, cancellationToken);
         var integrationCommand = module == KeyModule.Integration && request.Command is not null;
         var (site, integration) = await CheckIntakeTargetAsync(request, errors, integrationCommand, cancellationToken);
         CheckIntakeOptions(request.Intake, request.RunEventAutomationRules, errors);
@@ -53,6 +54,7 @@ public sealed class KeyValidation(GatehouseDb db, Features.Commands.CommandCatal
         }
         CheckIntakeOptions(key.Intake, patch.RunEventAutomationRules, errors);
         CheckTokenOptions(key.Method, patch.PayloadFields, null, patch.MaxTokenAgeSeconds, patch.RejectReplayedTokens, errors);
+        await CheckFormatterAsync(patch.DataFormatter, errors, cancellationToken);
         return string.IsNullOrEmpty(patch.AssignedUser) ? null : await FindAssignedAsync(patch.AssignedUser, errors, cancellationToken);
     }
 
@@ -75,6 +77,20 @@ public sealed class KeyValidation(GatehouseDb db, Features.Commands.CommandCatal
         if (string.IsNullOrEmpty(trimmed) || trimmed.Length > 200 || trimmed.Any(char.IsControl))
         {
             errors.Add("'name' is required (1 to 200 characters).");
+        }
+    }
+
+    /// <summary>Only a utility command with the Data Formatter feature can be a key's formatter.</summary>
+    private async Task CheckFormatterAsync(string? formatter, List<string> errors, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(formatter))
+        {
+            return;
+        }
+        var command = await catalog.FindAsync(db, formatter, cancellationToken);
+        if (command is not { IsDataFormatter: true })
+        {
+            errors.Add($"'dataFormatter' '{formatter}' is not a utility command with the Data Formatter feature (see GET /api/commands).");
         }
     }
 

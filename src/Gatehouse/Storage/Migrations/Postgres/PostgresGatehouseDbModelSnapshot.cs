@@ -328,7 +328,8 @@ namespace Gatehouse.Storage.Migrations.Postgres
 
                     b.HasIndex("SiteId", "CreatedAt");
 
-                    b.HasIndex("IntegrationId", "SiteId", "ExternalId");
+                    b.HasIndex("IntegrationId", "SiteId", "ExternalId")
+                        .IsUnique();
 
                     b.ToTable("Events");
                 });

@@ -314,7 +314,8 @@ namespace Gatehouse.Storage.Migrations.Sqlite
 
                     b.HasIndex("SiteId", "CreatedAt");
 
-                    b.HasIndex("IntegrationId", "SiteId", "ExternalId");
+                    b.HasIndex("IntegrationId", "SiteId", "ExternalId")
+                        .IsUnique();
 
                     b.ToTable("Events");
                 });

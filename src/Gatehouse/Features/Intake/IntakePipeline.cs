@@ -1,0 +1,192 @@
+using System.Text.Json.Nodes;
+using Gatehouse.Core.Auth;
+using Gatehouse.Core.Intake;
+using Gatehouse.Core.Scripting;
+using Gatehouse.Features.Commands;
+using Gatehouse.Features.Integrations;
+using Gatehouse.Infrastructure;
+using Gatehouse.Storage;
+using Microsoft.EntityFrameworkCore;
+
+namespace Gatehouse.Features.Intake;
+
+/// <summary>
+/// The intake pipeline (SPEC §5) for one stored request: select the items, run the key's data
+/// formatter on each event, map the fields, deduplicate by External ID, and add what is new to the
+/// unit of work. A failure of one event is recorded for that event and does not stop the others.
+/// </summary>
+public sealed class IntakePipeline(GatehouseDb db, CommandCatalog catalog, TimeProvider time)
+{
+    private readonly Dictionary<string, (Event Event, string Label)> _newByExternalId = new(StringComparer.Ordinal);
+
+    public async Task<IngestionLog> RunAsync(Ingestion ingestion, CancellationToken cancellationToken)
+    {
+        var integration = ingestion.Integration!;
+        var log = new IngestionLog();
+        var body = GatehouseJson.ParseStored(ingestion.Body);
+        var eventIntake = CompiledIntake.CompileValid(IntakeJson.Deserialize(integration.EventIntakeJson), FieldCatalog.Event);
+        var formatter = await FormatterAsync(ingestion, log, cancellationToken);
+        if (ingestion.Intake == IntakeKind.Event)
+        {
+            foreach (var item in IntakeExtractor.SelectEvents(body, eventIntake, log.Errors))
+            {
+                log.RawData.Add(item.Raw.DeepClone());
+                if (Format(item, formatter, ingestion, log) is { } formatted)
+                {
+                    var mapped = eventIntake.Fields.Apply(formatted);
+                    log.Output.Add(new JsonObject { ["item"] = item.Label, ["fields"] = mapped.ToJson() });
+                    await EventForAsync(ingestion, new ExtractedEvent(item.Label, formatted, mapped), log, cancellationToken);
+                }
+            }
+            return log;
+        }
+        if (integration.IncidentIntakeJson is null)
+        {
+            log.Errors.Add(new ExtractionError("body", $"The integration '{integration.Name}' has no incident intake definition."));
+            return log;
+        }
+        var incidentIntake = CompiledIntake.CompileValid(IntakeJson.Deserialize(integration.IncidentIntakeJson), FieldCatalog.Incident);
+        foreach (var selected in IntakeExtractor.SelectIncidents(body, incidentIntake, log.Errors))
+        {
+            log.RawData.Add(selected.Raw.DeepClone());
+            var fields = incidentIntake.Fields.Apply(selected.Raw);
+            var incident = NewIncident(ingestion, new ExtractedIncident(selected.Label, selected.Raw, fields, []), log.Errors);
+            var output = new JsonObject { ["item"] = selected.Label, ["fields"] = fields.ToJson(), ["events"] = new JsonArray() };
+            foreach (var item in selected.Events)
+            {
+                if (Format(item, formatter, ingestion, log) is not { } formatted)
+                {
+                    continue;
+                }
+                var mapped = eventIntake.Fields.Apply(formatted);
+                output["events"]!.AsArray().Add(new JsonObject { ["item"] = item.Label, ["fields"] = mapped.ToJson() });
+                var evt = await EventForAsync(ingestion, new ExtractedEvent(item.Label, formatted, mapped), log, cancellationToken);
+                incident.Events.Add(evt.Id == 0 ? new IncidentEvent { Incident = incident, Event = evt } : new IncidentEvent { Incident = incident, EventId = evt.Id });
+            }
+            log.Output.Add(output);
+            db.Incidents.Add(incident);
+        }
+        return log;
+    }
+
+    /// <summary>The key's data formatter, prepared; null when the key has none (or it cannot be used, which is logged).</summary>
+    private async Task<(PreparedScript Script, string Name)?> FormatterAsync(Ingestion ingestion, IngestionLog log, CancellationToken cancellationToken)
+    {
+        var name = await db.WebhookKeys.AsNoTracking().Where(k => k.Id == ingestion.KeyId).Select(k => k.DataFormatter).FirstOrDefaultAsync(cancellationToken);
+        if (name is null)
+        {
+            return null;
+        }
+        log.Formatter = name;
+        var command = await catalog.FindAsync(db, name, cancellationToken);
+        if (command is { IsDataFormatter: true, Script: { } script })
+        {
+            return (script, command.Definition.Name);
+        }
+        log.FormatterMissing = true;
+        return null;
+    }
+
+    /// <summary>The event as the formatter returns it; null when it was dropped or the formatter failed on it (logged).</summary>
+    private JsonObject? Format(SelectedItem item, (PreparedScript Script, string Name)? formatter, Ingestion ingestion, IngestionLog log)
+    {
+        if (log.FormatterMissing)
+        {
+            log.Errors.Add(new ExtractionError(item.Label, $"The key's data formatter '{log.Formatter}' is not a utility command with the Data Formatter feature; the event was not created."));
+            return null;
+        }
+        if (formatter is not { } prepared)
+        {
+            return item.Raw;
+        }
+        var context = new JsonObject { ["site"] = ingestion.Site?.Name, ["integration"] = ingestion.Integration!.Name, ["refid"] = ingestion.Id };
+        try
+        {
+            switch (ScriptSandbox.Call(prepared.Script, "format", [item.Raw, context]))
+            {
+                case null:
+                    log.Dropped.Add(item.Label);
+                    return null;
+                case JsonObject formatted:
+                    return formatted;
+                case var other:
+                    log.Errors.Add(new ExtractionError(item.Label, $"The formatter returned {other.GetValueKind().ToString().ToLowerInvariant()}, not an event object or null."));
+                    return null;
+            }
+        }
+        catch (ScriptFailedException ex)
+        {
+            log.Errors.Add(new ExtractionError(item.Label, $"The formatter '{prepared.Name}' failed: {ex.Message}"));
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// A new event, or — when an event with the same External ID was already ingested for this
+    /// integration and site, here or earlier — that event, which the log records as a duplicate.
+    /// </summary>
+    private async Task<Event> EventForAsync(Ingestion ingestion, ExtractedEvent extracted, IngestionLog log, CancellationToken cancellationToken)
+    {
+        var externalId = extracted.Fields[EventFields.ExternalId];
+        if (externalId is not null)
+        {
+            if (_newByExternalId.TryGetValue(externalId, out var earlier))
+            {
+                log.Deduplicated.Add(new DeduplicatedEvent(extracted.Label, externalId, null, earlier.Label));
+                return earlier.Event;
+            }
+            var existing = await db.Events.FirstOrDefaultAsync(
+                e => e.IntegrationId == ingestion.IntegrationId && e.SiteId == ingestion.SiteId && e.ExternalId == externalId, cancellationToken);
+            if (existing is not null)
+            {
+                log.Deduplicated.Add(new DeduplicatedEvent(extracted.Label, externalId, existing.Id, null));
+                return existing;
+            }
+        }
+        var evt = new Event
+        {
+            IngestionId = ingestion.Id,
+            IntegrationId = ingestion.IntegrationId,
+            SiteId = ingestion.SiteId,
+            Status = EventStatus.New,
+            CreatedAt = time.GetUtcNow(),
+            CustomFieldsJson = "{}",
+            RawJson = extracted.Raw.ToJsonString(),
+        };
+        EventColumns.Fill(evt, extracted.Fields);
+        db.Events.Add(evt);
+        if (externalId is not null)
+        {
+            _newByExternalId[externalId] = (evt, extracted.Label);
+        }
+        return evt;
+    }
+
+    private Incident NewIncident(Ingestion ingestion, ExtractedIncident extracted, List<ExtractionError> errors)
+    {
+        var fields = extracted.Fields;
+        var mappedSeverity = fields[IncidentFields.Severity];
+        var severity = Severity.Normalize(mappedSeverity);
+        if (mappedSeverity is not null && severity is null)
+        {
+            errors.Add(new ExtractionError(extracted.Label,
+                $"Severity '{mappedSeverity}' is not one of {string.Join(", ", Severity.Levels)}; Medium was used."));
+        }
+        return new Incident
+        {
+            IngestionId = ingestion.Id,
+            IntegrationId = ingestion.IntegrationId,
+            SiteId = ingestion.SiteId,
+            IncidentType = fields[IncidentFields.IncidentType] ?? "General",
+            Title = fields[IncidentFields.Title] ?? $"{ingestion.Integration!.Name} incident",
+            Description = fields[IncidentFields.Description],
+            Severity = severity ?? "Medium",
+            Status = IncidentStatus.Open,
+            Owner = fields[IncidentFields.Owner],
+            ExternalId = fields[IncidentFields.ExternalId],
+            CustomFieldsJson = fields.Custom.ToJsonString(),
+            RawJson = extracted.Raw.ToJsonString(),
+            CreatedAt = time.GetUtcNow(),
+        };
+    }
+}
