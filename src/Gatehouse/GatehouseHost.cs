@@ -70,6 +70,8 @@ public static class GatehouseHost
         services.AddScoped<IngestionResults>();
         services.AddScoped<IngestionProcessor>();
         services.AddScoped<IntakePipeline>();
+        services.AddSingleton<Features.Attack.AttackContent>();
+        services.AddHostedService(provider => provider.GetRequiredService<Features.Attack.AttackContent>());
         services.AddSingleton<IngestionSignals>();
         services.AddSingleton<WebhookDirectory>();
         services.AddSingleton<SettingsStore>();

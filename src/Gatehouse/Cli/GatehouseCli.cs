@@ -16,6 +16,7 @@ public static class GatehouseCli
         root.Subcommands.Add(serve);
         root.Subcommands.Add(TokenCommands.Token());
         root.Subcommands.Add(TokenCommands.Send());
+        root.Subcommands.Add(AttackCommands.Attack());
 
         // No verb: serve with every argument as host configuration (this is also how the test host starts it).
         if (args.Length == 0 || args[0].StartsWith('-') && args[0] is not ("-h" or "--help" or "-?" or "--version"))

@@ -47,6 +47,8 @@ public sealed class GatehouseOptions : IValidatableObject
 
     public OutboundOptions Outbound { get; set; } = new();
 
+    public AttackOptions Attack { get; set; } = new();
+
     /// <summary>
     /// The address senders use to reach Gatehouse (e.g. <c>https://soar.example.com</c>), used to
     /// build each key's request URLs. When empty, the address of the admin request is used.
@@ -74,6 +76,12 @@ public sealed class DatabaseOptions
     public string? ConnectionString { get; set; }
 
     public bool IsPostgres => Provider.Equals(Postgres, StringComparison.OrdinalIgnoreCase);
+}
+
+public sealed class AttackOptions
+{
+    /// <summary>A MITRE ATT&amp;CK STIX bundle (enterprise-attack.json, STIX 2.0 or 2.1). Default: the one imported into the data directory.</summary>
+    public string? BundlePath { get; set; }
 }
 
 public sealed class OutboundOptions

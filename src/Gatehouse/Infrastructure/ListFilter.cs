@@ -3,7 +3,7 @@ using Gatehouse.Storage;
 namespace Gatehouse.Infrastructure;
 
 /// <summary>The filters the event and incident lists share.</summary>
-public sealed record ListFilter(string? Site, string? Status, DateTimeOffset? From, DateTimeOffset? To, string? Integration, int? Page, int? PageSize)
+public sealed record ListFilter(string? Site, string? Status, DateTimeOffset? From, DateTimeOffset? To, string? Integration, int? Page, int? PageSize, string? Technique = null)
 {
     /// <summary>Validates paging and status; null with <paramref name="errors"/> filled when something is off.</summary>
     public (Paging Paging, TStatus? Status)? Validate<TStatus>(ICollection<string> errors) where TStatus : struct, Enum

@@ -17,7 +17,8 @@ public abstract class WorkLeaseTests(Provider provider)
     private static readonly IOptions<GatehouseOptions> Options = Microsoft.Extensions.Options.Options.Create(new GatehouseOptions { Intake = { LeaseSeconds = 30 } });
 
     private IngestionProcessor Node(GatehouseDb db) =>
-        new(db, new IntakePipeline(db, new Features.Commands.CommandCatalog(new Gatehouse.Cluster.ChangeFeed()), _time), _time, Options, NullLogger<IngestionProcessor>.Instance);
+        new(db, new IntakePipeline(db, new Features.Commands.CommandCatalog(new Gatehouse.Cluster.ChangeFeed()),
+            new Features.Attack.AttackContent(Options, NullLogger<Features.Attack.AttackContent>.Instance), _time), _time, Options, NullLogger<IngestionProcessor>.Instance);
 
     private async Task<(GatehouseStore Store, string Refid)> StoredIngestionAsync()
     {

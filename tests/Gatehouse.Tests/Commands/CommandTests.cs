@@ -216,8 +216,8 @@ public abstract class CommandTests(GatehouseFixture fixture)
         Assert.Equal(["44d88612fea8a8f36de82e1278abb02f"], artifacts["hashes"]!.AsArray().Select(v => v!.GetValue<string>()));
         Assert.Contains("files.corp.local", artifacts["domains"]!.AsArray().Select(v => v!.GetValue<string>()));
         Assert.DoesNotContain("cmd.exe", artifacts["domains"]!.AsArray().Select(v => v!.GetValue<string>()));
-        Assert.Equal(["T1059.001"], ttp["techniques"]!.AsArray().Select(v => v!.GetValue<string>()));
-        Assert.Equal(["TA0002"], ttp["tactics"]!.AsArray().Select(v => v!.GetValue<string>()));
+        Assert.Equal(["T1059.001", "TA0002"], ttp["techniques"]!.AsArray().Select(v => v!["techniqueId"]!.GetValue<string>()));
+        Assert.Equal("explicit-id", ttp["techniques"]![0]!["layer"]!.GetValue<string>());
         Assert.Contains("Explicit", ttp["note"]!.GetValue<string>());
     }
 

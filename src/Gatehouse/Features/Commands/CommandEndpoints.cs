@@ -38,6 +38,7 @@ public sealed partial class CommandHandler(
     KeyRateLimiter rateLimiter,
     CommandCatalog catalog,
     IntegrationCommandRunner integrationRunner,
+    Attack.AttackContent attack,
     IOptions<GatehouseOptions> options,
     TimeProvider time,
     ILogger<CommandHandler> logger)
@@ -146,7 +147,7 @@ public sealed partial class CommandHandler(
             await db.SaveChangesAsync(cancellationToken); // the one-time token is spent before the command runs
         }
         var clock = Stopwatch.StartNew();
-        var response = await ExecuteAsync(found, integration, new CommandContext(db, site, user, time), parameters, cancellationToken);
+        var response = await ExecuteAsync(found, integration, new CommandContext(db, site, user, time, attack.Catalog), parameters, cancellationToken);
         LogCommandRan(logger, command.Name, clock.ElapsedMilliseconds);
         await RecordAsync(caller, integration is null ? command : command with { Name = $"{integration.Name}/{command.Name}" },
             site, user, parameters, response, clock.ElapsedMilliseconds);

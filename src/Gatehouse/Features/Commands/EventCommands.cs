@@ -59,28 +59,51 @@ public static class EventCommands
         return new CommandResponse("", new JsonObject { ["dismissedEvents"] = dismissed }, new JsonObject { ["dismissedEvents"] = dismissed.DeepClone() }, null);
     }
 
+    /// <summary>Techniques as IDs (T1059.001) or, with the ATT&amp;CK catalogue loaded, exact names.</summary>
     public static async Task<CommandResponse> SetTechniquesAsync(CommandContext context, JsonObject parameters, CancellationToken cancellationToken)
     {
-        var techniques = (parameters["Techniques"] as JsonArray ?? []).Select(t => t?.GetValueKind() == JsonValueKind.String ? t.GetValue<string>().Trim() : null).ToList();
-        var ids = techniques.Select(t => t?.ToUpperInvariant())
-            .Where(t => t is not null && ArtifactExtractor.AttackIds(t).SingleOrDefault() == t && !t.StartsWith("TA", StringComparison.Ordinal))
-            .Select(t => t!).ToList();
-        if (ids.Count != techniques.Count)
+        var chosen = new List<Core.Attack.TechniqueMatch>();
+        var refused = new List<string>();
+        foreach (var item in parameters["Techniques"] as JsonArray ?? [])
         {
-            var refused = techniques.Where(t => t is null || !ids.Contains(t.ToUpperInvariant()));
-            throw new CommandFailedException(
-                $"'Techniques' must be technique IDs such as T1059 or T1059.001 (names need the MITRE ATT&CK catalogue, which is not loaded): {string.Join(", ", refused.Select(r => r ?? "(not text)"))}.");
+            var text = item?.GetValueKind() == JsonValueKind.String ? item.GetValue<string>().Trim() : null;
+            var asId = text?.ToUpperInvariant();
+            if (asId is not null && ArtifactExtractor.AttackIds(asId) is [var id] && id == asId && !id.StartsWith("TA", StringComparison.Ordinal))
+            {
+                var technique = context.Attack.Technique(id);
+                if (technique is null && !context.Attack.IsEmpty)
+                {
+                    refused.Add($"{text} (not in the loaded MITRE ATT&CK catalogue)");
+                    continue;
+                }
+                chosen.Add(Attack.EventTechniques.Manual(technique, id));
+            }
+            else if (text is not null && context.Attack.ByName(text) is [var named])
+            {
+                chosen.Add(Attack.EventTechniques.Manual(named, named.Id));
+            }
+            else
+            {
+                refused.Add(text is null ? "(not text)" : context.Attack.IsEmpty ? $"{text} (names need the MITRE ATT&CK catalogue, which is not loaded)"
+                    : context.Attack.ByName(text).Count > 1 ? $"{text} (several sub-techniques have this name; use the ID)" : $"{text} (no such technique)");
+            }
         }
-        var events = await SiteEventsAsync(context, Ids(parameters["Event IDs"], "Event IDs"), cancellationToken);
-        var techniqueRows = new JsonArray(ids.Distinct().Select(id => (JsonNode)new JsonObject
+        if (refused.Count > 0)
         {
-            ["TacticId"] = null, ["TacticName"] = null, ["TechniqueId"] = id, ["TechniqueName"] = null,
-        }).ToArray());
+            throw new CommandFailedException($"'Techniques' must be technique IDs such as T1059.001 or exact technique names: {string.Join(", ", refused)}.");
+        }
+        chosen = chosen.DistinctBy(t => t.TechniqueId).ToList();
+        var events = await SiteEventsAsync(context, Ids(parameters["Event IDs"], "Event IDs"), cancellationToken);
+        var rows = new JsonArray(chosen.SelectMany(t => t.Tactics.Count == 0 ? [(t, (Core.Attack.TacticRef?)null)] : t.Tactics.Select(tactic => (t, (Core.Attack.TacticRef?)tactic)))
+            .Select(pair => (JsonNode)new JsonObject
+            {
+                ["TacticId"] = pair.Item2?.Id, ["TacticName"] = pair.Item2?.Name, ["TechniqueId"] = pair.t.TechniqueId, ["TechniqueName"] = pair.t.TechniqueName,
+            }).ToArray());
         var contextData = new JsonArray();
         foreach (var evt in events)
         {
-            evt.TechniquesJson = techniqueRows.ToJsonString();
-            contextData.Add(new JsonObject { ["EventId"] = evt.Id, ["techniques"] = techniqueRows.DeepClone() });
+            evt.TechniquesJson = Attack.EventTechniques.Serialize(chosen);
+            contextData.Add(new JsonObject { ["EventId"] = evt.Id, ["techniques"] = rows.DeepClone() });
         }
         await context.Db.SaveChangesAsync(cancellationToken);
         return new CommandResponse("", new JsonObject { ["updatedEvents"] = events.Count }, null, contextData);

@@ -22,13 +22,15 @@ public static class TextCommands
 
     public static Task<CommandResponse> MitreTtpSearchAsync(CommandContext context, JsonObject parameters, CancellationToken cancellationToken)
     {
-        var ids = ArtifactExtractor.AttackIds(IncidentCommands.Text(parameters, "Text") ?? "");
+        var text = IncidentCommands.Text(parameters, "Text") ?? "";
+        var matches = Core.Attack.TtpSearch.Search(JsonValue.Create(text), new Dictionary<string, string>(), context.Attack);
         var result = new JsonObject
         {
-            ["techniques"] = Array(ids.Where(id => !id.StartsWith("TA", StringComparison.Ordinal)).ToList()),
-            ["tactics"] = Array(ids.Where(id => id.StartsWith("TA", StringComparison.Ordinal)).ToList()),
-            ["layers"] = Array(["explicit IDs"]),
-            ["note"] = "Explicit technique and tactic IDs only: the MITRE ATT&CK catalogue and Sigma rules are not loaded by this version.",
+            ["techniques"] = System.Text.Json.JsonSerializer.SerializeToNode(matches, Infrastructure.GatehouseJson.Options),
+            ["layers"] = Array(context.Attack.IsEmpty ? ["explicit IDs"] : ["explicit IDs", "technique names"]),
+            ["note"] = context.Attack.IsEmpty
+                ? "Explicit technique and tactic IDs only: no MITRE ATT&CK catalogue is loaded, and Sigma rules are not supported by this version."
+                : "Explicit IDs and exact technique names; Sigma rules are not supported by this version.",
         };
         return Task.FromResult(new CommandResponse("", result, null, null));
     }

@@ -14,7 +14,8 @@ public sealed record EventView(
     IReadOnlyDictionary<string, string> Fields,
     JsonNode? CustomFields,
     JsonNode? Raw,
-    IReadOnlyList<long> IncidentIds)
+    IReadOnlyList<long> IncidentIds,
+    JsonNode? Techniques)
 {
     /// <summary>Needs the event's Site, Integration and Incidents loaded.</summary>
     public static EventView From(Event evt, bool withRaw) =>
@@ -22,5 +23,6 @@ public sealed record EventView(
             EventColumns.Read(evt),
             GatehouseJson.ParseStored(evt.CustomFieldsJson),
             withRaw ? GatehouseJson.ParseStored(evt.RawJson) : null,
-            evt.Incidents.Select(i => i.IncidentId).Order().ToList());
+            evt.Incidents.Select(i => i.IncidentId).Order().ToList(),
+            evt.TechniquesJson is null ? new JsonArray() : GatehouseJson.ParseStored(evt.TechniquesJson));
 }

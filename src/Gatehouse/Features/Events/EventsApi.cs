@@ -30,6 +30,17 @@ public static class EventsApi
         {
             query = query.Where(e => e.Status == status);
         }
+        if (filter.Technique is { } technique)
+        {
+            // T1059 matches T1059 and its sub-techniques; TA0002 matches the tactic.
+            var id = technique.Trim().ToUpperInvariant();
+            if (Core.Commands.ArtifactExtractor.AttackIds(id) is not [var parsed] || parsed != id)
+            {
+                return Problems.Invalid(["'technique' must be a technique or tactic ID such as T1059, T1059.001 or TA0002."]);
+            }
+            var pattern = id.StartsWith("TA", StringComparison.Ordinal) ? $"\"id\":\"{id}\"" : $"\"techniqueId\":\"{id}";
+            query = query.Where(e => e.TechniquesJson != null && e.TechniquesJson.Contains(pattern));
+        }
         var total = await query.CountAsync(cancellationToken);
         var events = await WithRelations(query).OrderByDescending(e => e.Id).Skip(paging.Skip).Take(paging.Size).ToListAsync(cancellationToken);
         return TypedResults.Ok(new Page<EventView>(events.Select(e => EventView.From(e, withRaw: false)).ToList(), paging.Number, paging.Size, total));

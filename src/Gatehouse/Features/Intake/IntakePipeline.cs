@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Gatehouse.Core.Attack;
 using Gatehouse.Core.Auth;
 using Gatehouse.Core.Intake;
 using Gatehouse.Core.Scripting;
@@ -15,8 +16,9 @@ namespace Gatehouse.Features.Intake;
 /// formatter on each event, map the fields, deduplicate by External ID, and add what is new to the
 /// unit of work. A failure of one event is recorded for that event and does not stop the others.
 /// </summary>
-public sealed class IntakePipeline(GatehouseDb db, CommandCatalog catalog, TimeProvider time)
+public sealed class IntakePipeline(GatehouseDb db, CommandCatalog catalog, Attack.AttackContent attack, TimeProvider time)
 {
+    private bool _runTtpSearch;
     private readonly Dictionary<string, (Event Event, string Label)> _newByExternalId = new(StringComparer.Ordinal);
 
     public async Task<IngestionLog> RunAsync(Ingestion ingestion, CancellationToken cancellationToken)
@@ -72,7 +74,10 @@ public sealed class IntakePipeline(GatehouseDb db, CommandCatalog catalog, TimeP
     /// <summary>The key's data formatter, prepared; null when the key has none (or it cannot be used, which is logged).</summary>
     private async Task<(PreparedScript Script, string Name)?> FormatterAsync(Ingestion ingestion, IngestionLog log, CancellationToken cancellationToken)
     {
-        var name = await db.WebhookKeys.AsNoTracking().Where(k => k.Id == ingestion.KeyId).Select(k => k.DataFormatter).FirstOrDefaultAsync(cancellationToken);
+        var options = await db.WebhookKeys.AsNoTracking().Where(k => k.Id == ingestion.KeyId)
+            .Select(k => new { k.DataFormatter, k.RunMitreTtpSearch }).FirstOrDefaultAsync(cancellationToken);
+        _runTtpSearch = options?.RunMitreTtpSearch ?? false;
+        var name = options?.DataFormatter;
         if (name is null)
         {
             return null;
@@ -154,6 +159,11 @@ public sealed class IntakePipeline(GatehouseDb db, CommandCatalog catalog, TimeP
             RawJson = extracted.Raw.ToJsonString(),
         };
         EventColumns.Fill(evt, extracted.Fields);
+        if (_runTtpSearch)
+        {
+            var matches = TtpSearch.Search(extracted.Raw, extracted.Fields.Standard, attack.Catalog);
+            evt.TechniquesJson = Attack.EventTechniques.Serialize(matches);
+        }
         db.Events.Add(evt);
         if (externalId is not null)
         {
