@@ -1,6 +1,7 @@
 using Gatehouse.Features.Audit;
 using Gatehouse.Features.Auth;
 using Gatehouse.Features.Commands;
+using Gatehouse.Features.Rules;
 using Gatehouse.Features.Events;
 using Gatehouse.Features.Health;
 using Gatehouse.Features.Incidents;
@@ -114,6 +115,7 @@ public static class GatehouseHost
         app.MapCommandRunsApi();
         app.MapCommandsApi();
         app.MapConnectionsApi();
+        app.MapAutomationRulesApi();
         return app;
     }
 

@@ -11,8 +11,9 @@ public static class ChangeTopics
     public const string Settings = "settings";
     public const string Users = "users";
     public const string Commands = "commands";
+    public const string Rules = "rules";
 
-    public static readonly IReadOnlyList<string> All = [Keys, Sites, Integrations, Settings, Users, Commands];
+    public static readonly IReadOnlyList<string> All = [Keys, Sites, Integrations, Settings, Users, Commands, Rules];
 
     public static string? For(Type entityType) => entityType.Name switch
     {
@@ -22,6 +23,7 @@ public static class ChangeTopics
         nameof(Setting) => Settings,
         nameof(User) or nameof(UserSite) => Users,
         nameof(CustomCommand) => Commands,
+        nameof(AutomationRule) => Rules,
         nameof(IntegrationConnection) => Integrations,
         _ => null,
     };

@@ -156,6 +156,24 @@ public sealed class IntegrationConnection
     public DateTimeOffset UpdatedAt { get; set; }
 }
 
+/// <summary>An event automation rule: applied in order to new events; the first that matches decides.</summary>
+public sealed class AutomationRule
+{
+    public int Id { get; set; }
+    public required string Name { get; set; }
+    public int Order { get; set; }
+    public Core.Rules.RuleType Type { get; set; }
+    /// <summary>The site the rule applies to; null with <see cref="CrossInternalSites"/> for every internal site.</summary>
+    public int? SiteId { get; set; }
+    public Site? Site { get; set; }
+    public bool CrossInternalSites { get; set; }
+    public bool Enabled { get; set; } = true;
+    public required string ConditionJson { get; set; }
+    public string? DismissalJson { get; set; }
+    public string? EscalationJson { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
 /// <summary>A custom utility command: JavaScript run in the sandbox, with its parameter declaration.</summary>
 public sealed class CustomCommand
 {
@@ -258,6 +276,8 @@ public sealed class Event : ISiteRecord
     public required string RawJson { get; set; }
     /// <summary>MITRE ATT&amp;CK techniques set on the event (a JSON array), or null.</summary>
     public string? TechniquesJson { get; set; }
+    /// <summary>The automation rule that matched the event, and what it did (JSON), or null.</summary>
+    public string? AutomationJson { get; set; }
     public string? DismissalReasonCode { get; set; }
     public string? DismissalReason { get; set; }
     public List<IncidentEvent> Incidents { get; set; } = [];

@@ -28,6 +28,7 @@ public abstract class GatehouseDb(DbContextOptions options) : DbContext(options)
     public DbSet<CommandRun> CommandRuns => Set<CommandRun>();
     public DbSet<CustomCommand> CustomCommands => Set<CustomCommand>();
     public DbSet<IntegrationConnection> IntegrationConnections => Set<IntegrationConnection>();
+    public DbSet<AutomationRule> AutomationRules => Set<AutomationRule>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -119,6 +120,12 @@ public abstract class GatehouseDb(DbContextOptions options) : DbContext(options)
             link.HasOne(l => l.Event).WithMany(e => e.Incidents).HasForeignKey(l => l.EventId).OnDelete(DeleteBehavior.Cascade);
         });
         model.Entity<WebhookKey>().Ignore(k => k.Scope);
+        model.Entity<AutomationRule>(rule =>
+        {
+            rule.Property(r => r.Name).HasMaxLength(200);
+            rule.HasIndex(r => r.Order);
+            rule.HasOne(r => r.Site).WithMany().HasForeignKey(r => r.SiteId).OnDelete(DeleteBehavior.Cascade);
+        });
         model.Entity<IntegrationConnection>(connection =>
         {
             connection.HasIndex(c => new { c.IntegrationId, c.SiteId }).IsUnique();

@@ -15,7 +15,8 @@ public sealed record EventView(
     JsonNode? CustomFields,
     JsonNode? Raw,
     IReadOnlyList<long> IncidentIds,
-    JsonNode? Techniques)
+    JsonNode? Techniques,
+    JsonNode? Automation)
 {
     /// <summary>Needs the event's Site, Integration and Incidents loaded.</summary>
     public static EventView From(Event evt, bool withRaw) =>
@@ -24,5 +25,6 @@ public sealed record EventView(
             GatehouseJson.ParseStored(evt.CustomFieldsJson),
             withRaw ? GatehouseJson.ParseStored(evt.RawJson) : null,
             evt.Incidents.Select(i => i.IncidentId).Order().ToList(),
-            evt.TechniquesJson is null ? new JsonArray() : GatehouseJson.ParseStored(evt.TechniquesJson));
+            evt.TechniquesJson is null ? new JsonArray() : GatehouseJson.ParseStored(evt.TechniquesJson),
+            evt.AutomationJson is null ? null : GatehouseJson.ParseStored(evt.AutomationJson));
 }

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Gatehouse.Core.Attack;
 using Gatehouse.Core.Auth;
+using Gatehouse.Core.Rules;
 using Gatehouse.Core.Intake;
 using Gatehouse.Core.Scripting;
 using Gatehouse.Features.Commands;
@@ -19,6 +20,7 @@ namespace Gatehouse.Features.Intake;
 public sealed class IntakePipeline(GatehouseDb db, CommandCatalog catalog, Attack.AttackContent attack, TimeProvider time)
 {
     private bool _runTtpSearch;
+    private IReadOnlyList<CompiledRule>? _rules;
     private readonly Dictionary<string, (Event Event, string Label)> _newByExternalId = new(StringComparer.Ordinal);
 
     public async Task<IngestionLog> RunAsync(Ingestion ingestion, CancellationToken cancellationToken)
@@ -75,8 +77,13 @@ public sealed class IntakePipeline(GatehouseDb db, CommandCatalog catalog, Attac
     private async Task<(PreparedScript Script, string Name)?> FormatterAsync(Ingestion ingestion, IngestionLog log, CancellationToken cancellationToken)
     {
         var options = await db.WebhookKeys.AsNoTracking().Where(k => k.Id == ingestion.KeyId)
-            .Select(k => new { k.DataFormatter, k.RunMitreTtpSearch }).FirstOrDefaultAsync(cancellationToken);
+            .Select(k => new { k.DataFormatter, k.RunMitreTtpSearch, k.RunEventAutomationRules }).FirstOrDefaultAsync(cancellationToken);
         _runTtpSearch = options?.RunMitreTtpSearch ?? false;
+        // Event automation rules apply to event intake only.
+        if (options?.RunEventAutomationRules == true && ingestion.Intake == IntakeKind.Event)
+        {
+            _rules = await Rules.AutomationRulesApi.ForSiteAsync(db, ingestion.SiteId, ingestion.Site?.Kind == SiteKind.Internal, cancellationToken);
+        }
         var name = options?.DataFormatter;
         if (name is null)
         {
@@ -165,11 +172,56 @@ public sealed class IntakePipeline(GatehouseDb db, CommandCatalog catalog, Attac
             evt.TechniquesJson = Attack.EventTechniques.Serialize(matches);
         }
         db.Events.Add(evt);
+        if (_rules is { Count: > 0 } rules)
+        {
+            ApplyRules(ingestion, evt, extracted, rules);
+        }
         if (externalId is not null)
         {
             _newByExternalId[externalId] = (evt, extracted.Label);
         }
         return evt;
+    }
+
+    /// <summary>The first matching rule decides: dismiss the event, or escalate it into a new incident.</summary>
+    private void ApplyRules(Ingestion ingestion, Event evt, ExtractedEvent extracted, IReadOnlyList<CompiledRule> rules)
+    {
+        var subject = new RuleSubject(extracted.Raw, extracted.Fields.Standard, extracted.Fields.Custom);
+        var match = CompiledRule.FirstMatch(rules, subject);
+        if (match is null)
+        {
+            return;
+        }
+        var (rule, decision) = match.Value;
+        var record = new JsonObject { ["ruleId"] = rule.Id, ["ruleName"] = rule.Name, ["type"] = rule.Type.ToString() };
+        if (decision.Dismissal is { } dismissal)
+        {
+            evt.Status = EventStatus.Dismissed;
+            evt.DismissalReasonCode = dismissal.ReasonCode;
+            evt.DismissalReason = dismissal.Reason;
+        }
+        else if (decision.Incident is { } escalated)
+        {
+            evt.Status = EventStatus.Escalated;
+            var incident = new Incident
+            {
+                IngestionId = ingestion.Id,
+                IntegrationId = ingestion.IntegrationId,
+                SiteId = ingestion.SiteId,
+                IncidentType = escalated.IncidentType,
+                Title = escalated.Title,
+                Description = escalated.Description,
+                Severity = escalated.Severity,
+                Status = IncidentStatus.Open,
+                Owner = escalated.Owner,
+                CustomFieldsJson = new JsonObject { ["Escalated By Rule"] = rule.Name, ["Playbook"] = escalated.Playbook }.ToJsonString(),
+                RawJson = extracted.Raw.ToJsonString(),
+                CreatedAt = time.GetUtcNow(),
+            };
+            incident.Events.Add(new IncidentEvent { Incident = incident, Event = evt });
+            db.Incidents.Add(incident);
+        }
+        evt.AutomationJson = record.ToJsonString();
     }
 
     private Incident NewIncident(Ingestion ingestion, ExtractedIncident extracted, List<ExtractionError> errors)

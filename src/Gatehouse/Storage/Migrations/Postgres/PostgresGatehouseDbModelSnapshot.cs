@@ -85,6 +85,58 @@ namespace Gatehouse.Storage.Migrations.Postgres
                     b.ToTable("AuditEntries");
                 });
 
+            modelBuilder.Entity("Gatehouse.Storage.AutomationRule", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("integer");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
+
+                    b.Property<string>("ConditionJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("CrossInternalSites")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("DismissalJson")
+                        .HasColumnType("text");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("EscalationJson")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<int>("Order")
+                        .HasColumnType("integer");
+
+                    b.Property<int?>("SiteId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Order");
+
+                    b.HasIndex("SiteId");
+
+                    b.ToTable("AutomationRules");
+                });
+
             modelBuilder.Entity("Gatehouse.Storage.ChangeVersion", b =>
                 {
                     b.Property<string>("Topic")
@@ -129,6 +181,11 @@ namespace Gatehouse.Storage.Migrations.Postgres
                         new
                         {
                             Topic = "commands",
+                            Version = "initial"
+                        },
+                        new
+                        {
+                            Topic = "rules",
                             Version = "initial"
                         });
                 });
@@ -242,6 +299,9 @@ namespace Gatehouse.Storage.Migrations.Postgres
                         .HasColumnType("bigint");
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("AutomationJson")
+                        .HasColumnType("text");
 
                     b.Property<string>("CommandLine")
                         .HasColumnType("text");
@@ -866,6 +926,16 @@ namespace Gatehouse.Storage.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.ToTable("DataProtectionKeys");
+                });
+
+            modelBuilder.Entity("Gatehouse.Storage.AutomationRule", b =>
+                {
+                    b.HasOne("Gatehouse.Storage.Site", "Site")
+                        .WithMany()
+                        .HasForeignKey("SiteId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.Navigation("Site");
                 });
 
             modelBuilder.Entity("Gatehouse.Storage.Event", b =>

@@ -77,6 +77,56 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                     b.ToTable("AuditEntries");
                 });
 
+            modelBuilder.Entity("Gatehouse.Storage.AutomationRule", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ConditionJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("CrossInternalSites")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DismissalJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("EscalationJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Order")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("SiteId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Order");
+
+                    b.HasIndex("SiteId");
+
+                    b.ToTable("AutomationRules");
+                });
+
             modelBuilder.Entity("Gatehouse.Storage.ChangeVersion", b =>
                 {
                     b.Property<string>("Topic")
@@ -121,6 +171,11 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                         new
                         {
                             Topic = "commands",
+                            Version = "initial"
+                        },
+                        new
+                        {
+                            Topic = "rules",
                             Version = "initial"
                         });
                 });
@@ -228,6 +283,9 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("AutomationJson")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("CommandLine")
                         .HasColumnType("TEXT");
@@ -838,6 +896,16 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.ToTable("DataProtectionKeys");
+                });
+
+            modelBuilder.Entity("Gatehouse.Storage.AutomationRule", b =>
+                {
+                    b.HasOne("Gatehouse.Storage.Site", "Site")
+                        .WithMany()
+                        .HasForeignKey("SiteId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.Navigation("Site");
                 });
 
             modelBuilder.Entity("Gatehouse.Storage.Event", b =>
