@@ -34,6 +34,14 @@ public static class Problems
 
     public static ProblemHttpResult Forbidden(string message) => Create(403, "forbidden", message);
 
+    /// <summary>429 with Retry-After in whole seconds (at least one).</summary>
+    public static ProblemHttpResult RateLimited(HttpContext context, TimeSpan retryAfter)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Create(429, "rate_limited", $"This key is over its rate limit; retry after {seconds} s.");
+    }
+
     /// <summary>Codes for responses the framework writes itself (routing, binding, limits).</summary>
     public static string CodeFor(int status) => status switch
     {

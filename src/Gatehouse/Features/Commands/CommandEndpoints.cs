@@ -87,8 +87,7 @@ public sealed partial class CommandHandler(
         if (rateLimiter.TryAcquire(caller.KeyId, caller.RateLimitPerSecond) is { } retryAfter)
         {
             authenticator.RecordFailure(context, new AuthFailure(AuthFailureReason.RateLimited, caller.KeyId));
-            context.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return Problems.Create(429, "rate_limited", "This key is over its rate limit; retry later.");
+            return Problems.RateLimited(context, retryAfter);
         }
         if (!ContentTypes.IsJson(context.Request.ContentType))
         {

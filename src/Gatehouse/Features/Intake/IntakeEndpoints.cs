@@ -64,9 +64,7 @@ public sealed class IntakeHandler(
         if (rateLimiter.TryAcquire(key.KeyId, key.RateLimitPerSecond) is { } retryAfter)
         {
             authenticator.RecordFailure(context, new AuthFailure(AuthFailureReason.RateLimited, key.KeyId));
-            var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
-            context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return Problems.Create(429, "rate_limited", $"This key is over its rate limit; retry after {seconds} s.");
+            return Problems.RateLimited(context, retryAfter);
         }
         if (!ContentTypes.IsJson(request.ContentType))
         {
