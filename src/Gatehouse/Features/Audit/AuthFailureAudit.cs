@@ -18,6 +18,9 @@ public sealed partial class AuthFailureAudit(IServiceScopeFactory scopes, TimePr
 
     private ConcurrentDictionary<Bucket, int> _pending = new();
 
+    /// <summary>One flush at a time: a reader that flushes first then sees every failure counted before it asked.</summary>
+    private readonly SemaphoreSlim _flushing = new(1, 1);
+
     public void Record(int? keyId, string reason, string? source)
     {
         var minute = time.GetUtcNow().ToUnixTimeSeconds() / 60;
@@ -33,16 +36,24 @@ public sealed partial class AuthFailureAudit(IServiceScopeFactory scopes, TimePr
     /// <summary>Writes what has been counted so far (also called by tests and at shutdown).</summary>
     public async Task FlushAsync(CancellationToken cancellationToken)
     {
-        var batch = Interlocked.Exchange(ref _pending, new ConcurrentDictionary<Bucket, int>());
-        if (batch.IsEmpty)
+        await _flushing.WaitAsync(cancellationToken);
+        try
         {
-            return;
+            var batch = Interlocked.Exchange(ref _pending, new ConcurrentDictionary<Bucket, int>());
+            if (batch.IsEmpty)
+            {
+                return;
+            }
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<GatehouseDb>();
+            foreach (var (bucket, count) in batch)
+            {
+                await AddAsync(db, bucket, count, CancellationToken.None);
+            }
         }
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<GatehouseDb>();
-        foreach (var (bucket, count) in batch)
+        finally
         {
-            await AddAsync(db, bucket, count, cancellationToken);
+            _flushing.Release();
         }
     }
 
