@@ -55,6 +55,10 @@ public abstract class AutomationRuleTests(GatehouseFixture fixture)
         Assert.Equal("tier2", incident["owner"]!.GetValue<string>());
         Assert.Equal([events[1]!["id"]!.GetValue<long>()], incident["eventIds"]!.AsArray().Select(e => e!.GetValue<long>()));
         Assert.Null(events[2]!["automation"]);
+        var steps = (await Admin.GetAsync($"/api/ingestions/{result["refid"]}"))["steps"]!.AsArray();
+        Assert.Equal(["Scanner noise", "High severity", "no rule matched"], steps.Select(s => s!["rule"]!.GetValue<string>()));
+        Assert.Equal("Dismissal", steps[0]!["decision"]!.GetValue<string>());
+        Assert.All(steps, s => Assert.True(s!["created"]!.GetValue<bool>()));
     }
 
     [Fact]

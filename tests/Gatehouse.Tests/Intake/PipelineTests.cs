@@ -55,6 +55,7 @@ public abstract class PipelineTests(GatehouseFixture fixture)
         Assert.Equal(["event 1"], result["dropped"]!.AsArray().Select(d => d!.GetValue<string>()));
         var log = await Admin.GetAsync($"/api/ingestions/{result["refid"]}");
         Assert.Equal(formatter, log["formatter"]!.GetValue<string>());
+        Assert.Equal(["applied", "dropped"], log["steps"]!.AsArray().Select(s => s!["formatter"]!.GetValue<string>()));
         Assert.Equal("ransomware", log["rawData"]![0]!["name"]!.GetValue<string>());
         Assert.Equal($"RANSOMWARE @ {Site}", (await Admin.GetAsync($"/api/events/{evt["id"]}"))["raw"]!["title"]!.GetValue<string>());
     }
@@ -118,6 +119,8 @@ public abstract class PipelineTests(GatehouseFixture fixture)
         Assert.Equal(2, duplicates.Count);
         Assert.All(duplicates, d => Assert.Equal(firstId, d!["eventId"]!.GetValue<long>()));
         Assert.Single(elsewhere["events"]!.AsArray());
+        var steps = (await Admin.GetAsync($"/api/ingestions/{again["refid"]}"))["steps"]!.AsArray();
+        Assert.Equal([$"event {firstId}", $"event {firstId}"], steps.Select(s => s!["deduplicated"]!.GetValue<string>()));
         Assert.Equal("first", (await Admin.GetAsync($"/api/events/{firstId}"))["fields"]!["Title"]!.GetValue<string>());
     }
 

@@ -40,6 +40,8 @@ public abstract class TtpSearchTests(Provider provider)
         var second = await admin.GetAsync($"/api/events/{ids[1]}");
         Assert.Equal("T1055", second["techniques"]![0]!["techniqueId"]!.GetValue<string>());
         Assert.Empty((await admin.GetAsync($"/api/events/{ids[2]}"))["techniques"]!.AsArray());
+        var steps = (await admin.GetAsync($"/api/ingestions/{result["refid"]}"))["steps"]!.AsArray();
+        Assert.Equal(["T1059.001"], steps[0]!["techniques"]!.AsArray().Select(t => t!.GetValue<string>()));
 
         var t1059 = await admin.GetAsync($"/api/events?integration={Uri.EscapeDataString(integration)}&technique=T1059");
         var execution = await admin.GetAsync($"/api/events?integration={Uri.EscapeDataString(integration)}&technique=ta0002");

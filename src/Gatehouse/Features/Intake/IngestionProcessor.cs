@@ -25,6 +25,8 @@ public sealed class IngestionLog
     public List<string> Dropped { get; set; } = [];
     /// <summary>Events not created because their External ID was already ingested for this integration and site.</summary>
     public List<DeduplicatedEvent> Deduplicated { get; set; } = [];
+    /// <summary>What each pipeline step did with each event: formatter, deduplication, TTP search, automation rule.</summary>
+    public JsonArray Steps { get; set; } = [];
 
     public string Serialize() => JsonSerializer.Serialize(this, GatehouseJson.Options);
 

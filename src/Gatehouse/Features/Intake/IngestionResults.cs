@@ -38,7 +38,8 @@ public sealed record IngestionView(
     IReadOnlyList<ExtractionError> Errors,
     string? Formatter,
     IReadOnlyList<DeduplicatedEvent> Deduplicated,
-    IReadOnlyList<string> Dropped);
+    IReadOnlyList<string> Dropped,
+    JsonArray Steps);
 
 public sealed class IngestionResults(GatehouseDb db)
 {
@@ -63,7 +64,7 @@ public sealed class IngestionResults(GatehouseDb db)
         return new IngestionView(
             ingestion.Id, ingestion.Status, ingestion.Integration!.Name, ingestion.Site!.Name, ingestion.Intake, ingestion.KeyId,
             ingestion.ReceivedAt, ingestion.ProcessedAt, ingestion.Attempts,
-            GatehouseJson.ParseStored(ingestion.Body), log.RawData, log.Output, events, incidents, log.Errors, log.Formatter, log.Deduplicated, log.Dropped);
+            GatehouseJson.ParseStored(ingestion.Body), log.RawData, log.Output, events, incidents, log.Errors, log.Formatter, log.Deduplicated, log.Dropped, log.Steps);
     }
 
     private async Task<(List<EventView>, List<IncidentView>)> ProductsAsync(string refid, CancellationToken cancellationToken)

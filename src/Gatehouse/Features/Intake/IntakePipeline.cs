@@ -21,6 +21,7 @@ public sealed class IntakePipeline(GatehouseDb db, CommandCatalog catalog, Attac
 {
     private bool _runTtpSearch;
     private IReadOnlyList<CompiledRule>? _rules;
+    private JsonObject _step = [];
     private readonly Dictionary<string, (Event Event, string Label)> _newByExternalId = new(StringComparer.Ordinal);
 
     public async Task<IngestionLog> RunAsync(Ingestion ingestion, CancellationToken cancellationToken)
@@ -102,6 +103,18 @@ public sealed class IntakePipeline(GatehouseDb db, CommandCatalog catalog, Attac
     /// <summary>The event as the formatter returns it; null when it was dropped or the formatter failed on it (logged).</summary>
     private JsonObject? Format(SelectedItem item, (PreparedScript Script, string Name)? formatter, Ingestion ingestion, IngestionLog log)
     {
+        _step = new JsonObject { ["item"] = item.Label };
+        log.Steps.Add(_step);
+        var formatted = FormatItem(item, formatter, ingestion, log);
+        if (formatter is not null || log.FormatterMissing)
+        {
+            _step["formatter"] = formatted is not null ? "applied" : log.Dropped.Contains(item.Label) ? "dropped" : "failed";
+        }
+        return formatted;
+    }
+
+    private JsonObject? FormatItem(SelectedItem item, (PreparedScript Script, string Name)? formatter, Ingestion ingestion, IngestionLog log)
+    {
         if (log.FormatterMissing)
         {
             log.Errors.Add(new ExtractionError(item.Label, $"The key's data formatter '{log.Formatter}' is not a utility command with the Data Formatter feature; the event was not created."));
@@ -145,6 +158,7 @@ public sealed class IntakePipeline(GatehouseDb db, CommandCatalog catalog, Attac
             if (_newByExternalId.TryGetValue(externalId, out var earlier))
             {
                 log.Deduplicated.Add(new DeduplicatedEvent(extracted.Label, externalId, null, earlier.Label));
+                _step["deduplicated"] = $"same as {earlier.Label}";
                 return earlier.Event;
             }
             var existing = await db.Events.FirstOrDefaultAsync(
@@ -152,6 +166,7 @@ public sealed class IntakePipeline(GatehouseDb db, CommandCatalog catalog, Attac
             if (existing is not null)
             {
                 log.Deduplicated.Add(new DeduplicatedEvent(extracted.Label, externalId, existing.Id, null));
+                _step["deduplicated"] = $"event {existing.Id}";
                 return existing;
             }
         }
@@ -170,11 +185,14 @@ public sealed class IntakePipeline(GatehouseDb db, CommandCatalog catalog, Attac
         {
             var matches = TtpSearch.Search(extracted.Raw, extracted.Fields.Standard, attack.Catalog);
             evt.TechniquesJson = Attack.EventTechniques.Serialize(matches);
+            _step["techniques"] = new JsonArray(matches.Select(m => (JsonNode)m.TechniqueId).ToArray());
         }
+        _step["created"] = true;
         db.Events.Add(evt);
         if (_rules is { Count: > 0 } rules)
         {
             ApplyRules(ingestion, evt, extracted, rules);
+            _step["rule"] ??= "no rule matched";
         }
         if (externalId is not null)
         {
@@ -193,6 +211,8 @@ public sealed class IntakePipeline(GatehouseDb db, CommandCatalog catalog, Attac
             return;
         }
         var (rule, decision) = match.Value;
+        _step["rule"] = rule.Name;
+        _step["decision"] = rule.Type.ToString();
         var record = new JsonObject { ["ruleId"] = rule.Id, ["ruleName"] = rule.Name, ["type"] = rule.Type.ToString() };
         if (decision.Dismissal is { } dismissal)
         {
