@@ -155,6 +155,23 @@ public abstract class PipelineTests(GatehouseFixture fixture)
         Assert.Contains(existing, linked);
         Assert.Equal(existing, Assert.Single(result["deduplicated"]!.AsArray())!["eventId"]!.GetValue<long>());
     }
+
+    [Fact]
+    public async Task An_incident_whose_events_repeat_an_external_id_links_that_event_once()
+    {
+        var externalId = Guid.NewGuid().ToString("N");
+        var integration = await Admin.CreateIntegrationAsync(
+            new { mainJsonPath = "$", fieldMappings = new[] { new { field = "External ID", source = "$.id" } } },
+            new { mainJsonPath = "$", eventsJsonPath = "$.alerts" });
+        var incidentKey = await Admin.CreateKeyAsync(integration, intake: "Incident");
+
+        var result = await Admin.SendAndWaitAsync(integration, Site, new { alerts = new[] { new { id = externalId }, new { id = externalId } } }, incidentKey.Value, "CreateIncidents");
+
+        Assert.Equal("Processed", result["status"]!.GetValue<string>());
+        var incident = Assert.Single(result["incidents"]!.AsArray())!;
+        Assert.Single(incident["eventIds"]!.AsArray());
+        Assert.Single(result["events"]!.AsArray());
+    }
 }
 
 public sealed class PipelineTestsOnSqlite(SqliteFixture fixture) : PipelineTests(fixture), IClassFixture<SqliteFixture>;

@@ -66,12 +66,22 @@ public sealed class IntakePipeline(GatehouseDb db, CommandCatalog catalog, Attac
                 var mapped = eventIntake.Fields.Apply(formatted);
                 output["events"]!.AsArray().Add(new JsonObject { ["item"] = item.Label, ["fields"] = mapped.ToJson() });
                 var evt = await EventForAsync(ingestion, new ExtractedEvent(item.Label, formatted, mapped), log, cancellationToken);
-                incident.Events.Add(evt.Id == 0 ? new IncidentEvent { Incident = incident, Event = evt } : new IncidentEvent { Incident = incident, EventId = evt.Id });
+                Link(incident, evt);
             }
             log.Output.Add(output);
             db.Incidents.Add(incident);
         }
         return log;
+    }
+
+    /// <summary>Links the event to the incident once, even when several of its items deduplicate into one event.</summary>
+    private static void Link(Incident incident, Event evt)
+    {
+        if (incident.Events.Any(link => ReferenceEquals(link.Event, evt) || (evt.Id != 0 && link.EventId == evt.Id)))
+        {
+            return;
+        }
+        incident.Events.Add(evt.Id == 0 ? new IncidentEvent { Incident = incident, Event = evt } : new IncidentEvent { Incident = incident, EventId = evt.Id });
     }
 
     /// <summary>The key's data formatter, prepared; null when the key has none (or it cannot be used, which is logged).</summary>
