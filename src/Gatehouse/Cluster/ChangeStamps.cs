@@ -83,8 +83,12 @@ public sealed class ChangeStamps(ChangeFeed feed, IChangeNotifier notifier) : Sa
         }
     }
 
-    /// <summary>For changes made with ExecuteUpdate/ExecuteDelete, which bypass the change tracker.</summary>
-    public static void StampTopic(DbContext context, string topic)
+    /// <summary>
+    /// Stamps one topic in the pending save. ExecuteUpdate/ExecuteDelete bypass this interceptor, so
+    /// cached entities (keys, sites, integrations, settings, users, commands, rules) are only ever
+    /// changed through tracked saves.
+    /// </summary>
+    private static void StampTopic(DbContext context, string topic)
     {
         var version = Guid.NewGuid().ToString("N");
         var tracked = context.ChangeTracker.Entries<ChangeVersion>().FirstOrDefault(e => e.Entity.Topic == topic);

@@ -36,6 +36,7 @@ public abstract class IntegrationCommandTests(Provider provider)
                     ? Results.Json(new { message = "not found" }, statusCode: 404)
                     : Results.Json(new { data = new { id, severity = "high" }, meta = new { verbose = request.Query["verbose"].ToString() } });
             });
+            _app.MapGet("/api/v1/big", () => Results.Text(new string('x', 64 * 1024), "application/json"));
             _app.MapGet("/api/v1/slow", async () =>
             {
                 await Task.Delay(TimeSpan.FromSeconds(10));
@@ -75,6 +76,7 @@ public abstract class IntegrationCommandTests(Provider provider)
             request = new { method = "POST", path = "/api/v1/block", body = new { ip = "{{IP}}", reason = "Blocked from {{IP}}", tags = "{{Tags}}" } },
         },
         new { name = "Slow", request = new { method = "GET", path = "/api/v1/slow" }, timeoutSeconds = 1 },
+        new { name = "Big", request = new { method = "GET", path = "/api/v1/big" } },
     ];
 
     private static async Task<JsonNode> RunAsync(GatehouseClient client, string integration, string site, string command, string key, object commandParams, HttpStatusCode expected = HttpStatusCode.OK)
@@ -101,7 +103,7 @@ public abstract class IntegrationCommandTests(Provider provider)
     {
         await using var receiver = new Receiver();
         await receiver.StartAsync();
-        await using var factory = new GatehouseFactory(await GatehouseStore.CreateOrSkipAsync(provider), new() { ["Gatehouse:Outbound:AllowedHosts:0"] = "127.0.0.1" });
+        await using var factory = new GatehouseFactory(await GatehouseStore.CreateOrSkipAsync(provider), new() { ["Gatehouse:Outbound:AllowedHosts:0"] = "127.0.0.1", ["Gatehouse:Outbound:MaxResponseBytes"] = "16384" });
         var admin = await factory.AdminAsync();
         var integration = await admin.CreateIntegrationAsync(name: Unique.Name("Vendor"));
         await admin.PutAsync($"/api/integrations/{Uri.EscapeDataString(integration)}", new { commands = Commands });
@@ -117,6 +119,8 @@ public abstract class IntegrationCommandTests(Provider provider)
         var slow = await RunAsync(admin, integration, Site, "Slow", await KeyAsync(admin, integration, "Slow"), new { });
         Assert.Contains("within 1 s", slow["error"]!.GetValue<string>());
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5), $"the command's timeout took {clock.Elapsed}");
+        var big = await RunAsync(admin, integration, Site, "Big", await KeyAsync(admin, integration, "Big"), new { });
+        Assert.Contains("larger than the limit of 16384 bytes", big["error"]!.GetValue<string>());
 
         Assert.Equal("", alert["error"]!.GetValue<string>());
         Assert.Equal("high", alert["returnData"]!["severity"]!.GetValue<string>()); // $.data of the answer
@@ -127,7 +131,8 @@ public abstract class IntegrationCommandTests(Provider provider)
         Assert.Equal("/api/v1/alerts/a%2F1%202?verbose=true", seen[0].Path);
         Assert.Equal("vendor-secret-123", seen[0].Token);
         Assert.Equal("""{"ip":"203.0.113.9","reason":"Blocked from 203.0.113.9","tags":["c2"]}""", seen[2].Body);
-        Assert.False(connection["hasSecret"] is null);
+        Assert.True(connection["hasSecret"]!.GetValue<bool>());
+        Assert.Null(connection["secret"]);
         Assert.DoesNotContain("vendor-secret-123", (await admin.GetAsync($"/api/integrations/{Uri.EscapeDataString(integration)}/connections")).ToJsonString());
         Assert.Contains(factory.Logs, l => l.Contains("Command", StringComparison.Ordinal));
         Assert.DoesNotContain(factory.Logs, l => l.Contains("vendor-secret-123", StringComparison.Ordinal));

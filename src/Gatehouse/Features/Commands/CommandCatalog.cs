@@ -9,10 +9,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Gatehouse.Features.Commands;
 
 /// <summary>A command as the executor needs it: its declaration and, for a custom command, its prepared script.</summary>
-public sealed record CatalogCommand(CommandDefinition Definition, PreparedScript? Script, bool IsDataFormatter, IntegrationCommand? Integration = null)
-{
-    public bool IsBuiltIn => Script is null && Integration is null;
-}
+public sealed record CatalogCommand(CommandDefinition Definition, PreparedScript? Script, bool IsDataFormatter, IntegrationCommand? Integration = null);
 
 /// <summary>
 /// Built-in and custom utility commands by name. A custom command's script is parsed once and

@@ -19,8 +19,6 @@ public sealed class IngestionLog
     public List<ExtractionError> Errors { get; set; } = [];
     /// <summary>The key's data formatter, when it has one.</summary>
     public string? Formatter { get; set; }
-    [System.Text.Json.Serialization.JsonIgnore]
-    public bool FormatterMissing { get; set; }
     /// <summary>Events the formatter dropped (it returned null).</summary>
     public List<string> Dropped { get; set; } = [];
     /// <summary>Events not created because their External ID was already ingested for this integration and site.</summary>

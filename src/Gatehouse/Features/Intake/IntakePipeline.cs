@@ -20,6 +20,7 @@ namespace Gatehouse.Features.Intake;
 public sealed class IntakePipeline(GatehouseDb db, CommandCatalog catalog, Attack.AttackContent attack, TimeProvider time)
 {
     private bool _runTtpSearch;
+    private bool _formatterMissing;
     private IReadOnlyList<CompiledRule>? _rules;
     private JsonObject _step = [];
     private readonly Dictionary<string, (Event Event, string Label)> _newByExternalId = new(StringComparer.Ordinal);
@@ -106,7 +107,7 @@ public sealed class IntakePipeline(GatehouseDb db, CommandCatalog catalog, Attac
         {
             return (script, command.Definition.Name);
         }
-        log.FormatterMissing = true;
+        _formatterMissing = true;
         return null;
     }
 
@@ -116,7 +117,7 @@ public sealed class IntakePipeline(GatehouseDb db, CommandCatalog catalog, Attac
         _step = new JsonObject { ["item"] = item.Label };
         log.Steps.Add(_step);
         var formatted = FormatItem(item, formatter, ingestion, log);
-        if (formatter is not null || log.FormatterMissing)
+        if (formatter is not null || _formatterMissing)
         {
             _step["formatter"] = formatted is not null ? "applied" : log.Dropped.Contains(item.Label) ? "dropped" : "failed";
         }
@@ -125,7 +126,7 @@ public sealed class IntakePipeline(GatehouseDb db, CommandCatalog catalog, Attac
 
     private JsonObject? FormatItem(SelectedItem item, (PreparedScript Script, string Name)? formatter, Ingestion ingestion, IngestionLog log)
     {
-        if (log.FormatterMissing)
+        if (_formatterMissing)
         {
             log.Errors.Add(new ExtractionError(item.Label, $"The key's data formatter '{log.Formatter}' is not a utility command with the Data Formatter feature; the event was not created."));
             return null;

@@ -1,4 +1,4 @@
-namespace Gatehouse.Tests.Infrastructure;
+namespace Gatehouse.Testing;
 
 /// <summary>The project's shared reference data (../shared/data beside the repository), read in place.</summary>
 public static class SharedData
