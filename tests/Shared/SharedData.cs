@@ -8,7 +8,7 @@ public static class SharedData
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
             var candidate = System.IO.Path.Combine(directory.FullName, "shared", "data", relative);
-            if (File.Exists(candidate))
+            if (File.Exists(candidate) || Directory.Exists(candidate))
             {
                 return candidate;
             }

@@ -1,10 +1,20 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 using Gatehouse.Core.Commands;
+using Gatehouse.Core.Sigma;
 
 namespace Gatehouse.Core.Attack;
 
-public sealed record Evidence(string Field, string Value);
+/// <summary>What showed a technique: a field and its value, and for Sigma the rule that matched.</summary>
+public sealed record Evidence(string Field, string Value)
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public SigmaRuleRef? Rule { get; init; }
+}
+
+/// <summary>A Sigma rule as evidence names it. Its author is kept, as the rules' licence requires.</summary>
+public sealed record SigmaRuleRef(string Id, string Title, string Level, string Author);
 
 public sealed record TacticRef(string Id, string? Name);
 
@@ -15,15 +25,18 @@ public sealed record TechniqueMatch(
 /// <summary>
 /// MITRE ATT&amp;CK technique search over an event's values, in layers: explicit technique and tactic
 /// IDs (revoked IDs resolved to their replacement; high confidence), then exact technique names
-/// (low confidence; a name several sub-techniques share is not reported). Sigma rules are a later layer.
+/// (low confidence; a name several sub-techniques share is not reported), with Sigma rules between
+/// them: a matching rule's <c>attack.tXXXX</c> tags are its techniques, its level the confidence.
 /// </summary>
 public static class TtpSearch
 {
     public const string ExplicitLayer = "explicit-id";
     public const string NameLayer = "technique-name";
+    public const string SigmaLayer = "sigma";
     private const int MaxValueLength = 4096;
 
-    public static IReadOnlyList<TechniqueMatch> Search(JsonNode? raw, IReadOnlyDictionary<string, string> mappedFields, AttackCatalog catalog)
+    public static IReadOnlyList<TechniqueMatch> Search(
+        JsonNode? raw, IReadOnlyDictionary<string, string> mappedFields, AttackCatalog catalog, SigmaRuleSet? sigma = null)
     {
         var values = new List<(string Field, string Value)>();
         Collect(raw, "$", values);
@@ -31,40 +44,66 @@ public static class TtpSearch
         var found = new Dictionary<string, (TechniqueMatch Match, List<Evidence> Evidence)>(StringComparer.OrdinalIgnoreCase);
         foreach (var (field, value) in values)
         {
-            var text = value.Length > MaxValueLength ? value[..MaxValueLength] : value;
             // IDs match in any case: Sigma-style tags write them as attack.t1059.001.
-            foreach (var id in ArtifactExtractor.AttackIds(text.ToUpperInvariant()))
+            foreach (var id in ArtifactExtractor.AttackIds(Capped(value).ToUpperInvariant()))
             {
                 if (id.StartsWith("TA", StringComparison.Ordinal))
                 {
                     var tactic = catalog.Tactic(id);
-                    Add(found, $"tactic:{id}", new TechniqueMatch(id, tactic?.Name, [new TacticRef(id, tactic?.Name)], ExplicitLayer, "high", []), field, id);
+                    Add(found, $"tactic:{id}", new TechniqueMatch(id, tactic?.Name, [new TacticRef(id, tactic?.Name)], ExplicitLayer, "high", []), new Evidence(field, id));
                     continue;
                 }
                 var technique = catalog.Technique(id);
-                Add(found, technique?.Id ?? id, Describe(technique, id, ExplicitLayer, "high"), field, id);
+                Add(found, technique?.Id ?? id, Describe(technique, id, ExplicitLayer, "high"), new Evidence(field, id));
             }
-            if (!catalog.IsEmpty && catalog.ByName(text) is [var named])
+        }
+        if (sigma is { IsEmpty: false })
+        {
+            foreach (var hit in sigma.Match(new SigmaEvent(raw, mappedFields)))
             {
-                Add(found, named.Id, Describe(named, named.Id, NameLayer, "low"), field, text);
+                var rule = new SigmaRuleRef(hit.Rule.Id, hit.Rule.Title, hit.Rule.Level, hit.Rule.Author);
+                var witness = hit.Witnesses.FirstOrDefault() ?? new SigmaWitness("", "");
+                foreach (var id in hit.Rule.Techniques)
+                {
+                    var technique = catalog.Technique(id);
+                    Add(found, technique?.Id ?? id, Describe(technique, id, SigmaLayer, Confidence(hit.Rule.Level)),
+                        new Evidence(witness.Field, Capped(witness.Value)) { Rule = rule });
+                }
+            }
+        }
+        foreach (var (field, value) in values)
+        {
+            if (!catalog.IsEmpty && catalog.ByName(Capped(value)) is [var named])
+            {
+                Add(found, named.Id, Describe(named, named.Id, NameLayer, "low"), new Evidence(field, Capped(value)));
             }
         }
         return found.Values.Select(f => f.Match with { Evidence = f.Evidence }).ToList();
     }
 
+    private static string Capped(string value) => value.Length > MaxValueLength ? value[..MaxValueLength] : value;
+
+    /// <summary>A Sigma rule's level as the confidence of what it found.</summary>
+    private static string Confidence(string level) => level.ToLowerInvariant() switch
+    {
+        "critical" or "high" => "high",
+        "medium" => "medium",
+        _ => "low",
+    };
+
     private static TechniqueMatch Describe(Technique? technique, string id, string layer, string confidence) =>
         new(technique?.Id ?? id, technique?.Name, technique?.Tactics.Select(t => new TacticRef(t.Id, t.Name)).ToList() ?? [], layer, confidence, []);
 
     /// <summary>The strongest layer wins; evidence from every layer is kept.</summary>
-    private static void Add(Dictionary<string, (TechniqueMatch, List<Evidence>)> found, string key, TechniqueMatch match, string field, string value)
+    private static void Add(Dictionary<string, (TechniqueMatch, List<Evidence>)> found, string key, TechniqueMatch match, Evidence evidence)
     {
         if (!found.TryGetValue(key, out var existing))
         {
             found[key] = existing = (match, []);
         }
-        if (existing.Item2.Count < 10 && !existing.Item2.Any(e => e.Field == field && e.Value == value))
+        if (existing.Item2.Count < 10 && !existing.Item2.Contains(evidence))
         {
-            existing.Item2.Add(new Evidence(field, value));
+            existing.Item2.Add(evidence);
         }
     }
 

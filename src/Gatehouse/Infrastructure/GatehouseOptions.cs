@@ -49,6 +49,8 @@ public sealed class GatehouseOptions : IValidatableObject
 
     public AttackOptions Attack { get; set; } = new();
 
+    public SigmaOptions Sigma { get; set; } = new();
+
     /// <summary>
     /// The address senders use to reach Gatehouse (e.g. <c>https://soar.example.com</c>), used to
     /// build each key's request URLs. When empty, the address of the admin request is used.
@@ -82,6 +84,12 @@ public sealed class AttackOptions
 {
     /// <summary>A MITRE ATT&amp;CK STIX bundle (enterprise-attack.json, STIX 2.0 or 2.1). Default: the one imported into the data directory.</summary>
     public string? BundlePath { get; set; }
+}
+
+public sealed class SigmaOptions
+{
+    /// <summary>A folder of Sigma rules (SigmaHQ's <c>rules</c>, or your own), read recursively at start-up. Default: none.</summary>
+    public string? RulesPath { get; set; }
 }
 
 public sealed class OutboundOptions

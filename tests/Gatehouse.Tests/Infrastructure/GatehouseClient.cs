@@ -100,6 +100,21 @@ public sealed class GatehouseClient(HttpClient http)
         return await Http.SendAsync(request);
     }
 
+    /// <summary>Creates an event intake key for the integration on the default site, with extra key options; returns its header value.</summary>
+    public async Task<string> IntakeKeyAsync(string integration, object? options = null)
+    {
+        var request = new JsonObject
+        {
+            ["name"] = Unique.Name("Intake"), ["module"] = "DataIngestion", ["site"] = DefaultSite, ["integration"] = integration, ["intake"] = "Event",
+        };
+        foreach (var (name, value) in JsonSerializer.SerializeToNode(options ?? new { })!.AsObject())
+        {
+            request[name] = value?.DeepClone();
+        }
+        var view = await PostAsync("/api/keys", request);
+        return (await GetAsync($"/api/keys/{view["id"]}/secret"))["headerValue"]!.GetValue<string>();
+    }
+
     /// <summary>Sends and waits for processing; returns the 200 result.</summary>
     public async Task<JsonNode> SendAndWaitAsync(string integration, string site, object body, string key, string verb = "CreateEvents") =>
         await Json(await SendAsync(integration, site, body, key, verb, "?wait=10"), HttpStatusCode.OK);

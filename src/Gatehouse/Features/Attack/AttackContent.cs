@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Gatehouse.Core.Attack;
+using Gatehouse.Core.Sigma;
 using Gatehouse.Infrastructure;
 using Microsoft.Extensions.Options;
 
@@ -7,7 +9,8 @@ namespace Gatehouse.Features.Attack;
 /// <summary>
 /// The MITRE ATT&amp;CK® catalogue this node uses: the bundle at Gatehouse:Attack:BundlePath, else
 /// the one imported with <c>gatehouse attack import FILE</c> into the data directory. Without one,
-/// TTP search still reports explicit IDs; the start-up log says so.
+/// TTP search still reports explicit IDs; the start-up log says so. The Sigma rules come from the
+/// folder at Gatehouse:Sigma:RulesPath; rules that cannot be compiled are counted and listed.
 /// </summary>
 public sealed partial class AttackContent(IOptions<GatehouseOptions> options, ILogger<AttackContent> logger) : IHostedService
 {
@@ -15,16 +18,25 @@ public sealed partial class AttackContent(IOptions<GatehouseOptions> options, IL
 
     public AttackCatalog Catalog { get; private set; } = AttackCatalog.Empty;
 
+    public SigmaRuleSet Sigma { get; private set; } = SigmaRuleSet.Empty;
+
     public static string ImportedPath(string dataDirectory) => Path.Combine(dataDirectory, ImportedFile);
 
     public Task StartAsync(CancellationToken cancellationToken)
+    {
+        LoadCatalogue();
+        LoadSigmaRules();
+        return Task.CompletedTask;
+    }
+
+    private void LoadCatalogue()
     {
         var configured = options.Value.Attack.BundlePath;
         var path = !string.IsNullOrWhiteSpace(configured) ? configured : ImportedPath(options.Value.DataDirectory);
         if (!File.Exists(path))
         {
             LogNoCatalogue(logger, string.IsNullOrWhiteSpace(configured) ? "none is configured or imported" : $"'{configured}' does not exist");
-            return Task.CompletedTask;
+            return;
         }
         try
         {
@@ -36,7 +48,31 @@ public sealed partial class AttackContent(IOptions<GatehouseOptions> options, IL
         {
             LogLoadFailed(logger, path, ex);
         }
-        return Task.CompletedTask;
+    }
+
+    private void LoadSigmaRules()
+    {
+        var folder = options.Value.Sigma.RulesPath;
+        if (string.IsNullOrWhiteSpace(folder) || !Directory.Exists(folder))
+        {
+            LogNoSigmaRules(logger, string.IsNullOrWhiteSpace(folder) ? "Gatehouse:Sigma:RulesPath is not set" : $"'{folder}' is not a folder");
+            return;
+        }
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            Sigma = SigmaRuleSet.Load(folder);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            LogSigmaLoadFailed(logger, folder, ex);
+            return;
+        }
+        foreach (var skipped in Sigma.Skipped)
+        {
+            LogSigmaRuleSkipped(logger, skipped.Path, skipped.Reason);
+        }
+        LogSigmaLoaded(logger, Sigma.Rules.Count, Sigma.Skipped.Count, folder, clock.ElapsedMilliseconds);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
@@ -49,4 +85,16 @@ public sealed partial class AttackContent(IOptions<GatehouseOptions> options, IL
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not load the MITRE ATT&CK bundle {Path}; TTP search reports explicit IDs only")]
     private static partial void LogLoadFailed(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "No Sigma rules loaded ({Why}): TTP search does not run Sigma rules.")]
+    private static partial void LogNoSigmaRules(ILogger logger, string why);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sigma rule skipped: {Path}: {Reason}")]
+    private static partial void LogSigmaRuleSkipped(ILogger logger, string path, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded Sigma rules: {Rules} compiled, {Skipped} skipped, from {Folder} in {Milliseconds} ms")]
+    private static partial void LogSigmaLoaded(ILogger logger, int rules, int skipped, string folder, long milliseconds);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not read the Sigma rules folder {Folder}; TTP search does not run Sigma rules")]
+    private static partial void LogSigmaLoadFailed(ILogger logger, string folder, Exception exception);
 }

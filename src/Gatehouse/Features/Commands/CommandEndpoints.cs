@@ -146,7 +146,7 @@ public sealed partial class CommandHandler(
             await db.SaveChangesAsync(cancellationToken); // the one-time token is spent before the command runs
         }
         var clock = Stopwatch.StartNew();
-        var response = await ExecuteAsync(found, integration, new CommandContext(db, site, user, time, attack.Catalog), parameters, cancellationToken);
+        var response = await ExecuteAsync(found, integration, new CommandContext(db, site, user, time, attack.Catalog, attack.Sigma), parameters, cancellationToken);
         LogCommandRan(logger, command.Name, clock.ElapsedMilliseconds);
         await RecordAsync(caller, integration is null ? command : command with { Name = $"{integration.Name}/{command.Name}" },
             site, user, parameters, response, clock.ElapsedMilliseconds);

@@ -23,14 +23,22 @@ public static class TextCommands
     public static Task<CommandResponse> MitreTtpSearchAsync(CommandContext context, JsonObject parameters, CancellationToken cancellationToken)
     {
         var text = IncidentCommands.Text(parameters, "Text") ?? "";
-        var matches = Core.Attack.TtpSearch.Search(JsonValue.Create(text), new Dictionary<string, string>(), context.Attack);
+        // The text stands for a one-line event: Sigma keyword rules and rules on "message" can match it.
+        var evt = new JsonObject { ["message"] = text };
+        var matches = Core.Attack.TtpSearch.Search(evt, new Dictionary<string, string>(), context.Attack, context.Sigma);
+        var layers = new List<string> { "explicit IDs" };
+        if (!context.Sigma.IsEmpty)
+        {
+            layers.Add($"Sigma rules ({context.Sigma.Rules.Count})");
+        }
+        if (!context.Attack.IsEmpty)
+        {
+            layers.Add("technique names");
+        }
         var result = new JsonObject
         {
             ["techniques"] = System.Text.Json.JsonSerializer.SerializeToNode(matches, Infrastructure.GatehouseJson.Options),
-            ["layers"] = Array(context.Attack.IsEmpty ? ["explicit IDs"] : ["explicit IDs", "technique names"]),
-            ["note"] = context.Attack.IsEmpty
-                ? "Explicit technique and tactic IDs only: no MITRE ATT&CK catalogue is loaded, and Sigma rules are not supported by this version."
-                : "Explicit IDs and exact technique names; Sigma rules are not supported by this version.",
+            ["layers"] = Array(layers),
         };
         return Task.FromResult(new CommandResponse("", result, null, null));
     }

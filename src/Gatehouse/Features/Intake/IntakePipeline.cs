@@ -194,7 +194,7 @@ public sealed class IntakePipeline(GatehouseDb db, CommandCatalog catalog, Attac
         EventColumns.Fill(evt, extracted.Fields);
         if (_runTtpSearch)
         {
-            var matches = TtpSearch.Search(extracted.Raw, extracted.Fields.Standard, attack.Catalog);
+            var matches = TtpSearch.Search(extracted.Raw, extracted.Fields.Standard, attack.Catalog, attack.Sigma);
             evt.TechniquesJson = Attack.EventTechniques.Serialize(matches);
             _step["techniques"] = new JsonArray(matches.Select(m => (JsonNode)m.TechniqueId).ToArray());
         }

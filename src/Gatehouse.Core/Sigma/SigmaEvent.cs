@@ -1,0 +1,154 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Gatehouse.Core.Intake;
+
+namespace Gatehouse.Core.Sigma;
+
+/// <summary>
+/// An event as Sigma rules see it: every value under the names a rule may use for it. A raw value at
+/// <c>Event.EventData.Image</c> answers <c>Image</c>, <c>EventData.Image</c> and the full path;
+/// one under an XML-style <c>#attributes</c> object also answers <c>Parent_Name</c> (so
+/// <c>Event.System.Provider.#attributes.Name</c> answers <c>Provider_Name</c>), and <c>#text</c>
+/// answers its parent's name. Mapped data-model fields answer their Sigma aliases.
+/// </summary>
+public sealed class SigmaEvent
+{
+    private const int MaxDepth = 64;
+
+    private readonly Dictionary<string, List<string?>> _fields = new(StringComparer.OrdinalIgnoreCase);
+    private readonly List<(string Field, string Value)> _strings = [];
+
+    public SigmaEvent(JsonNode? raw, IReadOnlyDictionary<string, string>? mappedFields = null)
+    {
+        Walk(raw, [], 0);
+        foreach (var (field, value) in mappedFields ?? new Dictionary<string, string>())
+        {
+            foreach (var alias in SigmaFieldAliases.ForDataModelField(field))
+            {
+                Add(alias, value);
+            }
+        }
+        foreach (var (synonym, field) in SigmaFieldAliases.EventSynonyms)
+        {
+            if (!_fields.ContainsKey(field) && _fields.TryGetValue(synonym, out var values))
+            {
+                _fields[field] = values;
+            }
+        }
+    }
+
+    /// <summary>Every field name the event answers, with its values (null for a JSON null).</summary>
+    public IReadOnlyDictionary<string, List<string?>> Fields => _fields;
+
+    /// <summary>Every string value with the leaf name it was found under, for keyword rules.</summary>
+    public IReadOnlyList<(string Field, string Value)> Strings => _strings;
+
+    public IReadOnlyList<string?>? Values(string field) => _fields.GetValueOrDefault(field);
+
+    public string? First(string field) => _fields.TryGetValue(field, out var values) && values.Count > 0 ? values[0] : null;
+
+    private void Walk(JsonNode? node, List<string> path, int depth)
+    {
+        if (depth > MaxDepth)
+        {
+            return;
+        }
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (name, child) in obj)
+                {
+                    path.Add(name);
+                    Walk(child, path, depth + 1);
+                    path.RemoveAt(path.Count - 1);
+                }
+                break;
+            case JsonArray array:
+                foreach (var item in array)
+                {
+                    Walk(item, path, depth + 1);
+                }
+                break;
+            default:
+                AddLeaf(path, Text(node));
+                break;
+        }
+    }
+
+    private void AddLeaf(List<string> path, string? value)
+    {
+        var names = path.Where(p => p != "#attributes").ToList();
+        if (names.Count > 0 && names[^1] == "#text")
+        {
+            names.RemoveAt(names.Count - 1);
+        }
+        if (names.Count == 0)
+        {
+            return;
+        }
+        for (var start = names.Count - 1; start >= 0; start--)
+        {
+            Add(string.Join('.', names.Skip(start)), value);
+        }
+        var underAttributes = path.Count >= 2 && path[^2] == "#attributes";
+        if (underAttributes && names.Count >= 2)
+        {
+            Add($"{names[^2]}_{names[^1]}", value);
+        }
+        if (value is not null)
+        {
+            _strings.Add((names[^1], value));
+        }
+    }
+
+    private void Add(string field, string? value)
+    {
+        if (!_fields.TryGetValue(field, out var values))
+        {
+            _fields[field] = values = [];
+        }
+        values.Add(value);
+    }
+
+    private static string? Text(JsonNode? node) => node?.GetValueKind() switch
+    {
+        null or JsonValueKind.Null => null,
+        JsonValueKind.String => node.GetValue<string>(),
+        JsonValueKind.True => "true",
+        JsonValueKind.False => "false",
+        JsonValueKind.Number => node.AsValue().TryGetValue<long>(out var whole)
+            ? whole.ToString(CultureInfo.InvariantCulture)
+            : node.ToJsonString(),
+        _ => node.ToJsonString(),
+    };
+}
+
+/// <summary>How Sigma's field names meet Gatehouse's data model and Windows' own field names.</summary>
+public static class SigmaFieldAliases
+{
+    private static readonly Dictionary<string, string[]> ByDataModelField = new(StringComparer.OrdinalIgnoreCase)
+    {
+        [EventFields.CommandLine] = ["CommandLine", "ProcessCommandLine", "cmdline"],
+        [EventFields.ProcessName] = ["Image", "ProcessName", "exe"],
+        [EventFields.Username] = ["User", "Username", "SubjectUserName", "TargetUserName", "userIdentity.userName"],
+        [EventFields.Hostname] = ["Computer", "ComputerName", "Hostname", "Workstation"],
+        [EventFields.SourceIp] = ["SourceIp", "src_ip", "IpAddress", "c-ip", "ClientIP"],
+        [EventFields.DestinationIp] = ["DestinationIp", "dst_ip", "DestAddress"],
+        [EventFields.FileHash] = ["Hashes", "Hash", "sha256", "md5", "sha1"],
+        [EventFields.Url] = ["c-uri", "cs-uri", "url", "c-uri-query", "cs-uri-query", "TargetUrl"],
+        [EventFields.Domain] = ["QueryName", "DestinationHostname", "cs-host", "query", "Domain"],
+    };
+
+    /// <summary>
+    /// Windows Security names for what Sysmon-style rules call otherwise (4688's NewProcessName is
+    /// Image): used only when the event lacks the Sigma name itself.
+    /// </summary>
+    public static readonly IReadOnlyList<(string Synonym, string Field)> EventSynonyms =
+    [
+        ("NewProcessName", "Image"),
+        ("ParentProcessName", "ParentImage"),
+    ];
+
+    public static IReadOnlyList<string> ForDataModelField(string field) => ByDataModelField.GetValueOrDefault(field) ?? [];
+}

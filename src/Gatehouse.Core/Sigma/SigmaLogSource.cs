@@ -1,0 +1,98 @@
+namespace Gatehouse.Core.Sigma;
+
+/// <summary>
+/// A rule's <c>logsource</c>. An event is tested against a rule only when nothing known about the
+/// event contradicts it: a Windows event (it has <c>Channel</c>) is not tested against Linux rules,
+/// a Sysmon file event not against process-creation rules. An event that says nothing about its
+/// source (a plain webhook payload) is tested against every rule whose fields it has.
+/// </summary>
+public sealed record SigmaLogSource(string? Product, string? Category, string? Service)
+{
+    private static readonly Dictionary<string, string> ChannelByService = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["security"] = "Security",
+        ["system"] = "System",
+        ["application"] = "Application",
+        ["sysmon"] = "Microsoft-Windows-Sysmon/Operational",
+        ["powershell"] = "Microsoft-Windows-PowerShell/Operational",
+        ["powershell-classic"] = "Windows PowerShell",
+        ["taskscheduler"] = "Microsoft-Windows-TaskScheduler/Operational",
+        ["wmi"] = "Microsoft-Windows-WMI-Activity/Operational",
+        ["windefend"] = "Microsoft-Windows-Windows Defender/Operational",
+        ["dns-server"] = "DNS Server",
+        ["driver-framework"] = "Microsoft-Windows-DriverFrameworks-UserMode/Operational",
+        ["codeintegrity-operational"] = "Microsoft-Windows-CodeIntegrity/Operational",
+        ["firewall-as"] = "Microsoft-Windows-Windows Firewall With Advanced Security/Firewall",
+        ["bits-client"] = "Microsoft-Windows-Bits-Client/Operational",
+        ["appxdeployment-server"] = "Microsoft-Windows-AppXDeploymentServer/Operational",
+        ["ntlm"] = "Microsoft-Windows-NTLM/Operational",
+        ["terminalservices-localsessionmanager"] = "Microsoft-Windows-TerminalServices-LocalSessionManager/Operational",
+        ["smbclient-security"] = "Microsoft-Windows-SmbClient/Security",
+        ["openssh"] = "OpenSSH/Operational",
+        ["msexchange-management"] = "MSExchange Management",
+        ["printservice-admin"] = "Microsoft-Windows-PrintService/Admin",
+        ["printservice-operational"] = "Microsoft-Windows-PrintService/Operational",
+        ["applocker"] = "Microsoft-Windows-AppLocker/EXE and DLL",
+        ["dns-client"] = "Microsoft-Windows-DNS Client Events/Operational",
+        ["lsa-server"] = "Microsoft-Windows-LSA/Operational",
+        ["capi2"] = "Microsoft-Windows-CAPI2/Operational",
+        ["certificateservicesclient-lifecycle-system"] = "Microsoft-Windows-CertificateServicesClient-Lifecycle-System/Operational",
+    };
+
+    private static readonly Dictionary<int, string[]> SysmonCategories = new()
+    {
+        [1] = ["process_creation"], [2] = ["file_change"], [3] = ["network_connection"],
+        [5] = ["process_termination"], [6] = ["driver_load"], [7] = ["image_load"],
+        [8] = ["create_remote_thread"], [9] = ["raw_access_thread"], [10] = ["process_access"],
+        [11] = ["file_event"], [12] = ["registry_add", "registry_delete", "registry_event"],
+        [13] = ["registry_set", "registry_event"], [14] = ["registry_rename", "registry_event"],
+        [15] = ["create_stream_hash"], [17] = ["pipe_created"], [18] = ["pipe_created"],
+        [19] = ["wmi_event"], [20] = ["wmi_event"], [21] = ["wmi_event"], [22] = ["dns_query"],
+        [23] = ["file_delete"], [24] = ["clipboard_change"], [25] = ["process_tampering"],
+        [26] = ["file_delete_detected"], [27] = ["file_block_executable"], [28] = ["file_block_shredding"],
+        [29] = ["file_executable_detected"],
+    };
+
+    /// <summary>What an event says about its own source, as far as it can be told.</summary>
+    public sealed record EventSource(string? Product, string? Channel, IReadOnlyList<string>? Categories)
+    {
+        public static readonly EventSource Unknown = new(null, null, null);
+
+        public static EventSource Of(SigmaEvent evt)
+        {
+            var channel = evt.First("Channel");
+            if (channel is null || evt.First("EventID") is not { } id || !int.TryParse(id, out var eventId))
+            {
+                return Unknown;
+            }
+            return new EventSource("windows", channel, CategoriesOf(channel, eventId));
+        }
+
+        private static string[]? CategoriesOf(string channel, int eventId) => channel switch
+        {
+            "Microsoft-Windows-Sysmon/Operational" => SysmonCategories.GetValueOrDefault(eventId) ?? [],
+            "Security" => eventId == 4688 ? ["process_creation"] : [],
+            "Microsoft-Windows-PowerShell/Operational" => eventId switch { 4103 => ["ps_module"], 4104 => ["ps_script"], _ => [] },
+            "Windows PowerShell" => eventId switch { 400 => ["ps_classic_start"], 600 => ["ps_classic_provider_start"], 800 => ["ps_classic_script"], _ => [] },
+            _ => null,
+        };
+    }
+
+    public bool Accepts(EventSource source)
+    {
+        if (source.Product is not null && Product is not null && !Product.Equals(source.Product, StringComparison.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+        if (source.Categories is not null && Category is not null && !source.Categories.Contains(Category, StringComparer.OrdinalIgnoreCase))
+        {
+            return false;
+        }
+        if (source.Categories is not null && Category is null && Service is null)
+        {
+            return true;
+        }
+        return source.Channel is null || Service is null || !ChannelByService.TryGetValue(Service, out var channel)
+            || channel.Equals(source.Channel, StringComparison.OrdinalIgnoreCase);
+    }
+}

@@ -1,0 +1,77 @@
+namespace Gatehouse.Core.Sigma;
+
+/// <summary>
+/// The Sigma rules of a folder, compiled and indexed. Rules that cannot be compiled are skipped and
+/// listed with the reason. Matching an event looks up the rules whose anchors the event's values
+/// contain, then tests only those (and the few rules no anchor can be told for).
+/// </summary>
+public sealed class SigmaRuleSet
+{
+    public static readonly SigmaRuleSet Empty = new([], []);
+
+    private readonly SigmaRuleIndex _index;
+
+    public SigmaRuleSet(IReadOnlyList<SigmaRule> rules, IReadOnlyList<SkippedSigmaRule> skipped)
+    {
+        Rules = rules;
+        Skipped = skipped;
+        _index = new SigmaRuleIndex(rules);
+    }
+
+    public IReadOnlyList<SigmaRule> Rules { get; }
+    public IReadOnlyList<SkippedSigmaRule> Skipped { get; }
+    public bool IsEmpty => Rules.Count == 0;
+
+    /// <summary>Rules the index cannot narrow down: tested against every event their log source accepts.</summary>
+    public int UnindexedRules => _index.UnindexedCount;
+
+    /// <summary>Loads every <c>.yml</c> and <c>.yaml</c> file under <paramref name="folder"/>, in path order.</summary>
+    public static SigmaRuleSet Load(string folder)
+    {
+        var rules = new List<SigmaRule>();
+        var skipped = new List<SkippedSigmaRule>();
+        var ids = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var files = Directory.EnumerateFiles(folder, "*.*", SearchOption.AllDirectories)
+            .Where(f => f.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase))
+            .Order(StringComparer.Ordinal);
+        foreach (var file in files)
+        {
+            var relative = Path.GetRelativePath(folder, file);
+            try
+            {
+                var rule = SigmaRuleParser.Parse(File.ReadAllText(file), relative);
+                if (!ids.Add(rule.Id))
+                {
+                    skipped.Add(new SkippedSigmaRule(relative, rule.Id, "another rule has the same id"));
+                    continue;
+                }
+                rules.Add(rule);
+            }
+            catch (SigmaRuleException ex)
+            {
+                skipped.Add(new SkippedSigmaRule(relative, null, ex.Message));
+            }
+        }
+        return new SigmaRuleSet(rules, skipped);
+    }
+
+    public IReadOnlyList<SigmaHit> Match(SigmaEvent evt) => Test(evt, _index.Candidates(evt));
+
+    /// <summary>Every rule tested, without the index: what <see cref="Match"/> must agree with.</summary>
+    internal IReadOnlyList<SigmaHit> MatchEveryRule(SigmaEvent evt) => Test(evt, Enumerable.Range(0, Rules.Count));
+
+    private List<SigmaHit> Test(SigmaEvent evt, IEnumerable<int> candidates)
+    {
+        var source = SigmaLogSource.EventSource.Of(evt);
+        var hits = new List<SigmaHit>();
+        foreach (var candidate in candidates)
+        {
+            var rule = Rules[candidate];
+            if (rule.LogSource.Accepts(source) && rule.Matches(evt))
+            {
+                hits.Add(new SigmaHit(rule, rule.Explain(evt)));
+            }
+        }
+        return hits;
+    }
+}
