@@ -14,11 +14,19 @@ public sealed record SigmaAnchor(string Field, string Literal, bool Exact)
         {
             return null;
         }
-        var each = test.Matchers.Select(m => m.Pattern is { } pattern ? ForPattern(test.Field, pattern) : null).ToList();
+        var field = test.Field;
         if (test.All)
         {
-            return each.Where(a => a is not null).MinBy(a => Cost([a!])) is { } best ? [best] : null;
+            // Any one value is needed; each of its variants is an alternative.
+            var needed = test.Matchers.Where(m => m.Patterns.Count > 0).Select(m => m.Patterns.Select(p => ForPattern(field, p)).ToList())
+                .Where(anchors => anchors.All(a => a is not null)).Select(anchors => anchors.Select(a => a!).ToList());
+            return needed.MinBy(Cost);
         }
+        if (test.Matchers.Any(m => m.Patterns.Count == 0))
+        {
+            return null;
+        }
+        var each = test.Matchers.SelectMany(m => m.Patterns).Select(p => ForPattern(field, p)).ToList();
         return each.Any(a => a is null) ? null : each.Select(a => a!).ToList();
     }
 

@@ -7,7 +7,8 @@ namespace Gatehouse.Core.Sigma;
 
 /// <summary>
 /// An event as Sigma rules see it: every value under the names a rule may use for it. A raw value at
-/// <c>Event.EventData.Image</c> answers <c>Image</c>, <c>EventData.Image</c> and the full path;
+/// <c>Event.EventData.Image</c> answers <c>Image</c>, and <c>EventData.Image</c> and the full path
+/// when asked (dotted names are resolved on demand: few rules use them);
 /// one under an XML-style <c>#attributes</c> object also answers <c>Parent_Name</c> (so
 /// <c>Event.System.Provider.#attributes.Name</c> answers <c>Provider_Name</c>), and <c>#text</c>
 /// answers its parent's name. Mapped data-model fields answer their Sigma aliases.
@@ -18,6 +19,8 @@ public sealed class SigmaEvent
 
     private readonly Dictionary<string, List<string?>> _fields = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<(string Field, string Value)> _strings = [];
+    private readonly List<(string[] Path, string? Value)> _leaves = [];
+    private Dictionary<string, List<string?>?>? _dotted;
 
     public SigmaEvent(JsonNode? raw, IReadOnlyDictionary<string, string>? mappedFields = null)
     {
@@ -44,7 +47,42 @@ public sealed class SigmaEvent
     /// <summary>Every string value with the leaf name it was found under, for keyword rules.</summary>
     public IReadOnlyList<(string Field, string Value)> Strings => _strings;
 
-    public IReadOnlyList<string?>? Values(string field) => _fields.GetValueOrDefault(field);
+    public IReadOnlyList<string?>? Values(string field)
+    {
+        if (_fields.TryGetValue(field, out var values))
+        {
+            return values;
+        }
+        if (!field.Contains('.'))
+        {
+            return null;
+        }
+        _dotted ??= new Dictionary<string, List<string?>?>(StringComparer.OrdinalIgnoreCase);
+        if (!_dotted.TryGetValue(field, out var resolved))
+        {
+            _dotted[field] = resolved = ResolveDotted(field);
+        }
+        return resolved;
+    }
+
+    /// <summary>Values whose path ends with the dotted name (<c>EventData.Image</c>, <c>requestParameters.userName</c>).</summary>
+    private List<string?>? ResolveDotted(string field)
+    {
+        var parts = field.Split('.');
+        if (!_fields.ContainsKey(parts[^1]))
+        {
+            return null;
+        }
+        List<string?>? found = null;
+        foreach (var (path, value) in _leaves)
+        {
+            if (path.Length >= parts.Length && parts.Select((p, i) => p.Equals(path[path.Length - parts.Length + i], StringComparison.OrdinalIgnoreCase)).All(same => same))
+            {
+                (found ??= []).Add(value);
+            }
+        }
+        return found;
+    }
 
     public string? First(string field) => _fields.TryGetValue(field, out var values) && values.Count > 0 ? values[0] : null;
 
@@ -78,21 +116,19 @@ public sealed class SigmaEvent
 
     private void AddLeaf(List<string> path, string? value)
     {
-        var names = path.Where(p => p != "#attributes").ToList();
-        if (names.Count > 0 && names[^1] == "#text")
+        var names = path.Where(p => p != "#attributes").ToArray();
+        if (names.Length > 0 && names[^1] == "#text")
         {
-            names.RemoveAt(names.Count - 1);
+            names = names[..^1];
         }
-        if (names.Count == 0)
+        if (names.Length == 0)
         {
             return;
         }
-        for (var start = names.Count - 1; start >= 0; start--)
-        {
-            Add(string.Join('.', names.Skip(start)), value);
-        }
+        _leaves.Add((names, value));
+        Add(names[^1], value);
         var underAttributes = path.Count >= 2 && path[^2] == "#attributes";
-        if (underAttributes && names.Count >= 2)
+        if (underAttributes && names.Length >= 2)
         {
             Add($"{names[^2]}_{names[^1]}", value);
         }

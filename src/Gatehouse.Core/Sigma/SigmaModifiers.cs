@@ -53,8 +53,11 @@ public static class SigmaModifiers
         {
             throw new SigmaRuleException($"'{key}' mixes null with other values or modifiers");
         }
-        var matchers = values.SelectMany(v => Matchers(v!, modifiers, key)).ToList();
-        return new SigmaFieldTest(field, SigmaFieldTest.Kind.Values, matchers, all && values.Count > 1);
+        // A value's variants (windash prefixes, base64 offsets) are alternatives even under 'all'.
+        var perValue = values.Select(v => Matchers(v!, modifiers, key).ToList()).ToList();
+        return all && values.Count > 1
+            ? new SigmaFieldTest(field, SigmaFieldTest.Kind.Values, perValue.Select(AnyOfMatcher.Of).ToList(), all: true)
+            : new SigmaFieldTest(field, SigmaFieldTest.Kind.Values, SigmaValueMatcher.Grouped(perValue.SelectMany(m => m).ToList()), all: false);
     }
 
     private static IEnumerable<SigmaValueMatcher> Matchers(string value, List<string> modifiers, string key)

@@ -28,6 +28,11 @@ public sealed class SigmaPattern
     /// <summary>The literal text between wildcards, for the rule index.</summary>
     public IReadOnlyList<string> Literals => _segments;
 
+    /// <summary>True when the pattern is <c>*literal*</c>: the value contains one literal.</summary>
+    public bool IsContains => _leadingStar && _trailingStar && _segments.Length == 1 && _withQuestionMarks is null;
+
+    public bool IsCased => _comparison == StringComparison.Ordinal;
+
     /// <summary>True when the pattern has no wildcard: it matches one exact value.</summary>
     public bool IsExact => !_leadingStar && !_trailingStar && _segments.Length == 1 && _withQuestionMarks is null;
 

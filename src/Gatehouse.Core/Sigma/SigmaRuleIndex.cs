@@ -12,6 +12,7 @@ internal sealed class SigmaRuleIndex
     private readonly List<Dictionary<string, List<int>>> _exact = [];
     private readonly Dictionary<ulong, List<int>> _grams = [];
     private readonly List<int> _unindexed = [];
+    private readonly List<(string Name, int Id)> _dottedFields = [];
     private readonly int _ruleCount;
 
     [ThreadStatic]
@@ -44,9 +45,12 @@ internal sealed class SigmaRuleIndex
                 File(_grams, gram, rule);
             }
         }
+        _dottedFields.AddRange(_fieldIds.Where(f => f.Key.Contains('.')).Select(f => (f.Key, f.Value)));
     }
 
     public int UnindexedCount => _unindexed.Count;
+
+
 
     /// <summary>Indexes of the rules the event may match, in rule order.</summary>
     public List<int> Candidates(SigmaEvent evt)
@@ -61,32 +65,43 @@ internal sealed class SigmaRuleIndex
         var found = new List<int>(_unindexed);
         foreach (var (name, values) in evt.Fields)
         {
-            if (!_fieldIds.TryGetValue(name, out var field))
+            if (_fieldIds.TryGetValue(name, out var field))
             {
-                continue;
+                Look(field, values, seen, generation, found);
             }
-            var exact = _exact[field];
-            foreach (var value in values)
+        }
+        foreach (var (name, field) in _dottedFields)
+        {
+            if (!evt.Fields.ContainsKey(name) && evt.Values(name) is { } values)
             {
-                if (value is null)
-                {
-                    continue;
-                }
-                if (exact.Count > 0 && exact.TryGetValue(value, out var byValue))
-                {
-                    Collect(byValue, seen, generation, found);
-                }
-                for (var i = 0; i + SigmaAnchor.GramLength <= value.Length; i++)
-                {
-                    if (_grams.TryGetValue(Key(field, value[i], value[i + 1], value[i + 2]), out var byGram))
-                    {
-                        Collect(byGram, seen, generation, found);
-                    }
-                }
+                Look(field, values, seen, generation, found);
             }
         }
         found.Sort();
         return found;
+    }
+
+    private void Look(int field, IReadOnlyList<string?> values, int[] seen, int generation, List<int> found)
+    {
+        var exact = _exact[field];
+        foreach (var value in values)
+        {
+            if (value is null)
+            {
+                continue;
+            }
+            if (exact.Count > 0 && exact.TryGetValue(value, out var byValue))
+            {
+                Collect(byValue, seen, generation, found);
+            }
+            for (var i = 0; i + SigmaAnchor.GramLength <= value.Length; i++)
+            {
+                if (_grams.TryGetValue(Key(field, value[i], value[i + 1], value[i + 2]), out var byGram))
+                {
+                    Collect(byGram, seen, generation, found);
+                }
+            }
+        }
     }
 
     private static void Collect(List<int> rules, int[] seen, int generation, List<int> found)

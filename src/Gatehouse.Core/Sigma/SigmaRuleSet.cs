@@ -34,22 +34,31 @@ public sealed class SigmaRuleSet
         var files = Directory.EnumerateFiles(folder, "*.*", SearchOption.AllDirectories)
             .Where(f => f.EndsWith(".yml", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase))
             .Order(StringComparer.Ordinal);
-        foreach (var file in files)
+        var parsed = files.AsParallel().AsOrdered().Select(file =>
         {
             var relative = Path.GetRelativePath(folder, file);
             try
             {
-                var rule = SigmaRuleParser.Parse(File.ReadAllText(file), relative);
-                if (!ids.Add(rule.Id))
-                {
-                    skipped.Add(new SkippedSigmaRule(relative, rule.Id, "another rule has the same id"));
-                    continue;
-                }
-                rules.Add(rule);
+                return (Rule: (SigmaRule?)SigmaRuleParser.Parse(File.ReadAllText(file), relative), Skipped: (SkippedSigmaRule?)null);
             }
             catch (SigmaRuleException ex)
             {
-                skipped.Add(new SkippedSigmaRule(relative, null, ex.Message));
+                return (null, new SkippedSigmaRule(relative, null, ex.Message));
+            }
+        });
+        foreach (var (rule, skip) in parsed.ToList())
+        {
+            if (skip is not null)
+            {
+                skipped.Add(skip);
+            }
+            else if (!ids.Add(rule!.Id))
+            {
+                skipped.Add(new SkippedSigmaRule(rule.Path, rule.Id, "another rule has the same id"));
+            }
+            else
+            {
+                rules.Add(rule);
             }
         }
         return new SigmaRuleSet(rules, skipped);

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
@@ -9,15 +10,81 @@ public abstract class SigmaValueMatcher
 {
     public abstract bool Matches(string value, SigmaEvent evt);
 
-    /// <summary>The wildcard pattern behind this matcher, when it has one (the index uses its literals).</summary>
-    public virtual SigmaPattern? Pattern => null;
+    /// <summary>
+    /// The wildcard patterns behind this matcher, any one of which it matches (the index uses their
+    /// literals); empty when it is not made of patterns.
+    /// </summary>
+    public virtual IReadOnlyList<SigmaPattern> Patterns => [];
+
+    /// <summary>
+    /// Folds long lists of alternatives into set lookups: every plain value into one hash set, every
+    /// <c>contains</c> literal into one multi-string search (rules list hundreds of hashes or emoji).
+    /// </summary>
+    public static IReadOnlyList<SigmaValueMatcher> Grouped(IReadOnlyList<SigmaValueMatcher> alternatives)
+    {
+        const int worthGrouping = 4;
+        var patterns = alternatives.OfType<PatternMatcher>().Select(m => m.Pattern).ToList();
+        var contains = patterns.Where(p => p.IsContains).GroupBy(p => p.IsCased).Where(g => g.Count() >= worthGrouping).SelectMany(g => g).ToHashSet();
+        var exact = patterns.Where(p => p.IsExact).GroupBy(p => p.IsCased).Where(g => g.Count() >= worthGrouping).SelectMany(g => g).ToHashSet();
+        if (contains.Count == 0 && exact.Count == 0)
+        {
+            return alternatives;
+        }
+        var grouped = alternatives.Where(m => m is not PatternMatcher single || !contains.Contains(single.Pattern) && !exact.Contains(single.Pattern)).ToList();
+        grouped.AddRange(contains.GroupBy(p => p.IsCased).Select(g => new ContainsAnyMatcher(g.ToList(), g.Key)));
+        grouped.AddRange(exact.GroupBy(p => p.IsCased).Select(g => new EqualsAnyMatcher(g.ToList(), g.Key)));
+        return grouped;
+    }
+}
+
+/// <summary>Several variants of one value, any of which matches.</summary>
+public sealed class AnyOfMatcher(IReadOnlyList<SigmaValueMatcher> variants) : SigmaValueMatcher
+{
+    public static SigmaValueMatcher Of(IReadOnlyList<SigmaValueMatcher> variants) =>
+        variants.Count == 1 ? variants[0] : new AnyOfMatcher(Grouped(variants));
+
+    public override IReadOnlyList<SigmaPattern> Patterns =>
+        variants.Any(v => v.Patterns.Count == 0) ? [] : variants.SelectMany(v => v.Patterns).ToList();
+
+    public override bool Matches(string value, SigmaEvent evt)
+    {
+        foreach (var variant in variants)
+        {
+            if (variant.Matches(value, evt))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 }
 
 public sealed class PatternMatcher(SigmaPattern pattern) : SigmaValueMatcher
 {
-    public override SigmaPattern Pattern => pattern;
+    public SigmaPattern Pattern => pattern;
+
+    public override IReadOnlyList<SigmaPattern> Patterns => [pattern];
 
     public override bool Matches(string value, SigmaEvent evt) => pattern.Matches(value);
+}
+
+public sealed class ContainsAnyMatcher(IReadOnlyList<SigmaPattern> patterns, bool cased) : SigmaValueMatcher
+{
+    private readonly SearchValues<string> _literals = SearchValues.Create(
+        patterns.Select(p => p.Literals[0]).Distinct().ToArray(), cased ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase);
+
+    public override IReadOnlyList<SigmaPattern> Patterns => patterns;
+
+    public override bool Matches(string value, SigmaEvent evt) => value.AsSpan().ContainsAny(_literals);
+}
+
+public sealed class EqualsAnyMatcher(IReadOnlyList<SigmaPattern> patterns, bool cased) : SigmaValueMatcher
+{
+    private readonly HashSet<string> _values = patterns.Select(p => p.Literals[0]).ToHashSet(cased ? StringComparer.Ordinal : StringComparer.OrdinalIgnoreCase);
+
+    public override IReadOnlyList<SigmaPattern> Patterns => patterns;
+
+    public override bool Matches(string value, SigmaEvent evt) => _values.Contains(value);
 }
 
 public sealed class RegexMatcher(Regex regex) : SigmaValueMatcher

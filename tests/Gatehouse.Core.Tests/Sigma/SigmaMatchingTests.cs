@@ -120,6 +120,27 @@ public sealed class SigmaMatchingTests
         Assert.False(Matches(detection, """{"CommandLine":"certutil +decode a b"}"""));
     }
 
+    [Fact]
+    public void Under_all_each_value_needs_a_match_but_any_of_its_variants_will_do()
+    {
+        const string detection = "s:\n    CommandLine|contains|all|windash:\n        - ' -urlcache '\n        - ' -f '\ncondition: s";
+        Assert.True(Matches(detection, """{"CommandLine":"certutil /urlcache \u2013f http://x"}"""));
+        Assert.False(Matches(detection, """{"CommandLine":"certutil /urlcache http://x"}"""));
+    }
+
+    [Fact]
+    public void Long_lists_of_values_match_like_short_ones()
+    {
+        var hashes = Enumerable.Range(0, 50).Select(i => $"        - 'MD5={i:X32}'").ToList();
+        var rule = Rule("s:\n    Hashes|contains:\n" + string.Join("\n", hashes) + "\ncondition: s");
+        Assert.True(Matches(rule, $$"""{"Hashes":"SHA1=AA,md5={{7:x32}},IMPHASH=00"}"""));
+        Assert.False(Matches(rule, """{"Hashes":"SHA1=AA,MD5=FFFF"}"""));
+        var names = Enumerable.Range(0, 50).Select(i => $"        - 'tool{i}.exe'").ToList();
+        var exact = Rule("s:\n    OriginalFileName:\n" + string.Join("\n", names) + "\ncondition: s");
+        Assert.True(Matches(exact, """{"OriginalFileName":"TOOL42.EXE"}"""));
+        Assert.False(Matches(exact, """{"OriginalFileName":"tool42.exe.bak"}"""));
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("x")]
