@@ -63,6 +63,7 @@ public static class GatehouseHost
         services.AddScoped<WebhookAuthenticator>();
         services.AddScoped<TokenVerifier>();
         services.AddScoped<CommandHandler>();
+        services.AddScoped<CommandExecutor>();
         services.AddSingleton<CommandCatalog>();
         services.AddSingleton<OutboundHttp>();
         services.AddScoped<IntegrationCommandRunner>();
@@ -78,6 +79,12 @@ public static class GatehouseHost
         services.AddSingleton<SettingsStore>();
         services.AddSingleton<KeyRateLimiter>();
         services.AddHostedService<IngestionWorker>();
+        services.AddSingleton<Features.Playbooks.PlaybookLibrary>();
+        services.AddSingleton<Features.Playbooks.PlaybookSignals>();
+        services.AddSingleton<Features.Playbooks.PlaybookMetrics>();
+        services.AddSingleton<Features.Playbooks.PlaybookTriggers>();
+        services.AddSingleton<Features.Playbooks.PlaybookTaskRunner>();
+        services.AddHostedService<Features.Playbooks.PlaybookEngine>();
 
         services.AddGatehouseProblemDetails();
         services.ConfigureHttpJsonOptions(json => GatehouseJson.Configure(json.SerializerOptions));
@@ -116,6 +123,8 @@ public static class GatehouseHost
         app.MapCommandsApi();
         app.MapConnectionsApi();
         app.MapAutomationRulesApi();
+        Features.Playbooks.PlaybooksApi.MapPlaybooksApi(app);
+        Features.Playbooks.PlaybookRunsApi.MapPlaybookRunsApi(app);
         return app;
     }
 

@@ -39,7 +39,7 @@ public static class BuiltInCommands
             new("Description", P.Text),
             new("Severity", P.Text, Default: "Medium", AllowedValues: ["Critical", "High", "Medium", "Low", "Informational"]),
             new("Owner", P.Text),
-            new("Playbook", P.Text, Description: "An incident playbook to run (kept for the playbook engine)."),
+            new("Playbook", P.Text, Description: "An incident playbook to run on the new incident."),
             new("Due Date", P.DateTime),
             new("Raw Data", P.Object),
         ]),

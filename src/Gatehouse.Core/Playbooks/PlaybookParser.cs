@@ -39,6 +39,7 @@ public static partial class PlaybookParser
             errors.Add($"tasks: a list of 1 to {MaxTasks} tasks.");
             return null;
         }
+        // Every task is read (and its problems listed) before the graph is checked, so one 400 lists all.
         var tasks = list.Select((node, i) => Task(node, $"tasks[{i}]", commands, errors)).ToList();
         if (tasks.Any(t => t is null))
         {
@@ -56,7 +57,6 @@ public static partial class PlaybookParser
             errors.Add($"{label}: a task is an object: {{\"id\", \"command\", \"params\", ...}}.");
             return null;
         }
-        var before = errors.Count;
         var id = Text(task, "id");
         if (id is null || !TaskId().IsMatch(id))
         {
@@ -113,9 +113,10 @@ public static partial class PlaybookParser
                 errors.Add($"{label}.params.{parameter}: {problem}");
             }
         }
-        return errors.Count > before
+        // A task with problems is still returned when it has an id, so the graph can be checked too.
+        return id is null || !TaskId().IsMatch(id)
             ? null
-            : new PlaybookTask(id!, command!.Trim(), parameters.DeepClone().AsObject(), after, task["when"]?.DeepClone(), timeout, retries, delay, onError) { Condition = condition };
+            : new PlaybookTask(id, command?.Trim() ?? "", parameters.DeepClone().AsObject(), after, task["when"]?.DeepClone(), timeout, retries, delay, onError) { Condition = condition };
     }
 
     /// <summary>Unique ids, known dependencies, no cycles, and templates that read only what is there when the task runs.</summary>

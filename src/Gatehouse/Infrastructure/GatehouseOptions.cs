@@ -10,7 +10,7 @@ public sealed class GatehouseOptions : IValidatableObject
     /// <summary>Data annotations on the sections are checked here: the options validator only looks one level deep.</summary>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        object[] sections = [Admin, Database, Intake, Webhooks, Auth, Cluster, Outbound];
+        object[] sections = [Admin, Database, Intake, Webhooks, Auth, Cluster, Outbound, Playbooks];
         foreach (var section in sections)
         {
             var results = new List<ValidationResult>();
@@ -51,6 +51,8 @@ public sealed class GatehouseOptions : IValidatableObject
 
     public SigmaOptions Sigma { get; set; } = new();
 
+    public PlaybookOptions Playbooks { get; set; } = new();
+
     /// <summary>
     /// The address senders use to reach Gatehouse (e.g. <c>https://soar.example.com</c>), used to
     /// build each key's request URLs. When empty, the address of the admin request is used.
@@ -90,6 +92,21 @@ public sealed class SigmaOptions
 {
     /// <summary>A folder of Sigma rules (SigmaHQ's <c>rules</c>, or your own), read recursively at start-up. Default: none.</summary>
     public string? RulesPath { get; set; }
+}
+
+public sealed class PlaybookOptions
+{
+    /// <summary>Playbook tasks this node runs at once; more wait their turn.</summary>
+    [Range(1, 256)]
+    public int MaxConcurrentTasks { get; set; } = 8;
+
+    /// <summary>Playbook runs this node drives at once; more stay queued in the database.</summary>
+    [Range(1, 1000)]
+    public int MaxActiveRuns { get; set; } = 32;
+
+    /// <summary>How long a node's claim on a run lasts without renewal: after a crash, another node (or the restarted one) resumes the run this long after.</summary>
+    [Range(2, 600)]
+    public int LeaseSeconds { get; set; } = 15;
 }
 
 public sealed class OutboundOptions

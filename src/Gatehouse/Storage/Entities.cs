@@ -325,3 +325,73 @@ public sealed class ChangeVersion
     public required string Topic { get; set; }
     public required string Version { get; set; }
 }
+
+/// <summary>A named playbook; its definitions are kept as versions, and each run uses the version it started with.</summary>
+public sealed class Playbook
+{
+    public int Id { get; set; }
+    public required string Name { get; set; }
+    public required string NormalizedName { get; set; }
+    public Core.Playbooks.PlaybookKind Kind { get; set; }
+    public int CurrentVersion { get; set; }
+    /// <summary>Deleted playbooks start no runs; their versions stay for the runs that used them.</summary>
+    public bool Deleted { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset UpdatedAt { get; set; }
+    public string? UpdatedBy { get; set; }
+    public List<PlaybookVersion> Versions { get; set; } = [];
+}
+
+public sealed class PlaybookVersion
+{
+    public int Id { get; set; }
+    public int PlaybookId { get; set; }
+    public int Version { get; set; }
+    public required string DefinitionJson { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public string? CreatedBy { get; set; }
+}
+
+/// <summary>One run of a playbook on an event or incident, driven by whichever node holds its lease.</summary>
+public sealed class PlaybookRun : Processing.ILeasedWork
+{
+    public required string Id { get; set; }
+    public int PlaybookId { get; set; }
+    public int PlaybookVersionId { get; set; }
+    public PlaybookVersion? PlaybookVersion { get; set; }
+    public required string PlaybookName { get; set; }
+    public int Version { get; set; }
+    public Core.Playbooks.PlaybookKind Kind { get; set; }
+    public long? EventId { get; set; }
+    public Event? Event { get; set; }
+    public long? IncidentId { get; set; }
+    public Incident? Incident { get; set; }
+    public int SiteId { get; set; }
+    public required string Trigger { get; set; }
+    public Core.Playbooks.RunState Status { get; set; }
+    public bool CancelRequested { get; set; }
+    public string? Error { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? StartedAt { get; set; }
+    public DateTimeOffset? FinishedAt { get; set; }
+    public int Attempts { get; set; }
+    public string? ClaimedBy { get; set; }
+    public DateTimeOffset? LeaseExpiresAt { get; set; }
+    public List<PlaybookTaskRun> Tasks { get; set; } = [];
+}
+
+public sealed class PlaybookTaskRun
+{
+    public long Id { get; set; }
+    public required string RunId { get; set; }
+    public required string TaskId { get; set; }
+    public Core.Playbooks.TaskState Status { get; set; }
+    public int Attempts { get; set; }
+    public string? InputJson { get; set; }
+    public string? OutputJson { get; set; }
+    public string? Error { get; set; }
+    public DateTimeOffset? StartedAt { get; set; }
+    public DateTimeOffset? FinishedAt { get; set; }
+    public DateTimeOffset? NotBefore { get; set; }
+    public long? DurationMs { get; set; }
+}

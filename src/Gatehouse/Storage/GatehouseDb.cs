@@ -29,6 +29,10 @@ public abstract class GatehouseDb(DbContextOptions options) : DbContext(options)
     public DbSet<CustomCommand> CustomCommands => Set<CustomCommand>();
     public DbSet<IntegrationConnection> IntegrationConnections => Set<IntegrationConnection>();
     public DbSet<AutomationRule> AutomationRules => Set<AutomationRule>();
+    public DbSet<Playbook> Playbooks => Set<Playbook>();
+    public DbSet<PlaybookVersion> PlaybookVersions => Set<PlaybookVersion>();
+    public DbSet<PlaybookRun> PlaybookRuns => Set<PlaybookRun>();
+    public DbSet<PlaybookTaskRun> PlaybookTaskRuns => Set<PlaybookTaskRun>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {
@@ -164,6 +168,38 @@ public abstract class GatehouseDb(DbContextOptions options) : DbContext(options)
             audit.HasIndex(a => a.AggregateKey).IsUnique();
             audit.HasIndex(a => a.At);
             audit.HasIndex(a => new { a.KeyId, a.At });
+        });
+        model.Entity<Playbook>(playbook =>
+        {
+            playbook.Property(p => p.Name).HasMaxLength(200);
+            playbook.Property(p => p.NormalizedName).HasMaxLength(200);
+            playbook.Property(p => p.UpdatedBy).HasMaxLength(200);
+            playbook.HasIndex(p => p.NormalizedName).IsUnique();
+            playbook.HasMany(p => p.Versions).WithOne().HasForeignKey(v => v.PlaybookId).OnDelete(DeleteBehavior.Cascade);
+        });
+        model.Entity<PlaybookVersion>(version =>
+        {
+            version.Property(v => v.CreatedBy).HasMaxLength(200);
+            version.HasIndex(v => new { v.PlaybookId, v.Version }).IsUnique();
+        });
+        model.Entity<PlaybookRun>(run =>
+        {
+            run.Property(r => r.Id).HasMaxLength(32);
+            run.Property(r => r.PlaybookName).HasMaxLength(200);
+            run.Property(r => r.Trigger).HasMaxLength(200);
+            run.Property(r => r.ClaimedBy).HasMaxLength(100).IsConcurrencyToken();
+            run.HasIndex(r => new { r.Status, r.CreatedAt });
+            run.HasIndex(r => r.EventId);
+            run.HasIndex(r => r.IncidentId);
+            run.HasOne(r => r.PlaybookVersion).WithMany().HasForeignKey(r => r.PlaybookVersionId).OnDelete(DeleteBehavior.Restrict);
+            run.HasOne(r => r.Event).WithMany().HasForeignKey(r => r.EventId).OnDelete(DeleteBehavior.Cascade);
+            run.HasOne(r => r.Incident).WithMany().HasForeignKey(r => r.IncidentId).OnDelete(DeleteBehavior.Cascade);
+            run.HasMany(r => r.Tasks).WithOne().HasForeignKey(t => t.RunId).OnDelete(DeleteBehavior.Cascade);
+        });
+        model.Entity<PlaybookTaskRun>(task =>
+        {
+            task.Property(t => t.TaskId).HasMaxLength(64);
+            task.HasIndex(t => new { t.RunId, t.TaskId }).IsUnique();
         });
         model.Entity<ChangeVersion>(version =>
         {

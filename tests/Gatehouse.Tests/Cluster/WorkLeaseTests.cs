@@ -16,9 +16,15 @@ public abstract class WorkLeaseTests(Provider provider)
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
     private static readonly IOptions<GatehouseOptions> Options = Microsoft.Extensions.Options.Options.Create(new GatehouseOptions { Intake = { LeaseSeconds = 30 } });
 
-    private IngestionProcessor Node(GatehouseDb db) =>
-        new(db, new IntakePipeline(db, new Features.Commands.CommandCatalog(new Gatehouse.Cluster.ChangeFeed()),
-            new Features.Attack.AttackContent(Options, NullLogger<Features.Attack.AttackContent>.Instance), _time), _time, Options, NullLogger<IngestionProcessor>.Instance);
+    private IngestionProcessor Node(GatehouseDb db)
+    {
+        var feed = new Gatehouse.Cluster.ChangeFeed();
+        var catalog = new Features.Commands.CommandCatalog(feed);
+        var library = new Features.Playbooks.PlaybookLibrary(catalog, new Features.Intake.WebhookDirectory(feed, null!));
+        var triggers = new Features.Playbooks.PlaybookTriggers(library, new Features.Playbooks.PlaybookSignals(), _time, NullLogger<Features.Playbooks.PlaybookTriggers>.Instance);
+        var attack = new Features.Attack.AttackContent(Options, NullLogger<Features.Attack.AttackContent>.Instance);
+        return new(db, new IntakePipeline(db, catalog, attack, library, triggers, _time), triggers, _time, Options, NullLogger<IngestionProcessor>.Instance);
+    }
 
     private async Task<(GatehouseStore Store, string Refid)> StoredIngestionAsync()
     {

@@ -36,7 +36,7 @@ public sealed class GatehouseFactory(GatehouseStore store, Dictionary<string, st
 /// One host per test class and provider; each test still makes its own integrations, keys and
 /// users. A test class runs on both providers by deriving from an abstract class that takes this.
 /// </summary>
-public abstract class GatehouseFixture(Provider provider) : IAsyncLifetime
+public abstract class GatehouseFixture(Provider provider, Dictionary<string, string?>? settings = null) : IAsyncLifetime
 {
     private GatehouseFactory? _factory;
     private GatehouseClient? _admin;
@@ -51,7 +51,7 @@ public abstract class GatehouseFixture(Provider provider) : IAsyncLifetime
     {
         if (await GatehouseStore.CreateAsync(Provider) is { } store)
         {
-            _factory = new GatehouseFactory(store);
+            _factory = new GatehouseFactory(store, settings);
             _admin = await _factory.AdminAsync();
         }
     }

@@ -117,15 +117,30 @@ public abstract class KeyManagementTests(GatehouseFixture fixture)
         var integration = await Admin.CreateIntegrationAsync(incidentIntake: new { mainJsonPath = "$" });
         var formatter = Unique.Name("Normalize Wiz");
         await Admin.PostAsync("/api/commands", new { name = formatter, script = "function format(e) { return e; }", features = new[] { "DataFormatter" } });
+        var playbook = Unique.Name("Enrich event");
+        var incidentPlaybook = Unique.Name("Triage");
+        foreach (var (name, kind) in new[] { (playbook, "Event"), (incidentPlaybook, "Incident") })
+        {
+            await Admin.PostAsync("/api/playbooks", new { name, kind, tasks = new[] { new { id = "artifacts", command = "ExtractArtifacts", @params = new { Text = "x" } } } });
+        }
+        await GatehouseClient.Problem(await Admin.Http.PostAsJsonAsync("/api/keys", new
+        {
+            name = Unique.Name("Options"), module = "Integration", method = "ApiKey", site = Site, integration, intake = "Event", eventPlaybook = "No such playbook",
+        }), HttpStatusCode.BadRequest);
+        var wrongKind = await GatehouseClient.Problem(await Admin.Http.PostAsJsonAsync("/api/keys", new
+        {
+            name = Unique.Name("Options"), module = "Integration", method = "ApiKey", site = Site, integration, intake = "Event", eventPlaybook = incidentPlaybook,
+        }), HttpStatusCode.BadRequest);
+        Assert.Contains("an event intake key runs an Event playbook", wrongKind.ToJsonString());
         var created = await Admin.PostAsync("/api/keys", new
         {
             name = Unique.Name("Options"), module = "Integration", method = "ApiKey", site = Site, integration, intake = "Event",
-            dataFormatter = formatter, eventPlaybook = "Enrich event", runMitreTtpSearch = true, runEventAutomationRules = true, rateLimitPerSecond = 20,
+            dataFormatter = formatter, eventPlaybook = playbook, runMitreTtpSearch = true, runEventAutomationRules = true, rateLimitPerSecond = 20,
         });
         var id = created["id"]!.GetValue<int>();
 
         Assert.Equal(formatter, created["dataFormatter"]!.GetValue<string>());
-        Assert.Equal("Enrich event", created["eventPlaybook"]!.GetValue<string>());
+        Assert.Equal(playbook, created["eventPlaybook"]!.GetValue<string>());
         Assert.True(created["runMitreTtpSearch"]!.GetValue<bool>());
         Assert.True(created["runEventAutomationRules"]!.GetValue<bool>());
         Assert.Equal(20, created["rateLimitPerSecond"]!.GetValue<int>());

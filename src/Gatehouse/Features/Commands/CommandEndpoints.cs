@@ -37,8 +37,9 @@ public sealed partial class CommandHandler(
     WebhookDirectory directory,
     KeyRateLimiter rateLimiter,
     CommandCatalog catalog,
-    IntegrationCommandRunner integrationRunner,
+    CommandExecutor executor,
     Attack.AttackContent attack,
+    Playbooks.PlaybookTriggers playbooks,
     IOptions<GatehouseOptions> options,
     TimeProvider time,
     ILogger<CommandHandler> logger)
@@ -146,47 +147,11 @@ public sealed partial class CommandHandler(
             await db.SaveChangesAsync(cancellationToken); // the one-time token is spent before the command runs
         }
         var clock = Stopwatch.StartNew();
-        var response = await ExecuteAsync(found, integration, new CommandContext(db, site, user, time, attack.Catalog, attack.Sigma), parameters, cancellationToken);
+        var response = await executor.ExecuteAsync(found, integration, new CommandContext(db, site, user, time, attack.Catalog, attack.Sigma, playbooks), parameters, null, cancellationToken);
         LogCommandRan(logger, command.Name, clock.ElapsedMilliseconds);
         await RecordAsync(caller, integration is null ? command : command with { Name = $"{integration.Name}/{command.Name}" },
             site, user, parameters, response, clock.ElapsedMilliseconds);
         return TypedResults.Json(response, GatehouseJson.Options);
-    }
-
-    private async Task<CommandResponse> ExecuteAsync(
-        CatalogCommand found, IntegrationEntry? integration, CommandContext context, JsonObject parameters, CancellationToken requestAborted)
-    {
-        var command = found.Definition;
-        var timeout = TimeSpan.FromSeconds(command.TimeoutSeconds);
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(requestAborted);
-        limit.CancelAfter(timeout);
-        try
-        {
-            if (found.Integration is { } integrationCommand)
-            {
-                return await integrationRunner.RunAsync(context, integration!.Id, integrationCommand, parameters, limit.Token);
-            }
-            return found.Script is { } script
-                ? await CustomCommandRunner.RunAsync(script, SandboxLimits.Default with { Timeout = timeout }, context, parameters, limit.Token)
-                : await BuiltInRunner.RunAsync(command.Name, context, parameters, limit.Token);
-        }
-        catch (CommandFailedException ex)
-        {
-            return CommandResponse.Failed(ex.Message);
-        }
-        catch (ScriptFailedException ex)
-        {
-            return CommandResponse.Failed(ex.Message);
-        }
-        catch (OperationCanceledException) when (limit.IsCancellationRequested && !requestAborted.IsCancellationRequested)
-        {
-            return CommandResponse.Failed($"The command did not finish within {timeout.TotalSeconds:0} s.");
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            LogCommandError(logger, command.Name, ex);
-            return CommandResponse.Failed("The command failed with an internal error; it has been logged.");
-        }
     }
 
     /// <summary>
@@ -241,9 +206,6 @@ public sealed partial class CommandHandler(
         authenticator.RecordFailure(context, failure);
         return Problems.Create(401, "unauthorized", authenticator.MessageFor(failure.Reason));
     }
-
-    [LoggerMessage(Level = LogLevel.Error, Message = "Command {Command} failed")]
-    private static partial void LogCommandError(ILogger logger, string command, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Command {Command} ran in {Milliseconds} ms")]
     private static partial void LogCommandRan(ILogger logger, string command, long milliseconds);

@@ -38,9 +38,9 @@ public static class IncidentCommands
         {
             custom["Due Date"] = due.UtcDateTime.ToString(CommandParameters.DateFormat, System.Globalization.CultureInfo.InvariantCulture);
         }
-        if (parameters["Playbook"] is JsonValue playbook)
+        if (parameters["Playbook"] is JsonValue playbookName)
         {
-            custom["Playbook"] = playbook.DeepClone();
+            custom["Playbook"] = playbookName.DeepClone();
         }
         var incident = new Incident
         {
@@ -56,8 +56,27 @@ public static class IncidentCommands
             CreatedAt = now,
         };
         context.Db.Incidents.Add(incident);
+        PlaybookRun? run = null;
+        if (Text(parameters, "Playbook") is { } playbook)
+        {
+            // An unknown playbook refuses the command before anything is stored.
+            (run, var problem) = await context.Playbooks.QueueAsync(context.Db, playbook, null, incident, context.Site.Id, "CreateIncident", cancellationToken);
+            if (problem is not null)
+            {
+                context.Db.ChangeTracker.Clear();
+                throw new CommandFailedException($"Playbook: {problem}.");
+            }
+        }
         await context.Db.SaveChangesAsync(cancellationToken);
+        if (run is not null)
+        {
+            context.Playbooks.Saved();
+        }
         var created = new JsonObject { ["incidentId"] = incident.Id, ["incidentNumber"] = incident.Number, ["site"] = context.Site.Name };
+        if (run is not null)
+        {
+            created["playbookRun"] = run.Id;
+        }
         return new CommandResponse("", created, created.DeepClone(), null);
     }
 

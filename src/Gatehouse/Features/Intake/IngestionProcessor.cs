@@ -39,6 +39,7 @@ public sealed record DeduplicatedEvent(string Item, string ExternalId, long? Eve
 public sealed partial class IngestionProcessor(
     GatehouseDb db,
     IntakePipeline pipeline,
+    Playbooks.PlaybookTriggers playbooks,
     TimeProvider time,
     IOptions<GatehouseOptions> options,
     ILogger<IngestionProcessor> logger)
@@ -69,6 +70,7 @@ public sealed partial class IngestionProcessor(
             var log = await pipeline.RunAsync(ingestion, cancellationToken);
             Complete(ingestion, IngestionStatus.Processed, log);
             await db.SaveChangesAsync(cancellationToken);
+            playbooks.Saved();
             LogProcessed(logger, refid, log.Errors.Count);
         }
         catch (DbUpdateConcurrencyException)

@@ -17,9 +17,11 @@ namespace Gatehouse.Features.Intake;
 /// formatter on each event, map the fields, deduplicate by External ID, and add what is new to the
 /// unit of work. A failure of one event is recorded for that event and does not stop the others.
 /// </summary>
-public sealed class IntakePipeline(GatehouseDb db, CommandCatalog catalog, Attack.AttackContent attack, TimeProvider time)
+public sealed class IntakePipeline(
+    GatehouseDb db, CommandCatalog catalog, Attack.AttackContent attack, Playbooks.PlaybookLibrary playbooks, Playbooks.PlaybookTriggers triggers, TimeProvider time)
 {
     private bool _runTtpSearch;
+    private Playbooks.PlaybookEntry? _playbook;
     private bool _formatterMissing;
     private IReadOnlyList<CompiledRule>? _rules;
     private JsonObject _step = [];
@@ -71,6 +73,11 @@ public sealed class IntakePipeline(GatehouseDb db, CommandCatalog catalog, Attac
             }
             log.Output.Add(output);
             db.Incidents.Add(incident);
+            if (_playbook is { Kind: Core.Playbooks.PlaybookKind.Incident })
+            {
+                var (run, _) = await triggers.QueueAsync(db, _playbook.Name, null, incident, ingestion.SiteId, $"incident intake {ingestion.Id}", cancellationToken);
+                output["playbookRun"] = run?.Id;
+            }
         }
         return log;
     }
@@ -89,8 +96,16 @@ public sealed class IntakePipeline(GatehouseDb db, CommandCatalog catalog, Attac
     private async Task<(PreparedScript Script, string Name)?> FormatterAsync(Ingestion ingestion, IngestionLog log, CancellationToken cancellationToken)
     {
         var options = await db.WebhookKeys.AsNoTracking().Where(k => k.Id == ingestion.KeyId)
-            .Select(k => new { k.DataFormatter, k.RunMitreTtpSearch, k.RunEventAutomationRules }).FirstOrDefaultAsync(cancellationToken);
+            .Select(k => new { k.DataFormatter, k.EventPlaybook, k.RunMitreTtpSearch, k.RunEventAutomationRules }).FirstOrDefaultAsync(cancellationToken);
         _runTtpSearch = options?.RunMitreTtpSearch ?? false;
+        if (options?.EventPlaybook is { } playbookName)
+        {
+            _playbook = await playbooks.FindAsync(db, playbookName, cancellationToken);
+            if (_playbook is null)
+            {
+                log.Errors.Add(new ExtractionError("key", $"The key's playbook '{playbookName}' does not exist (any more); no playbook was started."));
+            }
+        }
         // Event automation rules apply to event intake only.
         if (options?.RunEventAutomationRules == true && ingestion.Intake == IntakeKind.Event)
         {
@@ -202,8 +217,13 @@ public sealed class IntakePipeline(GatehouseDb db, CommandCatalog catalog, Attac
         db.Events.Add(evt);
         if (_rules is { Count: > 0 } rules)
         {
-            ApplyRules(ingestion, evt, extracted, rules);
+            await ApplyRulesAsync(ingestion, evt, extracted, rules, cancellationToken);
             _step["rule"] ??= "no rule matched";
+        }
+        if (_playbook is { Kind: Core.Playbooks.PlaybookKind.Event })
+        {
+            var (run, _) = await triggers.QueueAsync(db, _playbook.Name, evt, null, ingestion.SiteId, $"event intake {ingestion.Id}", cancellationToken);
+            _step["playbookRun"] = run?.Id;
         }
         if (externalId is not null)
         {
@@ -213,7 +233,7 @@ public sealed class IntakePipeline(GatehouseDb db, CommandCatalog catalog, Attac
     }
 
     /// <summary>The first matching rule decides: dismiss the event, or escalate it into a new incident.</summary>
-    private void ApplyRules(Ingestion ingestion, Event evt, ExtractedEvent extracted, IReadOnlyList<CompiledRule> rules)
+    private async Task ApplyRulesAsync(Ingestion ingestion, Event evt, ExtractedEvent extracted, IReadOnlyList<CompiledRule> rules, CancellationToken cancellationToken)
     {
         var subject = new RuleSubject(extracted.Raw, extracted.Fields.Standard, extracted.Fields.Custom);
         var match = CompiledRule.FirstMatch(rules, subject);
@@ -251,6 +271,11 @@ public sealed class IntakePipeline(GatehouseDb db, CommandCatalog catalog, Attac
             };
             incident.Events.Add(new IncidentEvent { Incident = incident, Event = evt });
             db.Incidents.Add(incident);
+            if (escalated.Playbook is { } playbook)
+            {
+                var (run, problem) = await triggers.QueueAsync(db, playbook, null, incident, ingestion.SiteId, $"escalation rule '{rule.Name}'", cancellationToken);
+                _step["playbookRun"] = run?.Id ?? $"not started: {problem}";
+            }
         }
         evt.AutomationJson = record.ToJsonString();
     }

@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Gatehouse.Features.Keys;
 
 /// <summary>Checks a key request against the data it names, listing every problem.</summary>
-public sealed class KeyValidation(GatehouseDb db, Features.Commands.CommandCatalog catalog)
+public sealed class KeyValidation(GatehouseDb db, Features.Commands.CommandCatalog catalog, Features.Playbooks.PlaybookLibrary playbooks)
 {
     public const int MaxGraceSeconds = 7 * 24 * 3600;
     public const int MaxRatePerSecond = 100_000;
@@ -26,6 +26,7 @@ public sealed class KeyValidation(GatehouseDb db, Features.Commands.CommandCatal
             return new Target(null, null, await CheckCommandTargetAsync(request, errors, cancellationToken), assigned);
         }
         await CheckFormatterAsync(request.DataFormatter, errors, cancellationToken);
+        await CheckPlaybookAsync(request.EventPlaybook, request.Intake ?? IntakeKind.Event, errors, cancellationToken);
         var integrationCommand = module == KeyModule.Integration && request.Command is not null;
         var (site, integration) = await CheckIntakeTargetAsync(request, errors, integrationCommand, cancellationToken);
         CheckIntakeOptions(request.Intake, request.RunEventAutomationRules, errors);
@@ -55,6 +56,7 @@ public sealed class KeyValidation(GatehouseDb db, Features.Commands.CommandCatal
         CheckIntakeOptions(key.Intake, patch.RunEventAutomationRules, errors);
         CheckTokenOptions(key.Method, patch.PayloadFields, null, patch.MaxTokenAgeSeconds, patch.RejectReplayedTokens, errors);
         await CheckFormatterAsync(patch.DataFormatter, errors, cancellationToken);
+        await CheckPlaybookAsync(patch.EventPlaybook, key.Intake ?? IntakeKind.Event, errors, cancellationToken);
         return string.IsNullOrEmpty(patch.AssignedUser) ? null : await FindAssignedAsync(patch.AssignedUser, errors, cancellationToken);
     }
 
@@ -91,6 +93,27 @@ public sealed class KeyValidation(GatehouseDb db, Features.Commands.CommandCatal
         if (command is not { IsDataFormatter: true })
         {
             errors.Add($"'dataFormatter' '{formatter}' is not a utility command with the Data Formatter feature (see GET /api/commands).");
+        }
+    }
+
+    /// <summary>
+    /// An event intake key runs an Event playbook on each new event; an incident intake key runs an
+    /// Incident playbook on each new incident (or an Event playbook on each new event in it).
+    /// </summary>
+    private async Task CheckPlaybookAsync(string? name, IntakeKind intake, List<string> errors, CancellationToken cancellationToken)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+        {
+            return;
+        }
+        var playbook = await playbooks.FindAsync(db, name, cancellationToken);
+        if (playbook is null)
+        {
+            errors.Add($"'eventPlaybook' '{name}' is not a playbook (see GET /api/playbooks).");
+        }
+        else if (intake == IntakeKind.Event && playbook.Kind != Core.Playbooks.PlaybookKind.Event)
+        {
+            errors.Add($"'eventPlaybook' '{name}' is an {playbook.Kind} playbook; an event intake key runs an Event playbook.");
         }
     }
 

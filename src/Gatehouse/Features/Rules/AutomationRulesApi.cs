@@ -38,7 +38,7 @@ public static class AutomationRulesApi
     }
 
     private static async Task<Results<Created<RuleView>, ProblemHttpResult>> Create(
-        RuleRequest request, GatehouseDb db, TimeProvider time, CancellationToken cancellationToken)
+        RuleRequest request, GatehouseDb db, Playbooks.PlaybookLibrary playbooks, TimeProvider time, CancellationToken cancellationToken)
     {
         var errors = new List<string>();
         if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 200)
@@ -68,6 +68,16 @@ public static class AutomationRulesApi
             }
         }
         CompiledRule.Compile(0, request.Name ?? "", request.Type ?? RuleType.Dismissal, request.Condition, request.Dismissal, request.Escalation, errors);
+        if (request.Escalation?.Playbook is { Length: > 0 } playbookName)
+        {
+            var playbook = await playbooks.FindAsync(db, playbookName, cancellationToken);
+            if (playbook is not { Kind: Core.Playbooks.PlaybookKind.Incident })
+            {
+                errors.Add(playbook is null
+                    ? $"escalation.playbook: there is no playbook '{playbookName}' (see GET /api/playbooks)."
+                    : $"escalation.playbook: '{playbookName}' is an Event playbook; an escalation runs an Incident playbook on the incident it creates.");
+            }
+        }
         if (errors.Count > 0)
         {
             return Problems.Invalid(errors);
