@@ -92,6 +92,7 @@ public static class GatehouseHost
             .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
         services.AddAuthorizationBuilder().AddGatehousePolicies();
         services.AddGatehouseHealth();
+        services.AddGatehouseMetrics();
         services.AddOpenApi();
         return builder;
     }
@@ -107,6 +108,7 @@ public static class GatehouseHost
         app.MapOpenApi();
         app.MapScalarApiReference("/docs");
         app.MapHealthEndpoints();
+        app.MapGatehouseMetrics();
         app.MapAuthApi();
         app.MapSitesApi();
         app.MapUsersApi();

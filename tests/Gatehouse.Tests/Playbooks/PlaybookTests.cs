@@ -155,6 +155,10 @@ public abstract class PlaybookTests(GatehouseFixture fixture)
         Assert.Equal("Failed", strictRun["status"]!.GetValue<string>());
         Assert.Equal(("Failed", "Cancelled", "Succeeded"), (Status(strictRun, "lookup"), Status(strictRun, "after"), Status(strictRun, "independent")));
         Assert.Contains("Task 'lookup' failed", strictRun["error"]!.GetValue<string>());
+        var metrics = await (await fixture.Factory.CreateClient().GetAsync("/metrics")).Content.ReadAsStringAsync();
+        Assert.Contains($"gatehouse_playbook_runs_started_total{{otel_scope_name=\"Gatehouse.Playbooks\",playbook=\"{strict}\"}} 1", metrics);
+        Assert.Contains($"gatehouse_playbook_runs_finished_total{{otel_scope_name=\"Gatehouse.Playbooks\",outcome=\"Failed\",playbook=\"{strict}\"}} 1", metrics);
+        Assert.Contains("gatehouse_playbook_task_duration_seconds_bucket{", metrics);
     }
 
     [Fact]
