@@ -79,6 +79,11 @@ public static class GatehouseHost
         services.AddSingleton<SettingsStore>();
         services.AddSingleton<KeyRateLimiter>();
         services.AddHostedService<IngestionWorker>();
+        services.AddSingleton<IntakeMetrics>();
+        services.AddSingleton<IngestionWriter>();
+        services.AddHostedService(provider => provider.GetRequiredService<IngestionWriter>());
+        services.AddSingleton<IntakeBacklog>();
+        services.AddHostedService(provider => provider.GetRequiredService<IntakeBacklog>());
         services.AddSingleton<Features.Playbooks.PlaybookLibrary>();
         services.AddSingleton<Features.Playbooks.PlaybookSignals>();
         services.AddSingleton<Features.Playbooks.PlaybookMetrics>();

@@ -157,6 +157,18 @@ public sealed class IntakeOptions
     /// <summary>Processing attempts before an ingestion is marked failed.</summary>
     [Range(1, 100)]
     public int MaxAttempts { get; set; } = 3;
+
+    /// <summary>Requests waiting for their durable commit on this node; beyond it, 503 with Retry-After.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxQueuedWrites { get; set; } = 10_000;
+
+    /// <summary>Most requests one commit stores together (group commit).</summary>
+    [Range(1, 10_000)]
+    public int MaxCommitBatch { get; set; } = 512;
+
+    /// <summary>Stored but unprocessed ingestions (all nodes); beyond it, 503 with Retry-After until processing catches up.</summary>
+    [Range(1, 100_000_000)]
+    public int MaxBacklog { get; set; } = 200_000;
 }
 
 public sealed class WebhookOptions

@@ -12,6 +12,7 @@ public static class Metrics
     {
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(Features.Playbooks.PlaybookMetrics.MeterName)
+            .AddMeter(Features.Intake.IntakeMetrics.MeterName)
             .AddAspNetCoreInstrumentation()
             .AddPrometheusExporter());
         return services;

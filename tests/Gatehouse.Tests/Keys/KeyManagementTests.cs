@@ -121,7 +121,7 @@ public abstract class KeyManagementTests(GatehouseFixture fixture)
         var incidentPlaybook = Unique.Name("Triage");
         foreach (var (name, kind) in new[] { (playbook, "Event"), (incidentPlaybook, "Incident") })
         {
-            await Admin.PostAsync("/api/playbooks", new { name, kind, tasks = new[] { new { id = "artifacts", command = "ExtractArtifacts", @params = new { Text = "x" } } } });
+            await Admin.PostAsync("/api/playbooks", new { name, kind, tasks = new[] { new { id = "artifacts", command = "ExtractArtifacts", @params = new Dictionary<string, string> { ["Text"] = "x" } } } });
         }
         await GatehouseClient.Problem(await Admin.Http.PostAsJsonAsync("/api/keys", new
         {

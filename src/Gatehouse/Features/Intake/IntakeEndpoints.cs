@@ -34,6 +34,9 @@ public sealed class IntakeHandler(
     KeyRateLimiter rateLimiter,
     IngestionSignals signals,
     IngestionResults results,
+    IngestionWriter writer,
+    IntakeBacklog backlog,
+    IntakeMetrics metrics,
     IOptions<GatehouseOptions> options,
     TimeProvider time)
 {
@@ -65,6 +68,10 @@ public sealed class IntakeHandler(
         {
             authenticator.RecordFailure(context, new AuthFailure(AuthFailureReason.RateLimited, key.KeyId));
             return Problems.RateLimited(context, retryAfter);
+        }
+        if (backlog.IsFull)
+        {
+            return Unavailable(context, "backlog_full", "Gatehouse has more unprocessed requests than it may hold; retry later.", TimeSpan.FromSeconds(5));
         }
         if (!ContentTypes.IsJson(request.ContentType))
         {
@@ -111,25 +118,25 @@ public sealed class IntakeHandler(
             Status = IngestionStatus.Pending,
             ReceivedAt = time.GetUtcNow(),
         };
-        db.Ingestions.Add(ingestion);
-        try
+        // A one-time token is spent in the same commit as the request it carried.
+        var usedTokens = db.ChangeTracker.Entries<UsedToken>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
+        db.ChangeTracker.Clear();
+        switch (await writer.WriteAsync(ingestion, usedTokens))
         {
-            await db.SaveChangesAsync(CancellationToken.None);
-        }
-        catch (DbUpdateException) when (idempotencyKey is not null || key.Jwt is { RejectReplayedTokens: true })
-        {
-            db.ChangeTracker.Clear();
-            // Two requests with the same Idempotency-Key raced: the first one stored wins.
-            if (idempotencyKey is not null && await FindRepeat(key.KeyId, idempotencyKey, CancellationToken.None) is { } first)
-            {
-                return Accepted(context, first);
-            }
-            // Two uses of a one-time token raced: the first one stored wins.
-            if (key.Jwt is not null && await tokens.WasUsedAsync(key, CancellationToken.None))
-            {
-                return Unauthorized(context, new AuthFailure(AuthFailureReason.InvalidToken, key.KeyId, TokenProblem.Replayed));
-            }
-            throw;
+            case WriteResult.Unavailable:
+                return Unavailable(context, "unavailable", "Gatehouse cannot store the request right now; retry shortly.", TimeSpan.FromSeconds(1));
+            case WriteResult.Conflict:
+                // Two requests with the same Idempotency-Key raced: the first one stored wins.
+                if (idempotencyKey is not null && await FindRepeat(key.KeyId, idempotencyKey, CancellationToken.None) is { } first)
+                {
+                    return Accepted(context, first);
+                }
+                // Two uses of a one-time token raced: the first one stored wins.
+                if (key.Jwt is not null && await tokens.WasUsedAsync(key, CancellationToken.None))
+                {
+                    return Unauthorized(context, new AuthFailure(AuthFailureReason.InvalidToken, key.KeyId, TokenProblem.Replayed));
+                }
+                return Unavailable(context, "unavailable", "Gatehouse could not store the request; retry shortly.", TimeSpan.FromSeconds(1));
         }
         signals.WorkArrived();
         if (wait is { } timeout && await WaitForProcessing(ingestion.Id, timeout, cancellationToken))
@@ -170,6 +177,13 @@ public sealed class IntakeHandler(
         {
             signals.StopWaiting(refid);
         }
+    }
+
+    private IResult Unavailable(HttpContext context, string reason, string message, TimeSpan retryAfter)
+    {
+        metrics.Refused(reason);
+        context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Problems.Create(503, reason, message);
     }
 
     private IResult Unauthorized(HttpContext context, AuthFailure failure)
