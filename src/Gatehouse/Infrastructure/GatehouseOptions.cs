@@ -158,6 +158,9 @@ public sealed class IntakeOptions
     [Range(1, 100)]
     public int MaxAttempts { get; set; } = 3;
 
+    /// <summary>Whether this node processes stored ingestions (default true); false makes an intake-only node.</summary>
+    public bool Process { get; set; } = true;
+
     /// <summary>Requests waiting for their durable commit on this node; beyond it, 503 with Retry-After.</summary>
     [Range(1, 1_000_000)]
     public int MaxQueuedWrites { get; set; } = 10_000;

@@ -1,13 +1,23 @@
 namespace Gatehouse.Features.Intake;
 
-/// <summary>Processes stored ingestions one after another, woken by new work or every second as a backstop.</summary>
-public sealed partial class IngestionWorker(IServiceScopeFactory scopes, IngestionSignals signals, ILogger<IngestionWorker> logger) : BackgroundService
+/// <summary>
+/// Processes stored ingestions one after another, woken by new work or every second as a backstop.
+/// An intake-only node (Gatehouse:Intake:Process = false) stores requests and leaves them to others.
+/// </summary>
+public sealed partial class IngestionWorker(
+    IServiceScopeFactory scopes, IngestionSignals signals, Microsoft.Extensions.Options.IOptions<Infrastructure.GatehouseOptions> options, ILogger<IngestionWorker> logger)
+    : BackgroundService
 {
     private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(1);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
+        if (!options.Value.Intake.Process)
+        {
+            LogIntakeOnly(logger);
+            return;
+        }
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -42,6 +52,9 @@ public sealed partial class IngestionWorker(IServiceScopeFactory scopes, Ingesti
         signals.Processed(claimed.Id);
         return true;
     }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Intake-only node: stored requests are processed by other nodes (Gatehouse:Intake:Process is false)")]
+    private static partial void LogIntakeOnly(ILogger logger);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The ingestion worker hit an error; retrying")]
     private static partial void LogWorkerError(ILogger logger, Exception exception);

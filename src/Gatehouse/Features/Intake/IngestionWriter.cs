@@ -49,6 +49,12 @@ public sealed partial class IngestionWriter : BackgroundService
         metrics.ObserveQueue(() => _queue.Reader.Count);
     }
 
+    private long _commits;
+    private long _stored;
+
+    /// <summary>Commits made and requests they stored, on this node since start.</summary>
+    public (long Commits, long Stored) Totals => (Interlocked.Read(ref _commits), Interlocked.Read(ref _stored));
+
     /// <summary>Stores the ingestion (and any one-time token it spends) durably, together with whatever else is queued.</summary>
     public Task<WriteResult> WriteAsync(Ingestion ingestion, IReadOnlyList<UsedToken> usedTokens)
     {
@@ -92,6 +98,8 @@ public sealed partial class IngestionWriter : BackgroundService
         try
         {
             await SaveAsync(batch);
+            Interlocked.Increment(ref _commits);
+            Interlocked.Add(ref _stored, batch.Count);
             Release(batch, WriteResult.Stored);
         }
         catch (DbUpdateException)

@@ -1,14 +1,53 @@
+using Gatehouse.Core.Auth;
 using Gatehouse.Features.Auth;
 using Gatehouse.Infrastructure;
+using Gatehouse.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
 
 namespace Gatehouse.Features.Intake;
+
+public sealed record IngestionSummary(
+    string Refid, IngestionStatus Status, string Integration, string Site, IntakeKind Intake, int KeyId,
+    DateTimeOffset ReceivedAt, DateTimeOffset? ProcessedAt, int Attempts);
 
 public static class IngestionsApi
 {
     public static void MapIngestionsApi(this IEndpointRouteBuilder app)
     {
+        app.MapGet("/api/ingestions", List).WithTags("Ingestions").RequireAuthorization();
         app.MapGet("/api/ingestions/{refid}", Get).WithTags("Ingestions").RequireAuthorization();
+    }
+
+    /// <summary>The ingestion log, newest first: filters <c>site</c>, <c>integration</c>, <c>status</c>, <c>from</c>, <c>to</c> (received).</summary>
+    private static async Task<Results<Ok<Page<IngestionSummary>>, ProblemHttpResult>> List(
+        [AsParameters] ListFilter filter, GatehouseDb db, CurrentUser user, CancellationToken cancellationToken)
+    {
+        var errors = new List<string>();
+        if (filter.Validate<IngestionStatus>(errors) is not var (paging, status))
+        {
+            return Problems.Invalid(errors);
+        }
+        var sites = await user.SiteIdsAsync(cancellationToken);
+        var query = db.Ingestions.AsNoTracking().Where(i => sites.Contains(i.SiteId));
+        if (filter.Site is not null)
+        {
+            var site = Normalize.Name(filter.Site);
+            query = query.Where(i => i.Site!.NormalizedName == site);
+        }
+        if (filter.Integration is not null)
+        {
+            var integration = Normalize.Name(filter.Integration);
+            query = query.Where(i => i.Integration!.NormalizedName == integration);
+        }
+        query = status is { } wanted ? query.Where(i => i.Status == wanted) : query;
+        query = filter.From is { } from ? query.Where(i => i.ReceivedAt >= from) : query;
+        query = filter.To is { } to ? query.Where(i => i.ReceivedAt < to) : query;
+        var total = await query.CountAsync(cancellationToken);
+        var items = await query.OrderByDescending(i => i.ReceivedAt).ThenByDescending(i => i.Id).Skip(paging.Skip).Take(paging.Size)
+            .Select(i => new IngestionSummary(i.Id, i.Status, i.Integration!.Name, i.Site!.Name, i.Intake, i.KeyId, i.ReceivedAt, i.ProcessedAt, i.Attempts))
+            .ToListAsync(cancellationToken);
+        return TypedResults.Ok(new Page<IngestionSummary>(items, paging.Number, paging.Size, total));
     }
 
     private static async Task<Results<Ok<IngestionView>, ProblemHttpResult>> Get(
