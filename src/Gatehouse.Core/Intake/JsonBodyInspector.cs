@@ -10,6 +10,7 @@ public enum JsonBodyProblem
     TooDeep,
     DuplicateProperty,
     NotObjectOrArray,
+    InvalidUtf8,
 }
 
 public readonly record struct JsonBodyVerdict(JsonBodyProblem Problem, string Message)
@@ -31,6 +32,11 @@ public static class JsonBodyInspector
         if (utf8.IsEmpty || IsAllWhitespace(utf8))
         {
             return new(JsonBodyProblem.Empty, "The request body is empty; a JSON object or array is expected.");
+        }
+        // The JSON reader does not check the bytes inside strings; a body that is not UTF-8 would fail later, after the 202.
+        if (!System.Text.Unicode.Utf8.IsValid(utf8))
+        {
+            return new(JsonBodyProblem.InvalidUtf8, "The request body is not valid UTF-8; send JSON encoded as UTF-8.");
         }
         var reader = new Utf8JsonReader(utf8, new JsonReaderOptions
         {

@@ -51,20 +51,35 @@ public class JsonBodyInspectorTests
     }
 
     [Fact]
-    public void Invalid_utf8_is_malformed()
+    public void Invalid_utf8_in_a_member_name_is_refused()
     {
         byte[] body = [(byte)'{', (byte)'"', 0xC3, 0x28, (byte)'"', (byte)':', (byte)'1', (byte)'}'];
 
-        Assert.Equal(JsonBodyProblem.Malformed, JsonBodyInspector.Inspect(body, 64).Problem);
+        Assert.Equal(JsonBodyProblem.InvalidUtf8, JsonBodyInspector.Inspect(body, 64).Problem);
     }
 
     [Fact]
-    public void Binary_garbage_is_malformed()
+    public void Binary_garbage_is_refused()
     {
         var body = new byte[256];
         new Random(7).NextBytes(body);
         body[0] = (byte)'{';
 
-        Assert.Equal(JsonBodyProblem.Malformed, JsonBodyInspector.Inspect(body, 64).Problem);
+        Assert.Equal(JsonBodyProblem.InvalidUtf8, JsonBodyInspector.Inspect(body, 64).Problem);
     }
+}
+
+public sealed class JsonBodyEncodingTests
+{
+    [Theory]
+    [InlineData(new byte[] { (byte)'[', (byte)'"', 0xC3, 0x28, (byte)'"', (byte)']' })]
+    [InlineData(new byte[] { (byte)'[', (byte)'"', 0xC0, 0xAF, (byte)'"', (byte)']' })]
+    [InlineData(new byte[] { (byte)'[', (byte)'"', 0xED, 0xA0, 0x80, (byte)'"', (byte)']' })]
+    [InlineData(new byte[] { (byte)'[', (byte)'"', 0xFF, (byte)'"', (byte)']' })]
+    public void Bodies_that_are_not_UTF8_are_refused_before_they_are_stored(byte[] body) =>
+        Assert.Equal(JsonBodyProblem.InvalidUtf8, JsonBodyInspector.Inspect(body, 64).Problem);
+
+    [Fact]
+    public void Multibyte_UTF8_is_fine() =>
+        Assert.True(JsonBodyInspector.Inspect("{\"t\":\"café ✓ 𝄞\"}"u8, 64).IsValid);
 }

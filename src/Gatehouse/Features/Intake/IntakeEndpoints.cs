@@ -208,6 +208,7 @@ public sealed class IntakeHandler(
         JsonBodyProblem.TooDeep => "json_too_deep",
         JsonBodyProblem.DuplicateProperty => "duplicate_property",
         JsonBodyProblem.NotObjectOrArray => "body_not_object",
+        JsonBodyProblem.InvalidUtf8 => "invalid_utf8",
         _ => "malformed_json",
     };
 }
