@@ -141,7 +141,7 @@ public abstract class IntakeErrorTests(GatehouseFixture fixture)
             request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
             request.Headers.TryAddWithoutValidation("d3key", key);
 
-            await GatehouseClient.Problem(await Admin.Http.SendAsync(request), HttpStatusCode.BadRequest, "malformed_json");
+            await GatehouseClient.Problem(await Admin.Http.SendAsync(request), HttpStatusCode.BadRequest, "invalid_utf8");
         }
     }
 
