@@ -27,7 +27,7 @@ public sealed class GatehouseSetup(string baseUrl, string adminPassword)
         var integration = await IntegrationAsync();
         var key = await PostAsync("/api/keys", new JsonObject
         {
-            ["name"] = "bench api key", ["module"] = "DataIngestion", ["site"] = Site, ["integration"] = integration, ["intake"] = "Event", ["rateLimitPerSecond"] = 1_000_000,
+            ["name"] = "bench api key", ["module"] = "DataIngestion", ["site"] = Site, ["integration"] = integration, ["intake"] = "Event", ["rateLimitPerSecond"] = 100_000,
         });
         var value = (await GetAsync($"/api/keys/{key["id"]}/secret"))["headerValue"]!.GetValue<string>();
         return new Target(IntakePath(integration), new() { ["d3key"] = value, ["Content-Type"] = "application/json" });
@@ -41,7 +41,7 @@ public sealed class GatehouseSetup(string baseUrl, string adminPassword)
         var key = await PostAsync("/api/keys", new JsonObject
         {
             ["name"] = "bench jwt key", ["module"] = "DataIngestion", ["method"] = "Jwt", ["site"] = Site, ["integration"] = integration, ["intake"] = "Event",
-            ["rateLimitPerSecond"] = 1_000_000, ["sampleBody"] = JsonNode.Parse(body),
+            ["rateLimitPerSecond"] = 100_000, ["sampleBody"] = JsonNode.Parse(body),
         });
         var secret = (await GetAsync($"/api/keys/{key["id"]}/secret"))["secretKey"]!.GetValue<string>();
         var header = $"{{\"alg\":\"HS256\",\"kid\":\"{key["kid"]}\",\"typ\":\"JWT\"}}";
@@ -52,7 +52,7 @@ public sealed class GatehouseSetup(string baseUrl, string adminPassword)
     {
         var key = await PostAsync("/api/keys", new JsonObject
         {
-            ["name"] = "bench command key", ["module"] = "UtilityCommand", ["command"] = "ExtractArtifacts", ["rateLimitPerSecond"] = 1_000_000,
+            ["name"] = "bench command key", ["module"] = "UtilityCommand", ["command"] = "ExtractArtifacts", ["rateLimitPerSecond"] = 100_000,
         });
         var value = (await GetAsync($"/api/keys/{key["id"]}/secret"))["headerValue"]!.GetValue<string>();
         return new Target("/VSOC/api/Command/ExtractArtifacts", new() { ["d3key"] = value, ["Content-Type"] = "application/json" });
@@ -82,8 +82,12 @@ public sealed class GatehouseSetup(string baseUrl, string adminPassword)
         return $"{input}.{B64(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), Encoding.ASCII.GetBytes(input)))}";
     }
 
-    private async Task<JsonNode> PostAsync(string path, JsonObject body) =>
-        (await (await _http.PostAsJsonAsync(path, body)).EnsureSuccessStatusCode().Content.ReadFromJsonAsync<JsonNode>())!;
+    private async Task<JsonNode> PostAsync(string path, JsonObject body)
+    {
+        var response = await _http.PostAsJsonAsync(path, body);
+        var text = await response.Content.ReadAsStringAsync();
+        return response.IsSuccessStatusCode ? JsonNode.Parse(text)! : throw new InvalidOperationException($"POST {path}: {(int)response.StatusCode} {text}");
+    }
 
     private async Task PutAsync(string path, JsonObject body) => (await _http.PutAsJsonAsync(path, body)).EnsureSuccessStatusCode();
 

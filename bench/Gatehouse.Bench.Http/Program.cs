@@ -10,7 +10,11 @@ using Gatehouse.Bench.Http;
 // Node-RED 4.1.8 (http in -> http response). Needs wrk and webhook (apt-get install wrk webhook) and
 // Node-RED (npm ci in bench/peers). Usage:
 //   dotnet run -c Release --project bench/Gatehouse.Bench.Http [-- SECONDS]
+// Profiling aids: BENCH_ONLY=<part of a row name> runs only matching rows; BENCH_GATEHOUSE_ENV="Gatehouse__Intake__Process=false;..." adds settings.
 var seconds = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 15;
+var only = Environment.GetEnvironmentVariable("BENCH_ONLY");
+var extraEnvironment = (Environment.GetEnvironmentVariable("BENCH_GATEHOUSE_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries)
+    .Select(pair => pair.Split('=', 2)).ToDictionary(pair => pair[0], pair => pair[1]);
 const int Connections = 64;
 const int WrkThreads = 2;
 const string AdminPassword = "bench-admin-password";
@@ -29,6 +33,10 @@ var rows = new List<(string Name, string Note, LoadResult? Load, double RssMiB, 
 
 async Task Measure(string name, string note, Func<Task<(Server Server, string Path, Dictionary<string, string> Headers, string Body)>> start)
 {
+    if (only is not null && !name.Contains(only, StringComparison.OrdinalIgnoreCase))
+    {
+        return;
+    }
     Console.WriteLine($"== {name}");
     try
     {
@@ -55,7 +63,7 @@ Task<Server> StartGatehouse() => Server.StartAsync("dotnet", [gatehouseDll], "/h
         ["Gatehouse__DataDirectory"] = Directory.CreateTempSubdirectory("gatehouse-bench-").FullName,
         ["Gatehouse__Admin__Password"] = AdminPassword,
         ["Logging__LogLevel__Default"] = "Warning",
-    });
+    }.Concat(extraEnvironment).ToDictionary());
 
 async Task<(Server, string, Dictionary<string, string>, string)> Gatehouse(Func<GatehouseSetup, Task<Target>> prepare, string requestBody)
 {
@@ -88,6 +96,10 @@ await Measure("Peer: Node-RED 4.1.8 (npm)", "http in -> http response 202", asyn
     return (server, "/ingest", json, body);
 });
 
+if (only is not null)
+{
+    return;
+}
 var baseline = rows[0].Load;
 var apiKey = rows.FirstOrDefault(r => r.Name.Contains("API-key")).Load;
 var jwt = rows.FirstOrDefault(r => r.Name.Contains("JWT")).Load;

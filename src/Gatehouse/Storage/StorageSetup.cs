@@ -22,10 +22,13 @@ public static class StorageSetup
             Database(provider).IsPostgres ? new PostgresChangeNotifier() : new NoChangeNotifier());
         services.AddHostedService<ChangeListener>();
 
-        services.AddDbContext<SqliteGatehouseDb>((provider, db) => db
+        // Pooled: building options and a context per request cost more than the intake itself.
+        // The interceptors are stateless, so one instance serves every pooled context.
+        var pragmas = new SqlitePragmas();
+        services.AddDbContextPool<SqliteGatehouseDb>((provider, db) => db
             .UseSqlite(SqliteConnectionString(provider))
-            .AddInterceptors(new SqlitePragmas(), provider.GetRequiredService<ChangeStamps>()));
-        services.AddDbContext<PostgresGatehouseDb>((provider, db) => db
+            .AddInterceptors(pragmas, provider.GetRequiredService<ChangeStamps>()));
+        services.AddDbContextPool<PostgresGatehouseDb>((provider, db) => db
             .UseNpgsql(Database(provider).ConnectionString)
             .AddInterceptors(provider.GetRequiredService<ChangeStamps>()));
         services.AddScoped<GatehouseDb>(provider => Database(provider).IsPostgres

@@ -49,6 +49,8 @@ public sealed partial class IngestionWriter : BackgroundService
         metrics.ObserveQueue(() => _queue.Reader.Count);
     }
 
+    private RowInserter<Ingestion>? _ingestions;
+    private RowInserter<UsedToken>? _usedTokens;
     private long _commits;
     private long _stored;
 
@@ -102,7 +104,7 @@ public sealed partial class IngestionWriter : BackgroundService
             Interlocked.Add(ref _stored, batch.Count);
             Release(batch, WriteResult.Stored);
         }
-        catch (DbUpdateException)
+        catch (Exception ex) when (DatabaseErrors.IsUniqueViolation(ex))
         {
             // One of them broke a unique constraint: store them one by one to tell which.
             foreach (var pending in batch)
@@ -125,7 +127,7 @@ public sealed partial class IngestionWriter : BackgroundService
             await SaveAsync([pending]);
             pending.Done.TrySetResult(WriteResult.Stored);
         }
-        catch (DbUpdateException)
+        catch (Exception ex) when (DatabaseErrors.IsUniqueViolation(ex))
         {
             pending.Done.TrySetResult(WriteResult.Conflict);
         }
@@ -136,17 +138,29 @@ public sealed partial class IngestionWriter : BackgroundService
         }
     }
 
+    /// <summary>One transaction, one prepared INSERT reused per row: the change tracker costs more than the rows.</summary>
     private async Task SaveAsync(IReadOnlyList<PendingWrite> writes)
     {
         await using var scope = _scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<GatehouseDb>();
-        db.ChangeTracker.AutoDetectChangesEnabled = false;
-        foreach (var write in writes)
+        _ingestions ??= new RowInserter<Ingestion>(db);
+        _usedTokens ??= new RowInserter<UsedToken>(db);
+        await db.Database.OpenConnectionAsync(CancellationToken.None);
+        try
         {
-            db.Ingestions.Add(write.Ingestion);
-            db.UsedTokens.AddRange(write.UsedTokens);
+            var connection = db.Database.GetDbConnection();
+            await using var transaction = await connection.BeginTransactionAsync(CancellationToken.None);
+            await _ingestions.InsertAsync(connection, transaction, writes.Select(w => w.Ingestion), CancellationToken.None);
+            if (writes.Any(w => w.UsedTokens.Count > 0))
+            {
+                await _usedTokens.InsertAsync(connection, transaction, writes.SelectMany(w => w.UsedTokens), CancellationToken.None);
+            }
+            await transaction.CommitAsync(CancellationToken.None);
         }
-        await db.SaveChangesAsync(CancellationToken.None);
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
     }
 
     private static void Release(List<PendingWrite> batch, WriteResult result)
