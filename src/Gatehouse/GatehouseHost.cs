@@ -71,7 +71,8 @@ public static class GatehouseHost
         services.AddScoped<IntakeHandler>();
         services.AddScoped<IngestionResults>();
         services.AddScoped<IngestionProcessor>();
-        services.AddScoped<IntakePipeline>();
+        services.AddTransient<IntakePipeline>();
+        services.AddScoped<Func<IntakePipeline>>(provider => provider.GetRequiredService<IntakePipeline>);
         services.AddSingleton<Features.Attack.AttackContent>();
         services.AddHostedService(provider => provider.GetRequiredService<Features.Attack.AttackContent>());
         services.AddSingleton<IngestionSignals>();

@@ -55,5 +55,37 @@ public static class WorkLeases
         return null;
     }
 
+    /// <summary>
+    /// Claims up to <paramref name="max"/> items with one conditional UPDATE under one claim token;
+    /// returns the token and the items it won (none when another node was faster).
+    /// </summary>
+    public static async Task<(string Claim, List<string> Ids)> ClaimBatchAsync<T>(
+        DbSet<T> items,
+        Expression<Func<T, bool>> claimable,
+        Func<IQueryable<T>, IQueryable<T>> order,
+        Action<UpdateSettersBuilder<T>> markClaimed,
+        DateTimeOffset leaseUntil,
+        int max,
+        CancellationToken cancellationToken)
+        where T : class, ILeasedWork
+    {
+        var claim = NewClaim();
+        var candidates = await order(items.AsNoTracking().Where(claimable)).Select(w => w.Id).Take(max).ToListAsync(cancellationToken);
+        if (candidates.Count == 0)
+        {
+            return (claim, []);
+        }
+        await items.Where(w => candidates.Contains(w.Id)).Where(claimable).ExecuteUpdateAsync(setters =>
+        {
+            markClaimed(setters);
+            setters.SetProperty(w => EF.Property<string?>(w, nameof(ILeasedWork.ClaimedBy)), claim);
+            setters.SetProperty(w => EF.Property<DateTimeOffset?>(w, nameof(ILeasedWork.LeaseExpiresAt)), leaseUntil);
+            setters.SetProperty(w => EF.Property<int>(w, nameof(ILeasedWork.Attempts)), w => EF.Property<int>(w, nameof(ILeasedWork.Attempts)) + 1);
+        }, cancellationToken);
+        var won = await items.AsNoTracking().Where(w => candidates.Contains(w.Id) && EF.Property<string?>(w, nameof(ILeasedWork.ClaimedBy)) == claim)
+            .Select(w => w.Id).ToListAsync(cancellationToken);
+        return (claim, won);
+    }
+
     private static string Truncate(string value, int length) => value.Length <= length ? value : value[..length];
 }

@@ -23,7 +23,7 @@ public abstract class WorkLeaseTests(Provider provider)
         var library = new Features.Playbooks.PlaybookLibrary(catalog, new Features.Intake.WebhookDirectory(feed, null!));
         var triggers = new Features.Playbooks.PlaybookTriggers(library, new Features.Playbooks.PlaybookSignals(), _time, NullLogger<Features.Playbooks.PlaybookTriggers>.Instance);
         var attack = new Features.Attack.AttackContent(Options, NullLogger<Features.Attack.AttackContent>.Instance);
-        return new(db, new IntakePipeline(db, catalog, attack, library, triggers, _time), triggers, _time, Options, NullLogger<IngestionProcessor>.Instance);
+        return new(db, () => new IntakePipeline(db, catalog, attack, library, triggers, _time), triggers, _time, Options, NullLogger<IngestionProcessor>.Instance);
     }
 
     private async Task<(GatehouseStore Store, string Refid)> StoredIngestionAsync()

@@ -38,7 +38,7 @@ public sealed record DeduplicatedEvent(string Item, string ExternalId, long? Eve
 /// <summary>Claims stored ingestions and turns each into events and incidents, in one transaction per ingestion.</summary>
 public sealed partial class IngestionProcessor(
     GatehouseDb db,
-    IntakePipeline pipeline,
+    Func<IntakePipeline> pipelines,
     Playbooks.PlaybookTriggers playbooks,
     TimeProvider time,
     IOptions<GatehouseOptions> options,
@@ -57,6 +57,70 @@ public sealed partial class IngestionProcessor(
             cancellationToken);
     }
 
+    /// <summary>Claims up to <paramref name="max"/> waiting ingestions (or ones whose lease ran out) at once.</summary>
+    public Task<(string Claim, List<string> Ids)> ClaimBatchAsync(int max, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        return WorkLeases.ClaimBatchAsync(
+            db.Ingestions,
+            i => i.Status == IngestionStatus.Pending || (i.Status == IngestionStatus.Processing && i.LeaseExpiresAt < now),
+            query => query.OrderBy(i => i.ReceivedAt),
+            setters => setters.SetProperty(i => i.Status, IngestionStatus.Processing),
+            now.AddSeconds(options.Value.Intake.LeaseSeconds),
+            max,
+            cancellationToken);
+    }
+
+    /// <summary>
+    /// Processes claimed ingestions in one transaction (one commit for all). If that fails — one
+    /// ingestion's error, a lost lease — each is processed again on its own, so one cannot sink the others.
+    /// </summary>
+    public async Task ProcessBatchAsync(IReadOnlyList<string> refids, string claim, CancellationToken cancellationToken)
+    {
+        if (refids.Count == 1)
+        {
+            await ProcessAsync(refids[0], claim, cancellationToken);
+            return;
+        }
+        try
+        {
+            var ingestions = await db.Ingestions.Include(i => i.Integration).Include(i => i.Site)
+                .Where(i => refids.Contains(i.Id) && i.ClaimedBy == claim).OrderBy(i => i.ReceivedAt).ToListAsync(cancellationToken);
+            var newEvents = new Dictionary<string, (Event, string)>(StringComparer.Ordinal);
+            var logs = new List<(string Refid, int Errors)>();
+            foreach (var ingestion in ingestions)
+            {
+                var log = await pipelines().RunAsync(ingestion, newEvents, cancellationToken);
+                Complete(ingestion, IngestionStatus.Processed, log);
+                logs.Add((ingestion.Id, log.Errors.Count));
+            }
+            await db.SaveChangesAsync(cancellationToken);
+            playbooks.Saved();
+            foreach (var (refid, errors) in logs)
+            {
+                LogProcessed(logger, refid, errors);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            db.ChangeTracker.Clear();
+            foreach (var refid in refids)
+            {
+                await ReleaseAsync(refid, claim);
+            }
+            throw;
+        }
+        catch (Exception ex)
+        {
+            db.ChangeTracker.Clear();
+            LogBatchFallback(logger, refids.Count, ex);
+            foreach (var refid in refids)
+            {
+                await ProcessAsync(refid, claim, cancellationToken);
+            }
+        }
+    }
+
     public async Task ProcessAsync(string refid, string claim, CancellationToken cancellationToken)
     {
         var ingestion = await db.Ingestions.Include(i => i.Integration).Include(i => i.Site).FirstAsync(i => i.Id == refid, cancellationToken);
@@ -67,7 +131,7 @@ public sealed partial class IngestionProcessor(
         }
         try
         {
-            var log = await pipeline.RunAsync(ingestion, cancellationToken);
+            var log = await pipelines().RunAsync(ingestion, null, cancellationToken);
             Complete(ingestion, IngestionStatus.Processed, log);
             await db.SaveChangesAsync(cancellationToken);
             playbooks.Saved();
@@ -140,6 +204,9 @@ public sealed partial class IngestionProcessor(
             LogClaimLost(logger, refid);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "A batch of {Count} ingestions could not be saved together; processing each on its own")]
+    private static partial void LogBatchFallback(ILogger logger, int count, Exception exception);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Ingestion {Refid} was claimed by another node after this node's lease ran out; leaving it to that node")]
     private static partial void LogClaimLost(ILogger logger, string refid);

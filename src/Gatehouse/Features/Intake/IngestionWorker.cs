@@ -10,6 +10,9 @@ public sealed partial class IngestionWorker(
 {
     private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(1);
 
+    /// <summary>Ingestions claimed and committed together: under load one commit serves many.</summary>
+    private const int BatchSize = 32;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
@@ -44,12 +47,16 @@ public sealed partial class IngestionWorker(
     {
         await using var scope = scopes.CreateAsyncScope();
         var processor = scope.ServiceProvider.GetRequiredService<IngestionProcessor>();
-        if (await processor.ClaimNextAsync(stoppingToken) is not { } claimed)
+        var (claim, refids) = await processor.ClaimBatchAsync(BatchSize, stoppingToken);
+        if (refids.Count == 0)
         {
             return false;
         }
-        await processor.ProcessAsync(claimed.Id, claimed.Claim, stoppingToken);
-        signals.Processed(claimed.Id);
+        await processor.ProcessBatchAsync(refids, claim, stoppingToken);
+        foreach (var refid in refids)
+        {
+            signals.Processed(refid);
+        }
         return true;
     }
 

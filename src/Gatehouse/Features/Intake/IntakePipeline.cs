@@ -25,10 +25,15 @@ public sealed class IntakePipeline(
     private bool _formatterMissing;
     private IReadOnlyList<CompiledRule>? _rules;
     private JsonObject _step = [];
-    private readonly Dictionary<string, (Event Event, string Label)> _newByExternalId = new(StringComparer.Ordinal);
+    private Dictionary<string, (Event Event, string Label)> _newByExternalId = new(StringComparer.Ordinal);
 
-    public async Task<IngestionLog> RunAsync(Ingestion ingestion, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the pipeline on one ingestion. <paramref name="newEvents"/> is shared by the ingestions
+    /// saved in one transaction, so a duplicate of an event not yet saved is still recognised.
+    /// </summary>
+    public async Task<IngestionLog> RunAsync(Ingestion ingestion, Dictionary<string, (Event Event, string Label)>? newEvents, CancellationToken cancellationToken)
     {
+        _newByExternalId = newEvents ?? new(StringComparer.Ordinal);
         var integration = ingestion.Integration!;
         var log = new IngestionLog();
         var body = GatehouseJson.ParseStored(ingestion.Body);
@@ -181,7 +186,7 @@ public sealed class IntakePipeline(
         var externalId = extracted.Fields[EventFields.ExternalId];
         if (externalId is not null)
         {
-            if (_newByExternalId.TryGetValue(externalId, out var earlier))
+            if (_newByExternalId.TryGetValue(NewEventKey(ingestion, externalId), out var earlier))
             {
                 log.Deduplicated.Add(new DeduplicatedEvent(extracted.Label, externalId, null, earlier.Label));
                 _step["deduplicated"] = $"same as {earlier.Label}";
@@ -227,10 +232,12 @@ public sealed class IntakePipeline(
         }
         if (externalId is not null)
         {
-            _newByExternalId[externalId] = (evt, extracted.Label);
+            _newByExternalId[NewEventKey(ingestion, externalId)] = (evt, extracted.Label);
         }
         return evt;
     }
+
+    private static string NewEventKey(Ingestion ingestion, string externalId) => $"{ingestion.IntegrationId}/{ingestion.SiteId}/{externalId}";
 
     /// <summary>The first matching rule decides: dismiss the event, or escalate it into a new incident.</summary>
     private async Task ApplyRulesAsync(Ingestion ingestion, Event evt, ExtractedEvent extracted, IReadOnlyList<CompiledRule> rules, CancellationToken cancellationToken)
