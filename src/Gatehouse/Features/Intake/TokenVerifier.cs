@@ -103,12 +103,18 @@ public sealed class TokenVerifier(GatehouseDb db, WebhookDirectory directory, Ti
         return db.UsedTokens.AnyAsync(u => u.KeyId == caller.KeyId && u.TokenHash == hash, cancellationToken);
     }
 
+    /// <summary>
+    /// Validation parameters per secret (the cached key entry's array), so the signing key — and the
+    /// signature provider Microsoft.IdentityModel caches per key — is made once, not per request.
+    /// </summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<byte[], TokenValidationParameters> ParametersBySecret = new();
+
     private static async Task<bool> SignedWithAsync(string token, byte[] secret)
     {
-        var result = await Handler.ValidateTokenAsync(token, new TokenValidationParameters
+        var parameters = ParametersBySecret.GetValue(secret, key => new TokenValidationParameters
         {
             ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
-            IssuerSigningKey = new SymmetricSecurityKey(secret),
+            IssuerSigningKey = new SymmetricSecurityKey(key),
             TryAllIssuerSigningKeys = true,
             RequireSignedTokens = true,
             ValidateIssuerSigningKey = false,
@@ -117,6 +123,7 @@ public sealed class TokenVerifier(GatehouseDb db, WebhookDirectory directory, Ti
             ValidateLifetime = false,
             RequireExpirationTime = false,
         });
+        var result = await Handler.ValidateTokenAsync(token, parameters);
         return result.IsValid;
     }
 
