@@ -64,6 +64,8 @@ public static class GatehouseHost
         services.AddScoped<TokenVerifier>();
         services.AddScoped<CommandHandler>();
         services.AddScoped<CommandExecutor>();
+        services.AddSingleton<CommandRunRecorder>();
+        services.AddHostedService(provider => provider.GetRequiredService<CommandRunRecorder>());
         services.AddSingleton<CommandCatalog>();
         services.AddSingleton<OutboundHttp>();
         services.AddScoped<IntegrationCommandRunner>();

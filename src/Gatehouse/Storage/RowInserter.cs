@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Gatehouse.Storage;
 
 /// <summary>
-/// Inserts rows of one entity type with one prepared command, reusing it for every row — what the
+/// Inserts rows of one entity type (leaving database-generated keys to the database) with one prepared command, reusing it for every row — what the
 /// intake hot path needs instead of the change tracker. Table, columns, types and value converters
 /// come from the EF Core model, so it writes exactly what EF Core would, on either provider.
 /// </summary>
@@ -23,7 +23,7 @@ public sealed class RowInserter<T> where T : class
         var sql = db.GetService<ISqlGenerationHelper>();
         var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
         _columns = entity.GetProperties()
-            .Where(p => p.ValueGenerated == ValueGenerated.Never || p.IsPrimaryKey())
+            .Where(p => p.ValueGenerated == ValueGenerated.Never)
             .Select((p, i) => (p, p.GetTypeMapping().Converter, $"@p{i}"))
             .ToArray();
         var names = string.Join(", ", _columns.Select(c => sql.DelimitIdentifier(c.Property.GetColumnName(table)!)));

@@ -38,6 +38,7 @@ public sealed partial class CommandHandler(
     KeyRateLimiter rateLimiter,
     CommandCatalog catalog,
     CommandExecutor executor,
+    CommandRunRecorder recorder,
     Attack.AttackContent attack,
     Playbooks.PlaybookTriggers playbooks,
     IOptions<GatehouseOptions> options,
@@ -184,8 +185,7 @@ public sealed partial class CommandHandler(
         {
             recorded[secret.Name] = "[redacted]";
         }
-        db.ChangeTracker.Clear();
-        db.CommandRuns.Add(new CommandRun
+        await recorder.RecordAsync(new CommandRun
         {
             At = time.GetUtcNow(),
             KeyId = caller.KeyId,
@@ -198,7 +198,6 @@ public sealed partial class CommandHandler(
             ResultBytes = JsonSerializer.SerializeToUtf8Bytes(response, GatehouseJson.Options).Length,
             Error = string.IsNullOrEmpty(response.Error) ? null : response.Error,
         });
-        await db.SaveChangesAsync(CancellationToken.None);
     }
 
     private IResult Unauthorized(HttpContext context, AuthFailure failure)

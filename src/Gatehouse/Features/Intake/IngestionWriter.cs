@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Threading.Channels;
 using Gatehouse.Infrastructure;
 using Gatehouse.Storage;
 using Microsoft.EntityFrameworkCore;
@@ -20,39 +19,29 @@ public enum WriteResult
 }
 
 /// <summary>
-/// Group commit for intake: requests queue here (a bounded queue: past it, the caller answers 503),
-/// and one writer stores everything queued in one transaction, then releases every waiting request.
-/// While a commit is in flight the next requests gather, so under load a commit carries many
-/// requests and the one fsync per commit is shared instead of paid per request.
+/// Group commit for intake (see <see cref="GroupCommitWriter{TItem}"/>): a request is acknowledged
+/// only once the commit that stored it is flushed. Past the queue's bound the caller answers 503.
 /// </summary>
-public sealed partial class IngestionWriter : BackgroundService
+public sealed partial class IngestionWriter : GroupCommitWriter<IngestionWriter.PendingWrite>
 {
-    private sealed record PendingWrite(Ingestion Ingestion, IReadOnlyList<UsedToken> UsedTokens, TaskCompletionSource<WriteResult> Done);
+    public sealed record PendingWrite(Ingestion Ingestion, IReadOnlyList<UsedToken> UsedTokens, TaskCompletionSource<WriteResult> Done);
 
-    private readonly Channel<PendingWrite> _queue;
     private readonly IServiceScopeFactory _scopes;
     private readonly IntakeMetrics _metrics;
-    private readonly int _maxBatch;
     private readonly ILogger<IngestionWriter> _logger;
-
-    public IngestionWriter(IServiceScopeFactory scopes, IOptions<GatehouseOptions> options, IntakeMetrics metrics, ILogger<IngestionWriter> logger)
-    {
-        _scopes = scopes;
-        _metrics = metrics;
-        _logger = logger;
-        _maxBatch = options.Value.Intake.MaxCommitBatch;
-        _queue = Channel.CreateBounded<PendingWrite>(new BoundedChannelOptions(options.Value.Intake.MaxQueuedWrites)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
-        metrics.ObserveQueue(() => _queue.Reader.Count);
-    }
-
     private RowInserter<Ingestion>? _ingestions;
     private RowInserter<UsedToken>? _usedTokens;
     private long _commits;
     private long _stored;
+
+    public IngestionWriter(IServiceScopeFactory scopes, IOptions<GatehouseOptions> options, IntakeMetrics metrics, ILogger<IngestionWriter> logger)
+        : base(options.Value.Intake.MaxQueuedWrites, options.Value.Intake.MaxCommitBatch)
+    {
+        _scopes = scopes;
+        _metrics = metrics;
+        _logger = logger;
+        metrics.ObserveQueue(() => QueueDepth);
+    }
 
     /// <summary>Commits made and requests they stored, on this node since start.</summary>
     public (long Commits, long Stored) Totals => (Interlocked.Read(ref _commits), Interlocked.Read(ref _stored));
@@ -61,41 +50,11 @@ public sealed partial class IngestionWriter : BackgroundService
     public Task<WriteResult> WriteAsync(Ingestion ingestion, IReadOnlyList<UsedToken> usedTokens)
     {
         var pending = new PendingWrite(ingestion, usedTokens, new TaskCompletionSource<WriteResult>(TaskCreationOptions.RunContinuationsAsynchronously));
-        return _queue.Writer.TryWrite(pending) ? pending.Done.Task : Task.FromResult(WriteResult.Unavailable);
+        return TryEnqueue(pending) ? pending.Done.Task : Task.FromResult(WriteResult.Unavailable);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task CommitAsync(IReadOnlyList<PendingWrite> batch)
     {
-        var batch = new List<PendingWrite>(_maxBatch);
-        try
-        {
-            while (await _queue.Reader.WaitToReadAsync(stoppingToken))
-            {
-                await CommitQueuedAsync(batch);
-            }
-        }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-        {
-        }
-        // Shutting down: take no more, but finish what was accepted into the queue.
-        _queue.Writer.TryComplete();
-        while (_queue.Reader.TryPeek(out _))
-        {
-            await CommitQueuedAsync(batch);
-        }
-    }
-
-    private async Task CommitQueuedAsync(List<PendingWrite> batch)
-    {
-        batch.Clear();
-        while (batch.Count < _maxBatch && _queue.Reader.TryRead(out var next))
-        {
-            batch.Add(next);
-        }
-        if (batch.Count == 0)
-        {
-            return;
-        }
         var clock = Stopwatch.StartNew();
         try
         {
@@ -163,7 +122,7 @@ public sealed partial class IngestionWriter : BackgroundService
         }
     }
 
-    private static void Release(List<PendingWrite> batch, WriteResult result)
+    private static void Release(IReadOnlyList<PendingWrite> batch, WriteResult result)
     {
         foreach (var pending in batch)
         {
