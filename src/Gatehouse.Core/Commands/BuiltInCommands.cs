@@ -13,6 +13,17 @@ public sealed record CommandDefinition(string Name, string Description, IReadOnl
 
     /// <summary>The declaration compiled into a JSON Schema, once.</summary>
     public CommandParameters Compiled => _compiled ??= new CommandParameters(Parameters);
+
+    /// <summary>A copy of the parameters fit to record: the values of parameters declared secret replaced.</summary>
+    public JsonObject Redacted(JsonObject parameters)
+    {
+        var recorded = (JsonObject)parameters.DeepClone();
+        foreach (var secret in Parameters.Where(p => p.Secret && recorded.ContainsKey(p.Name)))
+        {
+            recorded[secret.Name] = "[redacted]";
+        }
+        return recorded;
+    }
 }
 
 /// <summary>The built-in utility commands and their parameters.</summary>

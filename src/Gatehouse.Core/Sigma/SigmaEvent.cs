@@ -18,7 +18,7 @@ public sealed class SigmaEvent
     private const int MaxDepth = 64;
 
     private readonly Dictionary<string, List<string?>> _fields = new(StringComparer.OrdinalIgnoreCase);
-    private readonly List<(string Field, string Value)> _strings = [];
+    private readonly List<string> _strings = [];
     private readonly List<(string[] Path, string? Value)> _leaves = [];
     private Dictionary<string, List<string?>?>? _dotted;
 
@@ -44,8 +44,8 @@ public sealed class SigmaEvent
     /// <summary>Every field name the event answers, with its values (null for a JSON null).</summary>
     public IReadOnlyDictionary<string, List<string?>> Fields => _fields;
 
-    /// <summary>Every string value with the leaf name it was found under, for keyword rules.</summary>
-    public IReadOnlyList<(string Field, string Value)> Strings => _strings;
+    /// <summary>Every value of the event, for keyword rules.</summary>
+    public IReadOnlyList<string> Strings => _strings;
 
     public IReadOnlyList<string?>? Values(string field)
     {
@@ -134,7 +134,7 @@ public sealed class SigmaEvent
         }
         if (value is not null)
         {
-            _strings.Add((names[^1], value));
+            _strings.Add(value);
         }
     }
 

@@ -78,7 +78,7 @@ public sealed class SigmaFieldTest
 
     private string? MatchKeywords(SigmaEvent evt) => Combine(matcher =>
     {
-        foreach (var (_, value) in evt.Strings)
+        foreach (var value in evt.Strings)
         {
             if (matcher.Matches(value, evt))
             {

@@ -88,10 +88,6 @@ public sealed record SigmaLogSource(string? Product, string? Category, string? S
         {
             return false;
         }
-        if (source.Categories is not null && Category is null && Service is null)
-        {
-            return true;
-        }
         return source.Channel is null || Service is null || !ChannelByService.TryGetValue(Service, out var channel)
             || channel.Equals(source.Channel, StringComparison.OrdinalIgnoreCase);
     }

@@ -7,6 +7,28 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 
 namespace Gatehouse.Storage;
 
+public static class RowInserts
+{
+    /// <summary>Runs <paramref name="insert"/> in one transaction on a pooled context's connection, and commits.</summary>
+    public static async Task InTransactionAsync(IServiceScopeFactory scopes, Func<GatehouseDb, DbConnection, DbTransaction, Task> insert)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<GatehouseDb>();
+        await db.Database.OpenConnectionAsync(CancellationToken.None);
+        try
+        {
+            var connection = db.Database.GetDbConnection();
+            await using var transaction = await connection.BeginTransactionAsync(CancellationToken.None);
+            await insert(db, connection, transaction);
+            await transaction.CommitAsync(CancellationToken.None);
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
+}
+
 /// <summary>
 /// Inserts rows of one entity type (leaving database-generated keys to the database) with one prepared command, reusing it for every row — what the
 /// intake hot path needs instead of the change tracker. Table, columns, types and value converters

@@ -82,14 +82,7 @@ public class MultiProcessTests
         var refids = acknowledged.Values.ToList();
         await using (var db = store.OpenDb())
         {
-            var clock = Stopwatch.StartNew();
-            int waiting;
-            while ((waiting = await db.Ingestions.CountAsync(i => refids.Contains(i.Id) && i.Status != IngestionStatus.Processed)) > 0)
-            {
-                Assert.True(clock.Elapsed < TimeSpan.FromSeconds(90), $"{waiting} acknowledged ingestions were still not processed after 90 s");
-                await Task.Delay(250);
-            }
-            Assert.Equal(refids.Count, await db.Ingestions.CountAsync(i => refids.Contains(i.Id)));
+            await GatehouseStore.AllProcessedAsync(db, refids, TimeSpan.FromSeconds(90));
             var events = await db.Events.Where(e => refids.Contains(e.IngestionId!)).Select(e => new { e.IngestionId, e.ExternalId }).ToListAsync();
             var perIngestion = events.GroupBy(e => e.IngestionId!).ToDictionary(g => g.Key, g => g.ToList());
             foreach (var (n, refid) in acknowledged)

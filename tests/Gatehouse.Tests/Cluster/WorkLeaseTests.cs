@@ -26,6 +26,13 @@ public abstract class WorkLeaseTests(Provider provider)
         return new(db, () => new IntakePipeline(db, catalog, attack, library, triggers, _time), triggers, _time, Options, NullLogger<IngestionProcessor>.Instance);
     }
 
+    /// <summary>What the worker does, for one ingestion: the claimed refid and the claim, or null when there was none to claim.</summary>
+    private async Task<(string Id, string Claim)?> ClaimOneAsync(GatehouseDb db)
+    {
+        var (claim, ids) = await Node(db).ClaimBatchAsync(1, CancellationToken.None);
+        return ids is [var id] ? (id, claim) : null;
+    }
+
     private async Task<(GatehouseStore Store, string Refid)> StoredIngestionAsync()
     {
         var store = await GatehouseStore.CreateOrSkipAsync(provider);
@@ -55,10 +62,10 @@ public abstract class WorkLeaseTests(Provider provider)
         await using var dbA = store.OpenDb();
         await using var dbB = store.OpenDb();
 
-        var first = await Node(dbA).ClaimNextAsync(CancellationToken.None);
-        var meanwhile = await Node(dbB).ClaimNextAsync(CancellationToken.None);
+        var first = await ClaimOneAsync(dbA);
+        var meanwhile = await ClaimOneAsync(dbB);
         _time.Advance(TimeSpan.FromSeconds(31));
-        var afterLease = await Node(dbB).ClaimNextAsync(CancellationToken.None);
+        var afterLease = await ClaimOneAsync(dbB);
 
         Assert.Equal(refid, first?.Id);
         Assert.Null(meanwhile);
@@ -72,9 +79,9 @@ public abstract class WorkLeaseTests(Provider provider)
         var (store, refid) = await StoredIngestionAsync();
         await using var dbA = store.OpenDb();
         await using var dbB = store.OpenDb();
-        var stale = (await Node(dbA).ClaimNextAsync(CancellationToken.None))!.Value;
+        var stale = (await ClaimOneAsync(dbA))!.Value;
         _time.Advance(TimeSpan.FromSeconds(31));
-        var fresh = (await Node(dbB).ClaimNextAsync(CancellationToken.None))!.Value;
+        var fresh = (await ClaimOneAsync(dbB))!.Value;
 
         await Node(dbA).ProcessAsync(refid, stale.Claim, CancellationToken.None);
         await Node(dbB).ProcessAsync(refid, fresh.Claim, CancellationToken.None);
@@ -91,11 +98,11 @@ public abstract class WorkLeaseTests(Provider provider)
         var (store, refid) = await StoredIngestionAsync();
         await using var dbA = store.OpenDb();
         await using var dbB = store.OpenDb();
-        await Node(dbA).ClaimNextAsync(CancellationToken.None);
+        await ClaimOneAsync(dbA);
         // Node A has loaded the ingestion and is working on it when its lease runs out.
         var loadedByA = await dbA.Ingestions.SingleAsync(i => i.Id == refid);
         _time.Advance(TimeSpan.FromSeconds(31));
-        await Node(dbB).ClaimNextAsync(CancellationToken.None);
+        await ClaimOneAsync(dbB);
 
         dbA.Events.Add(new Event { IngestionId = refid, IntegrationId = loadedByA.IntegrationId, SiteId = loadedByA.SiteId, CustomFieldsJson = "{}", RawJson = "{}" });
         loadedByA.Status = IngestionStatus.Processed;

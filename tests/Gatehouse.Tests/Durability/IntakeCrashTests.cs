@@ -80,14 +80,7 @@ public abstract class IntakeCrashTests(Provider provider)
         Assert.True(acknowledged.Count > 100, $"only {acknowledged.Count} requests were acknowledged (seed {seed})");
         var refids = acknowledged.Values.ToList();
         await using var db = store.OpenDb();
-        var clock = Stopwatch.StartNew();
-        int waiting;
-        while ((waiting = await db.Ingestions.CountAsync(i => refids.Contains(i.Id) && i.Status != IngestionStatus.Processed)) > 0)
-        {
-            Assert.True(clock.Elapsed < TimeSpan.FromSeconds(120), $"{waiting} acknowledged ingestions were still not processed after 120 s (seed {seed})");
-            await Task.Delay(250);
-        }
-        Assert.Equal(refids.Count, await db.Ingestions.CountAsync(i => refids.Contains(i.Id)));
+        await GatehouseStore.AllProcessedAsync(db, refids, TimeSpan.FromSeconds(120), $"(seed {seed})");
         var events = await db.Events.Where(e => e.IntegrationId == db.Integrations.First(x => x.Name == integration).Id)
             .Select(e => new { e.IngestionId, e.Title }).ToListAsync();
         var duplicates = events.GroupBy(e => e.Title).Where(g => g.Count() > 1).Select(g => g.Key).ToList();

@@ -40,6 +40,19 @@ public sealed record GatehouseStore(Provider Provider, string DataDirectory, str
         };
 
     /// <summary>A context on the same database, for tests that arrange stored state directly.</summary>
+    /// <summary>Waits until every one of the ingestions exists and is processed; fails with how many are not after <paramref name="within"/>.</summary>
+    public static async Task AllProcessedAsync(GatehouseDb db, IReadOnlyCollection<string> refids, TimeSpan within, string context = "")
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        int waiting;
+        while ((waiting = await db.Ingestions.CountAsync(i => refids.Contains(i.Id) && i.Status != IngestionStatus.Processed)) > 0)
+        {
+            Assert.True(clock.Elapsed < within, $"{waiting} acknowledged ingestions were still not processed after {within.TotalSeconds:0} s {context}");
+            await Task.Delay(250);
+        }
+        Assert.Equal(refids.Count, await db.Ingestions.CountAsync(i => refids.Contains(i.Id)));
+    }
+
     public GatehouseDb OpenDb() => Provider == Provider.Sqlite
         ? new SqliteGatehouseDb(new DbContextOptionsBuilder<SqliteGatehouseDb>()
             .UseSqlite($"Data Source={Path.Combine(DataDirectory, "gatehouse.db")};Pooling=False").AddInterceptors(new SqlitePragmas()).Options)

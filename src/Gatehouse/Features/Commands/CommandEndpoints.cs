@@ -180,11 +180,6 @@ public sealed partial class CommandHandler(
 
     private async Task RecordAsync(WebhookCaller caller, CommandDefinition command, SiteEntry site, UserEntry user, JsonObject parameters, CommandResponse response, long milliseconds)
     {
-        var recorded = (JsonObject)parameters.DeepClone();
-        foreach (var secret in command.Parameters.Where(p => p.Secret && recorded.ContainsKey(p.Name)))
-        {
-            recorded[secret.Name] = "[redacted]";
-        }
         await recorder.RecordAsync(new CommandRun
         {
             At = time.GetUtcNow(),
@@ -193,7 +188,7 @@ public sealed partial class CommandHandler(
             SiteId = site.Id,
             UserId = user.Id,
             Username = user.Username,
-            ParametersJson = recorded.ToJsonString(),
+            ParametersJson = command.Redacted(parameters).ToJsonString(),
             DurationMilliseconds = milliseconds,
             ResultBytes = JsonSerializer.SerializeToUtf8Bytes(response, GatehouseJson.Options).Length,
             Error = string.IsNullOrEmpty(response.Error) ? null : response.Error,

@@ -1,5 +1,4 @@
 using Gatehouse.Storage;
-using Microsoft.EntityFrameworkCore;
 
 namespace Gatehouse.Features.Commands;
 
@@ -30,21 +29,11 @@ public sealed partial class CommandRunRecorder(IServiceScopeFactory scopes, ILog
     {
         try
         {
-            await using var scope = scopes.CreateAsyncScope();
-            var db = scope.ServiceProvider.GetRequiredService<GatehouseDb>();
-            _runs ??= new RowInserter<CommandRun>(db);
-            await db.Database.OpenConnectionAsync(CancellationToken.None);
-            try
+            await RowInserts.InTransactionAsync(scopes, (db, connection, transaction) =>
             {
-                var connection = db.Database.GetDbConnection();
-                await using var transaction = await connection.BeginTransactionAsync(CancellationToken.None);
-                await _runs.InsertAsync(connection, transaction, batch.Select(p => p.Run), CancellationToken.None);
-                await transaction.CommitAsync(CancellationToken.None);
-            }
-            finally
-            {
-                await db.Database.CloseConnectionAsync();
-            }
+                _runs ??= new RowInserter<CommandRun>(db);
+                return _runs.InsertAsync(connection, transaction, batch.Select(p => p.Run), CancellationToken.None);
+            });
         }
         catch (Exception ex)
         {

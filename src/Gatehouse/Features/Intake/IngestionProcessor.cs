@@ -44,19 +44,6 @@ public sealed partial class IngestionProcessor(
     IOptions<GatehouseOptions> options,
     ILogger<IngestionProcessor> logger)
 {
-    /// <summary>Claims the oldest waiting ingestion (or one whose lease ran out); null when there is none.</summary>
-    public Task<(string Id, string Claim)?> ClaimNextAsync(CancellationToken cancellationToken)
-    {
-        var now = time.GetUtcNow();
-        return WorkLeases.ClaimNextAsync(
-            db.Ingestions,
-            i => i.Status == IngestionStatus.Pending || (i.Status == IngestionStatus.Processing && i.LeaseExpiresAt < now),
-            query => query.OrderBy(i => i.ReceivedAt),
-            setters => setters.SetProperty(i => i.Status, IngestionStatus.Processing),
-            now.AddSeconds(options.Value.Intake.LeaseSeconds),
-            cancellationToken);
-    }
-
     /// <summary>Claims up to <paramref name="max"/> waiting ingestions (or ones whose lease ran out) at once.</summary>
     public Task<(string Claim, List<string> Ids)> ClaimBatchAsync(int max, CancellationToken cancellationToken)
     {

@@ -98,29 +98,17 @@ public sealed partial class IngestionWriter : GroupCommitWriter<IngestionWriter.
     }
 
     /// <summary>One transaction, one prepared INSERT reused per row: the change tracker costs more than the rows.</summary>
-    private async Task SaveAsync(IReadOnlyList<PendingWrite> writes)
-    {
-        await using var scope = _scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<GatehouseDb>();
-        _ingestions ??= new RowInserter<Ingestion>(db);
-        _usedTokens ??= new RowInserter<UsedToken>(db);
-        await db.Database.OpenConnectionAsync(CancellationToken.None);
-        try
+    private Task SaveAsync(IReadOnlyList<PendingWrite> writes) =>
+        RowInserts.InTransactionAsync(_scopes, async (db, connection, transaction) =>
         {
-            var connection = db.Database.GetDbConnection();
-            await using var transaction = await connection.BeginTransactionAsync(CancellationToken.None);
+            _ingestions ??= new RowInserter<Ingestion>(db);
+            _usedTokens ??= new RowInserter<UsedToken>(db);
             await _ingestions.InsertAsync(connection, transaction, writes.Select(w => w.Ingestion), CancellationToken.None);
             if (writes.Any(w => w.UsedTokens.Count > 0))
             {
                 await _usedTokens.InsertAsync(connection, transaction, writes.SelectMany(w => w.UsedTokens), CancellationToken.None);
             }
-            await transaction.CommitAsync(CancellationToken.None);
-        }
-        finally
-        {
-            await db.Database.CloseConnectionAsync();
-        }
-    }
+        });
 
     private static void Release(IReadOnlyList<PendingWrite> batch, WriteResult result)
     {

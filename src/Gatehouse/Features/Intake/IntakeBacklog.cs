@@ -23,25 +23,32 @@ public sealed partial class IntakeBacklog(IServiceScopeFactory scopes, IOptions<
     {
         metrics.ObserveBacklog(() => Count);
         using var timer = new PeriodicTimer(Interval);
-        do
+        try
         {
-            try
+            do
             {
-                await using var scope = scopes.CreateAsyncScope();
-                var db = scope.ServiceProvider.GetRequiredService<GatehouseDb>();
-                var count = await db.Ingestions.CountAsync(i => i.Status == IngestionStatus.Pending || i.Status == IngestionStatus.Processing, stoppingToken);
-                Interlocked.Exchange(ref _count, count);
+                await CountAsync(stoppingToken);
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                LogCountFailed(logger, ex);
-            }
+            while (await timer.WaitForNextTickAsync(stoppingToken));
         }
-        while (await timer.WaitForNextTickAsync(stoppingToken).AsTask().ContinueWith(t => !t.IsCanceled && t.Result, TaskScheduler.Default));
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task CountAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var scope = scopes.CreateAsyncScope();
+            var db = scope.ServiceProvider.GetRequiredService<GatehouseDb>();
+            var count = await db.Ingestions.CountAsync(i => i.Status == IngestionStatus.Pending || i.Status == IngestionStatus.Processing, cancellationToken);
+            Interlocked.Exchange(ref _count, count);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogCountFailed(logger, ex);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Could not count the intake backlog; keeping the last count")]

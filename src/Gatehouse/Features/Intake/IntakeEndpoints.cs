@@ -118,9 +118,13 @@ public sealed class IntakeHandler(
             Status = IngestionStatus.Pending,
             ReceivedAt = time.GetUtcNow(),
         };
-        // A one-time token is spent in the same commit as the request it carried.
-        var usedTokens = db.ChangeTracker.Entries<UsedToken>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
-        db.ChangeTracker.Clear();
+        // A one-time token is spent in the same commit as the request it carried (API keys spend nothing: no tracker work).
+        List<UsedToken> usedTokens = [];
+        if (key.Jwt is { RejectReplayedTokens: true })
+        {
+            usedTokens = db.ChangeTracker.Entries<UsedToken>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
+            db.ChangeTracker.Clear();
+        }
         switch (await writer.WriteAsync(ingestion, usedTokens))
         {
             case WriteResult.Unavailable:

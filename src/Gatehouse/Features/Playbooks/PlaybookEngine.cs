@@ -37,7 +37,7 @@ public sealed partial class PlaybookEngine(
                 {
                     _drivers[claimed.Id] = DriveAsync(claimed.Id, claimed.Claim, stoppingToken);
                 }
-                await signals.WaitAsync(IdlePoll, stoppingToken);
+                await signals.WaitForWorkAsync(IdlePoll, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

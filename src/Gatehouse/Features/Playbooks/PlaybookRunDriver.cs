@@ -97,7 +97,7 @@ public sealed partial class PlaybookRunDriver(
                     task.StartedAt = now;
                     task.FinishedAt = null;
                     task.NotBefore = null;
-                    task.InputJson = Redacted(input, command).ToJsonString();
+                    task.InputJson = (command?.Command.Definition.Redacted(input) ?? input).ToJsonString();
                     running[id] = new Running(StartTask(run, definition, command, input, cancelRun.Token), command);
                 }
                 await SaveAsync(run);
@@ -251,16 +251,6 @@ public sealed partial class PlaybookRunDriver(
         var timer = Task.Delay(delay > TimeSpan.Zero ? delay : TimeSpan.Zero, time, cancellationToken);
         await Task.WhenAny([.. running, timer]);
         cancellationToken.ThrowIfCancellationRequested();
-    }
-
-    private static JsonObject Redacted(JsonObject input, TaskCommand? command)
-    {
-        var recorded = (JsonObject)input.DeepClone();
-        foreach (var secret in command?.Command.Definition.Parameters.Where(p => p.Secret && recorded.ContainsKey(p.Name)) ?? [])
-        {
-            recorded[secret.Name] = "[redacted]";
-        }
-        return recorded;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Playbook run {RunId}: task {TaskId} was running when its node stopped (attempt {Attempts})")]

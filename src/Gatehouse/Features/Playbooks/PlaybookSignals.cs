@@ -1,28 +1,9 @@
 using System.Diagnostics.Metrics;
-using System.Threading.Channels;
 
 namespace Gatehouse.Features.Playbooks;
 
 /// <summary>Wakes the playbook engine when a run is queued on this node (other nodes' runs are found by polling).</summary>
-public sealed class PlaybookSignals
-{
-    private readonly Channel<bool> _work = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
-
-    public void RunQueued() => _work.Writer.TryWrite(true);
-
-    public async Task WaitAsync(TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timer.CancelAfter(timeout);
-        try
-        {
-            await _work.Reader.ReadAsync(timer.Token);
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-        }
-    }
-}
+public sealed class PlaybookSignals : Processing.WakeUpSignal;
 
 /// <summary>Playbook metrics, exported at /metrics with the rest of Gatehouse's meters.</summary>
 public sealed class PlaybookMetrics

@@ -46,7 +46,7 @@ public sealed partial class PlaybookTriggers(PlaybookLibrary library, PlaybookSi
     }
 
     /// <summary>Call once the queued runs are saved.</summary>
-    public void Saved() => signals.RunQueued();
+    public void Saved() => signals.WorkArrived();
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Playbook {Playbook} not started for {Trigger}: {Problem}")]
     private static partial void LogNotStarted(ILogger logger, string playbook, string trigger, string problem);
