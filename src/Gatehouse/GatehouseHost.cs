@@ -1,6 +1,7 @@
 using Gatehouse.Features.Audit;
 using Gatehouse.Features.Auth;
 using Gatehouse.Features.Commands;
+using Gatehouse.Features.Console;
 using Gatehouse.Features.Rules;
 using Gatehouse.Features.Events;
 using Gatehouse.Features.Health;
@@ -13,7 +14,6 @@ using Gatehouse.Features.Sites;
 using Gatehouse.Features.Users;
 using Gatehouse.Infrastructure;
 using Gatehouse.Storage;
-using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
@@ -96,9 +96,12 @@ public static class GatehouseHost
 
         services.AddGatehouseProblemDetails();
         services.ConfigureHttpJsonOptions(json => GatehouseJson.Configure(json.SerializerOptions));
-        services.AddAuthentication(BearerTokenHandler.SchemeName)
-            .AddScheme<AuthenticationSchemeOptions, BearerTokenHandler>(BearerTokenHandler.SchemeName, null);
-        services.AddAuthorizationBuilder().AddGatehousePolicies();
+        services.AddScoped<Credentials>();
+        services.AddGatehouseAuthentication();
+        var authorization = services.AddAuthorizationBuilder();
+        authorization.AddGatehousePolicies();
+        authorization.AddConsolePolicy();
+        services.AddGatehouseConsole();
         services.AddGatehouseHealth();
         services.AddGatehouseMetrics();
         services.AddOpenApi();
@@ -110,7 +113,9 @@ public static class GatehouseHost
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseMiddleware<BodySizeLimit>();
+        app.UseConsoleSecurityHeaders();
         app.UseAuthentication();
+        app.UseConsoleCsrfCheck();
         app.UseAuthorization();
 
         app.MapOpenApi();
@@ -122,6 +127,7 @@ public static class GatehouseHost
         app.MapUsersApi();
         app.MapSettingsApi();
         app.MapIntegrationsApi();
+        app.MapMappingPreviewApi();
         app.MapKeysApi();
         app.MapIngestionsApi();
         app.MapEventsApi();
@@ -135,6 +141,7 @@ public static class GatehouseHost
         app.MapAutomationRulesApi();
         Features.Playbooks.PlaybooksApi.MapPlaybooksApi(app);
         Features.Playbooks.PlaybookRunsApi.MapPlaybookRunsApi(app);
+        app.MapGatehouseConsole();
         return app;
     }
 

@@ -20,7 +20,7 @@ public static class AuditApi
         app.MapGet("/api/audit", List).WithTags("Audit").RequireAuthorization(Policies.Administrator);
     }
 
-    private static async Task<Results<Ok<Page<AuditView>>, ProblemHttpResult>> List(
+    internal static async Task<Results<Ok<Page<AuditView>>, ProblemHttpResult>> List(
         [AsParameters] AuditFilter filter, GatehouseDb db, AuthFailureAudit failures, CancellationToken cancellationToken)
     {
         var errors = new List<string>();

@@ -2,7 +2,6 @@ using Gatehouse.Core.Auth;
 using Gatehouse.Infrastructure;
 using Gatehouse.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
@@ -14,7 +13,7 @@ public sealed record TokenResponse(string Token, DateTimeOffset ExpiresAt, strin
 
 public sealed record MeResponse(int Id, string Username, string Role, IReadOnlyList<string> Sites);
 
-public static partial class AuthApi
+public static class AuthApi
 {
     public static void MapAuthApi(this IEndpointRouteBuilder app)
     {
@@ -23,27 +22,17 @@ public static partial class AuthApi
         group.MapGet("/me", Me).RequireAuthorization();
     }
 
-    private static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> IssueToken(
-        TokenRequest request, GatehouseDb db, IPasswordHasher<User> hasher, TimeProvider time,
-        IOptions<GatehouseOptions> options, ILogger<TokenRequest> logger, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> IssueToken(
+        TokenRequest request, GatehouseDb db, Credentials credentials, TimeProvider time,
+        IOptions<GatehouseOptions> options, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(request.Username) || string.IsNullOrEmpty(request.Password))
         {
             return Problems.BadRequest("credentials_required", "Both 'username' and 'password' are required.");
         }
-        var normalized = Normalize.Name(request.Username);
-        var user = await db.Users.FirstOrDefaultAsync(u => u.NormalizedUsername == normalized, cancellationToken);
-        // Verify against a fixed hash when the user does not exist, so timing does not tell who exists.
-        var verification = hasher.VerifyHashedPassword(user ?? DummyUser, user?.PasswordHash ?? DummyHash, request.Password);
-        if (user is null || !user.Enabled || verification == PasswordVerificationResult.Failed)
+        if (await credentials.VerifyAsync(request.Username, request.Password, cancellationToken) is not { } user)
         {
-            LogLoginFailed(logger, request.Username.Length > 100 ? request.Username[..100] : request.Username,
-                user is null ? "unknown user" : !user.Enabled ? "user disabled" : "wrong password");
             return Problems.Create(401, "invalid_credentials", "The username or password is not correct.");
-        }
-        if (verification == PasswordVerificationResult.SuccessRehashNeeded)
-        {
-            user.PasswordHash = hasher.HashPassword(user, request.Password);
         }
         var token = WebhookSecrets.NewSessionToken();
         var now = time.GetUtcNow();
@@ -54,17 +43,10 @@ public static partial class AuthApi
         return TypedResults.Ok(new TokenResponse(token, expires, user.Username, user.Role.ToString()));
     }
 
-    private static async Task<Ok<MeResponse>> Me(CurrentUser current, GatehouseDb db, CancellationToken cancellationToken)
+    internal static async Task<Ok<MeResponse>> Me(CurrentUser current, GatehouseDb db, CancellationToken cancellationToken)
     {
         var siteIds = await current.SiteIdsAsync(cancellationToken);
         var sites = await db.Sites.Where(s => siteIds.Contains(s.Id)).OrderBy(s => s.Name).Select(s => s.Name).ToListAsync(cancellationToken);
         return TypedResults.Ok(new MeResponse(current.Id, current.Username, current.IsAdministrator ? "Administrator" : "Analyst", sites));
     }
-
-    private static readonly User DummyUser = new() { Username = "", NormalizedUsername = "", PasswordHash = "" };
-
-    private static readonly string DummyHash = new PasswordHasher<User>().HashPassword(DummyUser, WebhookSecrets.RandomToken(16));
-
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Login failed for '{Username}': {Reason}")]
-    private static partial void LogLoginFailed(ILogger logger, string username, string reason);
 }

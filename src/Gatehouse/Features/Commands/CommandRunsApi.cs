@@ -21,7 +21,7 @@ public static class CommandRunsApi
     }
 
     /// <summary>The runs on the sites the user can access, newest first.</summary>
-    private static async Task<Results<Ok<Page<CommandRunView>>, ProblemHttpResult>> List(
+    internal static async Task<Results<Ok<Page<CommandRunView>>, ProblemHttpResult>> List(
         [AsParameters] CommandRunFilter filter, GatehouseDb db, CurrentUser user, CancellationToken cancellationToken)
     {
         var errors = new List<string>();

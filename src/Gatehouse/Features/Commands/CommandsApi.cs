@@ -27,13 +27,13 @@ public static class CommandsApi
         group.MapPut("/{name}", Update).RequireAuthorization(Policies.Administrator);
     }
 
-    private static async Task<Ok<List<CommandView>>> List(GatehouseDb db, CancellationToken cancellationToken)
+    internal static async Task<Ok<List<CommandView>>> List(GatehouseDb db, CancellationToken cancellationToken)
     {
         var custom = await db.CustomCommands.AsNoTracking().OrderBy(c => c.Name).ToListAsync(cancellationToken);
         return TypedResults.Ok(BuiltInCommands.All.Select(BuiltInView).Concat(custom.Select(c => CustomView(c, withScript: false))).ToList());
     }
 
-    private static async Task<Results<Ok<CommandView>, ProblemHttpResult>> Get(string name, GatehouseDb db, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<CommandView>, ProblemHttpResult>> Get(string name, GatehouseDb db, CancellationToken cancellationToken)
     {
         if (BuiltInCommands.Definition(name) is { } builtIn)
         {
@@ -74,7 +74,7 @@ public static class CommandsApi
         return TypedResults.Created($"/api/commands/{Uri.EscapeDataString(name)}", CustomView(command, withScript: true));
     }
 
-    private static async Task<Results<Ok<CommandView>, ProblemHttpResult>> Update(
+    internal static async Task<Results<Ok<CommandView>, ProblemHttpResult>> Update(
         string name, CommandRequest request, GatehouseDb db, TimeProvider time, CancellationToken cancellationToken)
     {
         var normalized = Normalize.Name(name);

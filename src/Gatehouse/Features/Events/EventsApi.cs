@@ -15,7 +15,7 @@ public static class EventsApi
         group.MapGet("/{id:long}", Get);
     }
 
-    private static async Task<Results<Ok<Page<EventView>>, ProblemHttpResult>> List(
+    internal static async Task<Results<Ok<Page<EventView>>, ProblemHttpResult>> List(
         [AsParameters] ListFilter filter, GatehouseDb db, CurrentUser user, CancellationToken cancellationToken)
     {
         var errors = new List<string>();
@@ -46,7 +46,7 @@ public static class EventsApi
         return TypedResults.Ok(new Page<EventView>(events.Select(e => EventView.From(e, withRaw: false)).ToList(), paging.Number, paging.Size, total));
     }
 
-    private static async Task<Results<Ok<EventView>, ProblemHttpResult>> Get(long id, GatehouseDb db, CurrentUser user, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<EventView>, ProblemHttpResult>> Get(long id, GatehouseDb db, CurrentUser user, CancellationToken cancellationToken)
     {
         var sites = await user.SiteIdsAsync(cancellationToken);
         var evt = await WithRelations(db.Events.AsNoTracking()).FirstOrDefaultAsync(e => e.Id == id && sites.Contains(e.SiteId), cancellationToken);

@@ -15,7 +15,7 @@ public static class IncidentsApi
         group.MapGet("/{id:long}", Get);
     }
 
-    private static async Task<Results<Ok<Page<IncidentView>>, ProblemHttpResult>> List(
+    internal static async Task<Results<Ok<Page<IncidentView>>, ProblemHttpResult>> List(
         [AsParameters] ListFilter filter, GatehouseDb db, CurrentUser user, CancellationToken cancellationToken)
     {
         var errors = new List<string>();
@@ -35,7 +35,7 @@ public static class IncidentsApi
         return TypedResults.Ok(new Page<IncidentView>(incidents.Select(i => IncidentView.From(i, withRaw: false)).ToList(), paging.Number, paging.Size, total));
     }
 
-    private static async Task<Results<Ok<IncidentView>, ProblemHttpResult>> Get(long id, GatehouseDb db, CurrentUser user, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<IncidentView>, ProblemHttpResult>> Get(long id, GatehouseDb db, CurrentUser user, CancellationToken cancellationToken)
     {
         var sites = await user.SiteIdsAsync(cancellationToken);
         var incident = await WithRelations(db.Incidents.AsNoTracking()).FirstOrDefaultAsync(i => i.Id == id && sites.Contains(i.SiteId), cancellationToken);

@@ -20,7 +20,7 @@ public static class IngestionsApi
     }
 
     /// <summary>The ingestion log, newest first: filters <c>site</c>, <c>integration</c>, <c>status</c>, <c>from</c>, <c>to</c> (received).</summary>
-    private static async Task<Results<Ok<Page<IngestionSummary>>, ProblemHttpResult>> List(
+    internal static async Task<Results<Ok<Page<IngestionSummary>>, ProblemHttpResult>> List(
         [AsParameters] ListFilter filter, GatehouseDb db, CurrentUser user, CancellationToken cancellationToken)
     {
         var errors = new List<string>();
@@ -50,7 +50,7 @@ public static class IngestionsApi
         return TypedResults.Ok(new Page<IngestionSummary>(items, paging.Number, paging.Size, total));
     }
 
-    private static async Task<Results<Ok<IngestionView>, ProblemHttpResult>> Get(
+    internal static async Task<Results<Ok<IngestionView>, ProblemHttpResult>> Get(
         string refid, IngestionResults results, CurrentUser user, CancellationToken cancellationToken)
     {
         var view = await results.ViewAsync(refid, await user.SiteIdsAsync(cancellationToken), cancellationToken);

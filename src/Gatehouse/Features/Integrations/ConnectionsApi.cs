@@ -20,7 +20,7 @@ public static class ConnectionsApi
         group.MapPut("/{site}", Put).RequireAuthorization(Policies.Administrator);
     }
 
-    private static async Task<Results<Ok<List<ConnectionView>>, ProblemHttpResult>> List(string name, GatehouseDb db, CurrentUser user, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<List<ConnectionView>>, ProblemHttpResult>> List(string name, GatehouseDb db, CurrentUser user, CancellationToken cancellationToken)
     {
         var integration = await IntegrationsApi.Find(db, name, cancellationToken);
         if (integration is null)
@@ -33,7 +33,7 @@ public static class ConnectionsApi
         return TypedResults.Ok(connections.Select(View).ToList());
     }
 
-    private static async Task<Results<Ok<ConnectionView>, ProblemHttpResult>> Put(
+    internal static async Task<Results<Ok<ConnectionView>, ProblemHttpResult>> Put(
         string name, string site, ConnectionRequest request, GatehouseDb db, SecretProtector protector, TimeProvider time, CancellationToken cancellationToken)
     {
         var integration = await IntegrationsApi.Find(db, name, cancellationToken);

@@ -28,13 +28,13 @@ public static class IntegrationsApi
         group.MapPut("/{name}", Update).RequireAuthorization(Policies.Administrator);
     }
 
-    private static async Task<Ok<List<IntegrationView>>> List(GatehouseDb db, CancellationToken cancellationToken)
+    internal static async Task<Ok<List<IntegrationView>>> List(GatehouseDb db, CancellationToken cancellationToken)
     {
         var integrations = await db.Integrations.AsNoTracking().OrderBy(i => i.Name).ToListAsync(cancellationToken);
         return TypedResults.Ok(integrations.Select(ToView).ToList());
     }
 
-    private static async Task<Results<Ok<IntegrationView>, ProblemHttpResult>> Get(string name, GatehouseDb db, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<IntegrationView>, ProblemHttpResult>> Get(string name, GatehouseDb db, CancellationToken cancellationToken)
     {
         var integration = await Find(db, name, cancellationToken);
         return integration is null ? NotFound(name) : TypedResults.Ok(ToView(integration));
@@ -76,7 +76,7 @@ public static class IntegrationsApi
         return TypedResults.Created($"/api/integrations/{Uri.EscapeDataString(integration.Name)}", ToView(integration));
     }
 
-    private static async Task<Results<Ok<IntegrationView>, ProblemHttpResult>> Update(
+    internal static async Task<Results<Ok<IntegrationView>, ProblemHttpResult>> Update(
         string name, IntegrationRequest request, GatehouseDb db, TimeProvider time, CancellationToken cancellationToken)
     {
         var integration = await Find(db, name, cancellationToken);
@@ -99,7 +99,7 @@ public static class IntegrationsApi
         return TypedResults.Ok(ToView(integration));
     }
 
-    private static (IntakeDefinition Event, IntakeDefinition? Incident) ValidateIntakes(IntegrationRequest request, List<string> errors)
+    internal static (IntakeDefinition Event, IntakeDefinition? Incident) ValidateIntakes(IntegrationRequest request, List<string> errors)
     {
         var eventIntake = request.EventIntake is null
             ? IntakeDefinition.WholeBody

@@ -22,7 +22,7 @@ public static class KeysApi
         group.MapGet("/{id:int}/secret", Reveal);
     }
 
-    private static async Task<Ok<List<KeyView>>> List(GatehouseDb db, KeyAccess access, KeyPresenter presenter, CancellationToken cancellationToken)
+    internal static async Task<Ok<List<KeyView>>> List(GatehouseDb db, KeyAccess access, KeyPresenter presenter, CancellationToken cancellationToken)
     {
         var sites = await access.SitesAsync(cancellationToken);
         var keys = await WithTargets(db.WebhookKeys.AsNoTracking()).OrderBy(k => k.Id).ToListAsync(cancellationToken);
@@ -31,7 +31,7 @@ public static class KeysApi
         return TypedResults.Ok(visible.Select(k => presenter.Present(k, sites, usernames)).ToList());
     }
 
-    private static async Task<Results<Ok<KeyView>, ProblemHttpResult>> Get(
+    internal static async Task<Results<Ok<KeyView>, ProblemHttpResult>> Get(
         int id, GatehouseDb db, KeyAccess access, KeyPresenter presenter, CancellationToken cancellationToken)
     {
         var sites = await access.SitesAsync(cancellationToken);
@@ -114,7 +114,7 @@ public static class KeysApi
         return TypedResults.Created($"/api/keys/{key.Id}", presenter.Present(key, sites, await UsernamesAsync(db, [key], cancellationToken)));
     }
 
-    private static async Task<Results<Ok<KeyView>, ProblemHttpResult>> Patch(
+    internal static async Task<Results<Ok<KeyView>, ProblemHttpResult>> Patch(
         int id, KeyPatch patch, GatehouseDb db, KeyAccess access, KeyValidation validation, KeyPresenter presenter,
         AuditLog audit, CancellationToken cancellationToken)
     {
@@ -161,7 +161,7 @@ public static class KeysApi
         return TypedResults.Ok(presenter.Present(key, sites, await UsernamesAsync(db, [key], cancellationToken)));
     }
 
-    private static async Task<Results<Ok<KeyView>, ProblemHttpResult>> Regenerate(
+    internal static async Task<Results<Ok<KeyView>, ProblemHttpResult>> Regenerate(
         int id, RegenerateRequest? request, GatehouseDb db, KeyAccess access, KeyPresenter presenter, SecretProtector protector,
         AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
@@ -205,7 +205,7 @@ public static class KeysApi
         return TypedResults.NoContent();
     }
 
-    private static async Task<Results<Ok<KeySecretView>, ProblemHttpResult>> Reveal(
+    internal static async Task<Results<Ok<KeySecretView>, ProblemHttpResult>> Reveal(
         int id, GatehouseDb db, KeyAccess access, SecretProtector protector, AuditLog audit, CancellationToken cancellationToken)
     {
         var sites = await access.SitesAsync(cancellationToken);

@@ -28,7 +28,7 @@ public static class PlaybookRunsApi
         group.MapPost("/{id}/cancel", Cancel);
     }
 
-    private static async Task<Results<Ok<Page<PlaybookRunView>>, ProblemHttpResult>> List(
+    internal static async Task<Results<Ok<Page<PlaybookRunView>>, ProblemHttpResult>> List(
         long? @event, long? incident, string? status, string? playbook, int? page, int? pageSize,
         GatehouseDb db, CurrentUser user, CancellationToken cancellationToken)
     {
@@ -62,7 +62,7 @@ public static class PlaybookRunsApi
         return TypedResults.Ok(new Page<PlaybookRunView>(runs.Select(r => View(r, siteNames[r.SiteId], null)).ToList(), paging.Value.Number, paging.Value.Size, total));
     }
 
-    private static async Task<Results<Ok<PlaybookRunView>, ProblemHttpResult>> Get(string id, GatehouseDb db, CurrentUser user, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<PlaybookRunView>, ProblemHttpResult>> Get(string id, GatehouseDb db, CurrentUser user, CancellationToken cancellationToken)
     {
         var run = await db.PlaybookRuns.AsNoTracking().Include(r => r.Tasks).FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
         if (run is null || !await user.CanAccessSiteAsync(run.SiteId, cancellationToken))
@@ -78,7 +78,7 @@ public static class PlaybookRunsApi
     }
 
     /// <summary>A queued run is cancelled at once; a running one stops starting tasks and cancels those running.</summary>
-    private static async Task<Results<Ok<PlaybookRunView>, ProblemHttpResult>> Cancel(
+    internal static async Task<Results<Ok<PlaybookRunView>, ProblemHttpResult>> Cancel(
         string id, GatehouseDb db, CurrentUser user, TimeProvider time, CancellationToken cancellationToken)
     {
         var run = await db.PlaybookRuns.Include(r => r.Tasks).FirstOrDefaultAsync(r => r.Id == id, cancellationToken);

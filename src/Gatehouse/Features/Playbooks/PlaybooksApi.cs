@@ -31,7 +31,7 @@ public static class PlaybooksApi
         group.MapDelete("/{name}", Delete).RequireAuthorization(Policies.Administrator);
     }
 
-    private static async Task<Ok<List<PlaybookView>>> List(GatehouseDb db, CancellationToken cancellationToken)
+    internal static async Task<Ok<List<PlaybookView>>> List(GatehouseDb db, CancellationToken cancellationToken)
     {
         var playbooks = await db.Playbooks.AsNoTracking().Where(p => !p.Deleted).OrderBy(p => p.Name)
             .Select(p => new { Playbook = p, Json = db.PlaybookVersions.Where(v => v.PlaybookId == p.Id && v.Version == p.CurrentVersion).Select(v => v.DefinitionJson).First() })
@@ -39,7 +39,7 @@ public static class PlaybooksApi
         return TypedResults.Ok(playbooks.Select(p => View(p.Playbook, p.Json, null)).ToList());
     }
 
-    private static async Task<Results<Ok<PlaybookView>, ProblemHttpResult>> Get(string name, GatehouseDb db, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<PlaybookView>, ProblemHttpResult>> Get(string name, GatehouseDb db, CancellationToken cancellationToken)
     {
         var playbook = await FindAsync(db, name, cancellationToken);
         if (playbook is null)
@@ -51,7 +51,7 @@ public static class PlaybooksApi
         return TypedResults.Ok(View(playbook, current.DefinitionJson, versions.Select(v => new PlaybookVersionView(v.Version, v.CreatedAt, v.CreatedBy)).ToList()));
     }
 
-    private static async Task<Results<Ok<PlaybookView>, ProblemHttpResult>> GetVersion(string name, int version, GatehouseDb db, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<PlaybookView>, ProblemHttpResult>> GetVersion(string name, int version, GatehouseDb db, CancellationToken cancellationToken)
     {
         var normalized = Normalize.Name(name);
         var playbook = await db.Playbooks.AsNoTracking().FirstOrDefaultAsync(p => p.NormalizedName == normalized, cancellationToken);
@@ -89,7 +89,7 @@ public static class PlaybooksApi
         return TypedResults.Created($"/api/playbooks/{Uri.EscapeDataString(playbook.Name)}", View(playbook, body!.ToJsonString(), null));
     }
 
-    private static async Task<Results<Ok<PlaybookView>, ProblemHttpResult>> Update(
+    internal static async Task<Results<Ok<PlaybookView>, ProblemHttpResult>> Update(
         string name, JsonNode? body, GatehouseDb db, PlaybookLibrary library, CurrentUser user, TimeProvider time, CancellationToken cancellationToken)
     {
         var playbook = await FindAsync(db, name, cancellationToken, tracked: true);

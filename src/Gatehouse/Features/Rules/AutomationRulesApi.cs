@@ -29,7 +29,7 @@ public static class AutomationRulesApi
         group.MapDelete("/{id:int}", Delete).RequireAuthorization(Policies.Administrator);
     }
 
-    private static async Task<Ok<List<RuleView>>> List(GatehouseDb db, CurrentUser user, CancellationToken cancellationToken)
+    internal static async Task<Ok<List<RuleView>>> List(GatehouseDb db, CurrentUser user, CancellationToken cancellationToken)
     {
         var sites = await user.SiteIdsAsync(cancellationToken);
         var rules = await db.AutomationRules.AsNoTracking().Include(r => r.Site)

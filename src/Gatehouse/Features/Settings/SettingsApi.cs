@@ -23,7 +23,7 @@ public static class SettingsApi
         group.MapPut("/{name}", Put).RequireAuthorization(Policies.Administrator);
     }
 
-    private static async Task<Ok<List<SettingView>>> List(GatehouseDb db, SettingsStore settings, CancellationToken cancellationToken)
+    internal static async Task<Ok<List<SettingView>>> List(GatehouseDb db, SettingsStore settings, CancellationToken cancellationToken)
     {
         var views = new List<SettingView>();
         foreach (var definition in SettingsCatalog.All)
@@ -33,7 +33,7 @@ public static class SettingsApi
         return TypedResults.Ok(views);
     }
 
-    private static async Task<Results<Ok<SettingView>, ProblemHttpResult>> Get(
+    internal static async Task<Results<Ok<SettingView>, ProblemHttpResult>> Get(
         string name, GatehouseDb db, SettingsStore settings, CancellationToken cancellationToken)
     {
         if (SettingsCatalog.Find(name) is not { } definition)
@@ -43,7 +43,7 @@ public static class SettingsApi
         return TypedResults.Ok(View(definition, await settings.GetAsync(db, definition, cancellationToken)));
     }
 
-    private static async Task<Results<Ok<SettingView>, ProblemHttpResult>> Put(
+    internal static async Task<Results<Ok<SettingView>, ProblemHttpResult>> Put(
         string name, SettingUpdate update, GatehouseDb db, CurrentUser user, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
         if (SettingsCatalog.Find(name) is not { } definition)

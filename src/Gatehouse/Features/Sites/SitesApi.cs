@@ -25,7 +25,7 @@ public static class SitesApi
         group.MapPost("/", Create).RequireAuthorization(Policies.Administrator);
     }
 
-    private static async Task<Ok<List<SiteView>>> List(GatehouseDb db, CurrentUser user, CancellationToken cancellationToken)
+    internal static async Task<Ok<List<SiteView>>> List(GatehouseDb db, CurrentUser user, CancellationToken cancellationToken)
     {
         var ids = await user.SiteIdsAsync(cancellationToken);
         var sites = await db.Sites.AsNoTracking().Where(s => ids.Contains(s.Id)).OrderBy(s => s.Id).ToListAsync(cancellationToken);

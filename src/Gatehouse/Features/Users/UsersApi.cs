@@ -23,13 +23,13 @@ public static class UsersApi
         group.MapPost("/", Create);
     }
 
-    private static async Task<Ok<List<UserView>>> List(GatehouseDb db, CancellationToken cancellationToken)
+    internal static async Task<Ok<List<UserView>>> List(GatehouseDb db, CancellationToken cancellationToken)
     {
         var users = await db.Users.AsNoTracking().Include(u => u.Sites).ThenInclude(s => s.Site).OrderBy(u => u.Id).ToListAsync(cancellationToken);
         return TypedResults.Ok(users.Select(ToView).ToList());
     }
 
-    private static async Task<Results<Ok<UserView>, ProblemHttpResult>> Get(int id, GatehouseDb db, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<UserView>, ProblemHttpResult>> Get(int id, GatehouseDb db, CancellationToken cancellationToken)
     {
         var user = await db.Users.AsNoTracking().Include(u => u.Sites).ThenInclude(s => s.Site).FirstOrDefaultAsync(u => u.Id == id, cancellationToken);
         return user is null ? Problems.NotFound($"There is no user {id}.") : TypedResults.Ok(ToView(user));

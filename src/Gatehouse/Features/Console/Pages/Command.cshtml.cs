@@ -1,0 +1,23 @@
+using Gatehouse.Features.Commands;
+using Gatehouse.Storage;
+
+namespace Gatehouse.Features.Console.Pages;
+
+public sealed class CommandModel(GatehouseDb db) : ConsolePageModel
+{
+    public CommandView? Command { get; private set; }
+
+    public string EditableJson => Command is null ? "" : Pretty(new CommandRequest(
+        Command.Name, Command.Description, Command.Parameters.ToList(), Command.Script, Command.Features.ToList(), Command.TimeoutSeconds));
+
+    public async Task OnGetAsync(string name)
+    {
+        var result = (await CommandsApi.Get(name, db, Aborted)).Result;
+        Command = ApiCall.Value<CommandView>(result);
+        Refusal = ApiCall.Problem(result);
+        if (Command is null)
+        {
+            Response.StatusCode = StatusCodes.Status404NotFound;
+        }
+    }
+}

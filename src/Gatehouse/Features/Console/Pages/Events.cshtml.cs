@@ -1,0 +1,29 @@
+using Gatehouse.Features.Auth;
+using Gatehouse.Features.Events;
+using Gatehouse.Features.Sites;
+using Gatehouse.Infrastructure;
+using Gatehouse.Storage;
+
+namespace Gatehouse.Features.Console.Pages;
+
+public sealed class EventsModel(GatehouseDb db, CurrentUser user) : ConsolePageModel
+{
+    public string? Site { get; private set; }
+
+    public string? Status { get; private set; }
+
+    public string? Technique { get; private set; }
+
+    public IReadOnlyList<SiteView> Sites { get; private set; } = [];
+
+    public Page<EventView>? Results { get; private set; }
+
+    public async Task OnGetAsync(string? site, string? status, string? technique, int? page)
+    {
+        (Site, Status, Technique) = (Text.Blank(site), Text.Blank(status), Text.Blank(technique));
+        Sites = (await SitesApi.List(db, user, Aborted)).Value ?? [];
+        var result = (await EventsApi.List(new ListFilter(Site, Status, null, null, null, page, 50, Technique), db, user, Aborted)).Result;
+        Results = ApiCall.Value<Page<EventView>>(result);
+        Refusal = ApiCall.Problem(result);
+    }
+}

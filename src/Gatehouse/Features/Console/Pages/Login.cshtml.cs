@@ -1,0 +1,39 @@
+using Gatehouse.Features.Auth;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Gatehouse.Features.Console.Pages;
+
+public sealed class LoginModel(Credentials credentials) : ConsolePageModel
+{
+    public string? Username { get; private set; }
+
+    public string? ReturnUrl { get; private set; }
+
+    public string? Error { get; private set; }
+
+    public IActionResult OnGet(string? returnUrl)
+    {
+        ReturnUrl = returnUrl;
+        return User.Identity?.IsAuthenticated == true ? LocalRedirect(SafeReturn(returnUrl)) : Page();
+    }
+
+    public async Task<IActionResult> OnPostAsync(string? username, string? password, string? returnUrl)
+    {
+        var user = await credentials.VerifyAsync(username, password, Aborted);
+        if (user is null)
+        {
+            Username = username;
+            ReturnUrl = returnUrl;
+            Error = "The username or password is not correct.";
+            Response.StatusCode = StatusCodes.Status401Unauthorized;
+            return Page();
+        }
+        await HttpContext.SignInAsync(ConsoleAuth.Scheme, ConsoleAuth.Principal(user));
+        return LocalRedirect(SafeReturn(returnUrl));
+    }
+
+    /// <summary>Only console pages are return targets, so a crafted link cannot send a user elsewhere.</summary>
+    private string SafeReturn(string? returnUrl) =>
+        returnUrl is not null && Url.IsLocalUrl(returnUrl) && returnUrl.StartsWith("/console", StringComparison.Ordinal) ? returnUrl : "/console";
+}

@@ -1,0 +1,21 @@
+using Gatehouse.Features.Auth;
+using Gatehouse.Features.Playbooks;
+using Gatehouse.Storage;
+
+namespace Gatehouse.Features.Console.Pages;
+
+public sealed class PlaybookRunModel(GatehouseDb db, CurrentUser user) : ConsolePageModel
+{
+    public PlaybookRunView? Run { get; private set; }
+
+    public async Task OnGetAsync(string id)
+    {
+        var result = (await PlaybookRunsApi.Get(id, db, user, Aborted)).Result;
+        Run = ApiCall.Value<PlaybookRunView>(result);
+        Refusal = ApiCall.Problem(result);
+        if (Run is null)
+        {
+            Response.StatusCode = StatusCodes.Status404NotFound;
+        }
+    }
+}

@@ -1,0 +1,22 @@
+using Gatehouse.Features.Playbooks;
+using Gatehouse.Storage;
+
+namespace Gatehouse.Features.Console.Pages;
+
+public sealed class PlaybooksModel(GatehouseDb db) : ConsolePageModel
+{
+    public const string Template = """
+        {
+          "name": "Enrich event",
+          "kind": "Event",
+          "description": "Extracts the artifacts of each new event.",
+          "tasks": [
+            { "id": "artifacts", "command": "Extract Artifacts", "params": { "Text": "{{$.event.raw}}" } }
+          ]
+        }
+        """;
+
+    public IReadOnlyList<PlaybookView> Playbooks { get; private set; } = [];
+
+    public async Task OnGetAsync() => Playbooks = (await PlaybooksApi.List(db, Aborted)).Value ?? [];
+}

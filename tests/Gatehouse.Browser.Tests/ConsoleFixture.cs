@@ -1,0 +1,110 @@
+using System.Net;
+using System.Net.Sockets;
+using Gatehouse.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace Gatehouse.Browser.Tests;
+
+/// <summary>
+/// One Gatehouse on a real socket (Kestrel, SQLite file) with the ATT&amp;CK catalogue loaded, and
+/// one headless Debian Chromium driven by Playwright. Each test opens its own browser context.
+/// </summary>
+public sealed class ConsoleFixture : IAsyncLifetime
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+
+    private static readonly string[] ChromiumArgs =
+        ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+    private GatehouseFactory? _factory;
+
+    public GatehouseFactory Factory => _factory ?? throw Unavailable();
+
+    public GatehouseClient Admin { get; private set; } = null!;
+
+    public string BaseUrl { get; private set; } = "";
+
+    /// <summary>Where the screenshots of the main screens go: the test output folder.</summary>
+    public static string ScreenshotFolder { get; } = Path.Combine(AppContext.BaseDirectory, "screenshots");
+
+    public async ValueTask InitializeAsync()
+    {
+        if (!File.Exists(ChromiumPath))
+        {
+            return;
+        }
+        var port = FreePort();
+        BaseUrl = $"http://127.0.0.1:{port}";
+        _factory = new GatehouseFactory(await GatehouseStore.CreateOrSkipAsync(Provider.Sqlite), new()
+        {
+            ["urls"] = BaseUrl,
+            ["Gatehouse:PublicBaseUrl"] = BaseUrl,
+            ["Gatehouse:Attack:BundlePath"] = SharedData.Path("attack/enterprise-attack-18.1.json"),
+        });
+        _factory.UseKestrel(options => options.Listen(IPAddress.Loopback, port));
+        _factory.StartServer();
+        Admin = await GatehouseClient.LoginAsync(_factory.CreateClient(), "admin", GatehouseFactory.AdminPassword);
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ChromiumArgs,
+        });
+        Directory.CreateDirectory(ScreenshotFolder);
+    }
+
+    /// <summary>A fresh browser context (no cookies) at 1280×800 that may use the clipboard.</summary>
+    public async Task<IPage> NewPageAsync()
+    {
+        if (_browser is null)
+        {
+            throw Unavailable();
+        }
+        var context = await _browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = BaseUrl,
+            ViewportSize = new ViewportSize { Width = 1280, Height = 800 },
+            Permissions = ["clipboard-read", "clipboard-write"],
+        });
+        context.SetDefaultTimeout(15_000);
+        var page = await context.NewPageAsync();
+        page.Dialog += async (_, dialog) => await dialog.AcceptAsync();
+        return page;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.DisposeAsync();
+        }
+        _playwright?.Dispose();
+        if (_factory is not null)
+        {
+            await _factory.DisposeAsync();
+        }
+    }
+
+    /// <summary>Browser tests skip on a machine without Chromium, with the reason; CI installs it and fails on any skip.</summary>
+    private static Exception Unavailable()
+    {
+        Assert.Skip($"Browser tests need Debian's Chromium at {ChromiumPath} (apt-get install chromium).");
+        return new InvalidOperationException("unreachable");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class ConsoleCollection : ICollectionFixture<ConsoleFixture>
+{
+    public const string Name = "Console";
+}

@@ -1,0 +1,45 @@
+using Microsoft.Playwright;
+
+namespace Gatehouse.Browser.Tests;
+
+/// <summary>What a person does in the console, written once for every test.</summary>
+public static class ConsolePages
+{
+    public static async Task SignInAsync(this IPage page, string username, string password)
+    {
+        await page.GotoAsync("/console/login");
+        await page.GetByLabel("Username").FillAsync(username);
+        await page.GetByLabel("Password").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#signed-in-user")).ToHaveTextAsync(username);
+    }
+
+    public static async Task<string> ClipboardAsync(this IPage page) =>
+        await page.EvaluateAsync<string>("() => navigator.clipboard.readText()");
+
+    /// <summary>Clicks a copy button and returns what it put on the clipboard.</summary>
+    public static async Task<string> CopyAsync(this IPage page, string buttonName)
+    {
+        await page.EvaluateAsync("() => navigator.clipboard.writeText('')");
+        await page.GetByRole(AriaRole.Button, new() { Name = buttonName, Exact = true }).ClickAsync();
+        await Assertions.Expect(page.Locator("#status")).ToContainTextAsync("copied to the clipboard");
+        return await page.ClipboardAsync();
+    }
+
+    public static async Task ScreenshotAsync(this IPage page, string name)
+    {
+        var path = Path.Combine(ConsoleFixture.ScreenshotFolder, $"{name}.png");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = false });
+        TestContext.Current.SendDiagnosticMessage($"Screenshot: {path}");
+    }
+
+    /// <summary>Waits for the status line a console action writes when it succeeded, failing with the error line otherwise.</summary>
+    public static async Task ExpectStatusAsync(this IPage page, string text)
+    {
+        var status = page.Locator("#status");
+        var error = page.Locator("#error");
+        await page.WaitForFunctionAsync("() => document.getElementById('status')?.textContent || document.getElementById('error')?.textContent");
+        Assert.True(await error.TextContentAsync() is null or "", $"The console reported an error: {await error.TextContentAsync()}");
+        await Assertions.Expect(status).ToContainTextAsync(text);
+    }
+}
