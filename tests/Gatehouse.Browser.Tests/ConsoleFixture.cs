@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Gatehouse.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace Gatehouse.Browser.Tests;
@@ -73,6 +74,20 @@ public sealed class ConsoleFixture : IAsyncLifetime
         var page = await context.NewPageAsync();
         page.Dialog += async (_, dialog) => await dialog.AcceptAsync();
         return page;
+    }
+
+    /// <summary>Waits until the webhook side sees enhanced authentication off again (it reads a cached setting).</summary>
+    public async Task EnhancedAuthenticationOffAsync()
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        await using var scope = Factory.Services.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<Storage.GatehouseDb>();
+        var settings = scope.ServiceProvider.GetRequiredService<Features.Settings.SettingsStore>();
+        while (await settings.EnhancedAuthenticationAsync(db, CancellationToken.None))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "enhanced authentication was still on 10 s after it was turned off");
+            await Task.Delay(100);
+        }
     }
 
     public async ValueTask DisposeAsync()

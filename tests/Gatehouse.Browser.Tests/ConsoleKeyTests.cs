@@ -26,7 +26,7 @@ public sealed class ConsoleKeyTests(ConsoleFixture console)
         await page.GetByLabel("Username").FillAsync("admin");
         await page.GetByLabel("Password").FillAsync("not-the-password");
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await Expect(page.Locator("#error")).ToHaveTextAsync("The username or password is not correct.");
+        await Expect(page.Locator("#console-error")).ToHaveTextAsync("The username or password is not correct.");
         await page.ScreenshotAsync("login");
 
         await page.SignInAsync("admin", GatehouseFactory.AdminPassword);

@@ -20,9 +20,9 @@ public static class ConsolePages
     /// <summary>Clicks a copy button and returns what it put on the clipboard.</summary>
     public static async Task<string> CopyAsync(this IPage page, string buttonName)
     {
-        await page.EvaluateAsync("() => navigator.clipboard.writeText('')");
+        await page.EvaluateAsync("() => { document.getElementById('console-status').textContent = ''; return navigator.clipboard.writeText(''); }");
         await page.GetByRole(AriaRole.Button, new() { Name = buttonName, Exact = true }).ClickAsync();
-        await Assertions.Expect(page.Locator("#status")).ToContainTextAsync("copied to the clipboard");
+        await Assertions.Expect(page.Locator("#console-status")).ToContainTextAsync("copied to the clipboard");
         return await page.ClipboardAsync();
     }
 
@@ -36,9 +36,9 @@ public static class ConsolePages
     /// <summary>Waits for the status line a console action writes when it succeeded, failing with the error line otherwise.</summary>
     public static async Task ExpectStatusAsync(this IPage page, string text)
     {
-        var status = page.Locator("#status");
-        var error = page.Locator("#error");
-        await page.WaitForFunctionAsync("() => document.getElementById('status')?.textContent || document.getElementById('error')?.textContent");
+        var status = page.Locator("#console-status");
+        var error = page.Locator("#console-error");
+        await page.WaitForFunctionAsync("() => document.getElementById('console-status')?.textContent || document.getElementById('console-error')?.textContent");
         Assert.True(await error.TextContentAsync() is null or "", $"The console reported an error: {await error.TextContentAsync()}");
         await Assertions.Expect(status).ToContainTextAsync(text);
     }

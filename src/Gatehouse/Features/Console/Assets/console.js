@@ -4,7 +4,7 @@
 (() => {
   const csrf = () => document.querySelector('meta[name="csrf-token"]')?.content ?? "";
   const status = (text, failed) => {
-    const ok = document.getElementById("status"), err = document.getElementById("error");
+    const ok = document.getElementById("console-status"), err = document.getElementById("console-error");
     if (ok) ok.textContent = failed ? "" : text;
     if (err) err.textContent = failed ? text : "";
   };
@@ -156,6 +156,7 @@
     }
     for (const el of document.querySelectorAll("select[data-filters]")) {
       const target = document.getElementById(el.dataset.filters);
+      if (!target) continue;
       for (const option of target.options) {
         const hide = option.dataset.kind && option.dataset.kind !== el.value;
         option.hidden = hide; option.disabled = hide;

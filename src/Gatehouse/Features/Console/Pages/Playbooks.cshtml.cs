@@ -11,7 +11,7 @@ public sealed class PlaybooksModel(GatehouseDb db) : ConsolePageModel
           "kind": "Event",
           "description": "Extracts the artifacts of each new event.",
           "tasks": [
-            { "id": "artifacts", "command": "Extract Artifacts", "params": { "Text": "{{$.event.raw}}" } }
+            { "id": "artifacts", "command": "ExtractArtifacts", "params": { "Text": "{{ $.event.Title }} {{ $.event['Source IP'] }}" } }
           ]
         }
         """;

@@ -1,0 +1,134 @@
+using Gatehouse.Tests.Infrastructure;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Gatehouse.Browser.Tests;
+
+[Collection(ConsoleCollection.Name)]
+public sealed class ConsoleScreensTests(ConsoleFixture console)
+{
+    /// <summary>Every control on a page that has no label a screen reader could announce.</summary>
+    private const string UnlabelledControls = """
+        () => [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
+          .filter(c => !(c.labels && c.labels.length) && !c.getAttribute('aria-label') && !c.getAttribute('aria-labelledby') && !(c.tagName === 'BUTTON' && c.textContent.trim()))
+          .map(c => c.outerHTML.slice(0, 120))
+        """;
+
+    [Fact]
+    public async Task Main_screens_have_labelled_controls_fit_1280_by_800_and_are_captured()
+    {
+        var integration = await console.Admin.CreateIntegrationAsync(new { mainJsonPath = "$.alerts", fieldMappings = new[] { new { field = "Title", source = "$.name" } } });
+        var key = await console.Admin.IntakeKeyAsync(integration, new { runMitreTtpSearch = true });
+        var result = await console.Admin.SendAndWaitAsync(integration, GatehouseClient.DefaultSite,
+            new { alerts = new object[] { new { name = "Credential dumping T1003" }, "not an object" } }, key);
+        var refid = result["refid"]!.GetValue<string>();
+        var page = await console.NewPageAsync();
+        var scriptErrors = new List<string>();
+        page.PageError += (_, error) => scriptErrors.Add($"{page.Url}: {error}");
+        page.Console += (_, message) => { if (message.Type == "error") { scriptErrors.Add($"{page.Url}: {message.Text}"); } };
+        await page.SignInAsync("admin", GatehouseFactory.AdminPassword);
+
+        (string Path, string Heading, string Screenshot)[] screens =
+        [
+            ("/console/configuration", "Configuration", "configuration"),
+            ("/console/configuration?tab=utility", "Configuration", "configuration-utility"),
+            ("/console/keys/new?module=DataIngestion", "New Data Ingestion key", "new-key"),
+            ("/console/keys/new?module=UtilityCommand", "New Utility Command key", "new-utility-key"),
+            ("/console/settings", "Application Settings", "settings"),
+            ("/console/events", "Events", "events-all"),
+            ("/console/incidents", "Incidents", "incidents"),
+            ("/console/ingestions", "Ingestion logs", "ingestions"),
+            ($"/console/ingestions/{refid}", $"Ingestion {refid}", "ingestion-log"),
+            ($"/console/integrations/{Uri.EscapeDataString(integration)}", integration, "integration"),
+            ("/console/integrations", "Integrations", "integrations"),
+            ("/console/commands", "Utility commands", "commands"),
+            ("/console/commands/ExtractArtifacts", "ExtractArtifacts", "command"),
+            ("/console/rules", "Event automation rules", "rules"),
+            ("/console/playbooks", "Playbooks", "playbooks"),
+            ("/console/audit", "Audit log", "audit"),
+        ];
+        foreach (var (path, heading, screenshot) in screens)
+        {
+            var response = await page.GotoAsync(path);
+            Assert.True(response!.Ok, $"{path} answered {response.Status}");
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync(heading);
+            Assert.Empty(await page.EvaluateAsync<string[]>(UnlabelledControls));
+            var width = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
+            Assert.True(width <= 1280, $"{path} is {width} px wide: it scrolls sideways at 1280×800");
+            await page.ScreenshotAsync(screenshot);
+        }
+        Assert.True(scriptErrors.Count == 0, string.Join("\n", scriptErrors));
+    }
+
+    [Fact]
+    public async Task Ingestion_log_shows_input_raw_data_output_events_incidents_and_errors()
+    {
+        var integration = await console.Admin.CreateIntegrationAsync(new { mainJsonPath = "$.alerts", fieldMappings = new[] { new { field = "Title", source = "$.name" } } });
+        var key = await console.Admin.IntakeKeyAsync(integration);
+        var result = await console.Admin.SendAndWaitAsync(integration, GatehouseClient.DefaultSite, new { alerts = new object[] { new { name = "Port scan" }, 42 } }, key);
+        var page = await console.NewPageAsync();
+        await page.SignInAsync("admin", GatehouseFactory.AdminPassword);
+
+        await page.GotoAsync("/console/ingestions");
+        await page.GetByRole(AriaRole.Link, new() { Name = result["refid"]!.GetValue<string>() }).ClickAsync();
+
+        foreach (var section in new[] { "Input", "Raw Data", "Output", "Event List", "Incident List", "Error Log" })
+        {
+            await Expect(page.GetByRole(AriaRole.Heading, new() { Name = section, Exact = true })).ToBeVisibleAsync();
+        }
+        await Expect(page.Locator("#input")).ToContainTextAsync("Port scan");
+        await Expect(page.Locator("#event-list")).ToContainTextAsync("Port scan");
+        await Expect(page.Locator("#error-log")).ToContainTextAsync("event 1");
+    }
+
+    [Fact]
+    public async Task Mapping_editor_previews_a_sample_and_saves_the_mapping()
+    {
+        var integration = await console.Admin.CreateIntegrationAsync();
+        var page = await console.NewPageAsync();
+        await page.SignInAsync("admin", GatehouseFactory.AdminPassword);
+        await page.GotoAsync($"/console/integrations/{Uri.EscapeDataString(integration)}");
+        var eventIntake = page.Locator("#event-intake");
+
+        await eventIntake.GetByLabel("Main JSON Path").FillAsync("$.hits.hits._source");
+        await eventIntake.GetByRole(AriaRole.Button, new() { Name = "Add mapping" }).ClickAsync();
+        await eventIntake.GetByLabel("Field", new() { Exact = true }).Last.FillAsync("Hostname");
+        await eventIntake.GetByLabel("Source JSON path").Last.FillAsync("$.rawData.host");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Test with sample JSON" }).ClickAsync();
+
+        await Expect(page.Locator("#mapping-preview")).ToContainTextAsync("\"Hostname\": \"web-01\"");
+        await page.ScreenshotAsync("integration-mapping-preview");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save mapping" }).ClickAsync();
+        await page.ExpectStatusAsync("Mapping saved.");
+        var saved = await console.Admin.GetAsync($"/api/integrations/{Uri.EscapeDataString(integration)}");
+        Assert.Equal("$.hits.hits._source", saved["eventIntake"]!["mainJsonPath"]!.GetValue<string>());
+        Assert.Equal("Hostname", saved["eventIntake"]!["fieldMappings"]![0]!["field"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Utility_command_key_shows_a_sample_body_built_from_the_commands_parameters_and_no_site_choice()
+    {
+        var page = await console.NewPageAsync();
+        await page.SignInAsync("admin", GatehouseFactory.AdminPassword);
+        await page.GotoAsync("/console/keys/new?module=UtilityCommand");
+        var keyName = Unique.Name("Artifacts");
+
+        await page.GetByLabel("Name").FillAsync(keyName);
+        await page.GetByLabel("Target command").SelectOptionAsync("ExtractArtifacts");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create key" }).ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = keyName })).ToBeVisibleAsync();
+        await Expect(page.GetByLabel("Select Site")).ToHaveCountAsync(0);
+        await Expect(page.Locator("#request-url")).ToHaveTextAsync($"{console.BaseUrl}/VSOC/api/Command/ExtractArtifacts");
+        var sample = System.Text.Json.Nodes.JsonNode.Parse(await page.CopyAsync("Copy body"))!;
+        Assert.Equal("admin", sample["Username"]!.GetValue<string>());
+        Assert.NotNull(sample["CommandParams"]!.AsObject());
+        var response = await console.Admin.Http.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/VSOC/api/Command/ExtractArtifacts")
+        {
+            Content = new StringContent(sample.ToJsonString(), System.Text.Encoding.UTF8, "application/json"),
+            Headers = { { "d3key", await page.CopyAsync("Copy header value") } },
+        });
+        var answer = await GatehouseClient.Json(response, System.Net.HttpStatusCode.OK);
+        Assert.Equal("", answer["error"]!.GetValue<string>());
+    }
+}
