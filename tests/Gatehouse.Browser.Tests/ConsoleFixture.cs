@@ -47,6 +47,8 @@ public sealed class ConsoleFixture : IAsyncLifetime
         _factory.UseKestrel(options => options.Listen(IPAddress.Loopback, port));
         _factory.StartServer();
         Admin = await GatehouseClient.LoginAsync(_factory.CreateClient(), "admin", GatehouseFactory.AdminPassword);
+        // A shared 2-core CI machine runs the other suites at the same time: wait longer than Playwright's 5 s.
+        Assertions.SetDefaultExpectTimeout(15_000);
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {

@@ -29,6 +29,7 @@ public static class ConsolePages
     public static async Task ScreenshotAsync(this IPage page, string name)
     {
         var path = Path.Combine(ConsoleFixture.ScreenshotFolder, $"{name}.png");
+        await page.EvaluateAsync("() => window.scrollTo(0, 0)");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = false });
         TestContext.Current.SendDiagnosticMessage($"Screenshot: {path}");
     }

@@ -8,7 +8,13 @@ namespace Gatehouse.Features.Console.Pages;
 /// <summary>What every console page shares: who is looking, and how JSON is shown.</summary>
 public abstract class ConsolePageModel : PageModel
 {
-    private static readonly JsonSerializerOptions Indented = new(GatehouseJson.Options) { WriteIndented = true };
+    // Razor HTML-encodes what a page shows, so JSON need not escape '<' or quotes a second time;
+    // what people copy from the console stays readable.
+    private static readonly JsonSerializerOptions Indented = new(GatehouseJson.Options)
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     public bool IsAdministrator => User.IsInRole("Administrator");
 

@@ -1,0 +1,127 @@
+using System.Net;
+using System.Text;
+using Gatehouse.Tests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
+
+namespace Gatehouse.Tests.Console;
+
+public abstract class ConsoleAuthTests(GatehouseFixture fixture)
+{
+    private GatehouseClient Admin => fixture.Admin;
+    private GatehouseFactory Factory => fixture.Factory;
+
+    [Fact]
+    public async Task Console_pages_send_a_visitor_without_a_session_to_sign_in()
+    {
+        var response = await ConsoleSession.NewClient(Factory).GetAsync("/console/events?status=New");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.StartsWith("/console/login?ReturnUrl=", response.Headers.Location!.PathAndQuery);
+    }
+
+    [Fact]
+    public async Task Signing_in_sets_an_http_only_same_site_strict_cookie_and_pages_carry_a_strict_content_security_policy()
+    {
+        var (session, response) = await ConsoleSession.SignInAsync(Factory, "admin", GatehouseFactory.AdminPassword, "/console/events");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/console/events", response.Headers.Location!.OriginalString);
+        var cookie = response.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("gatehouse.console=", StringComparison.Ordinal));
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
+        var page = await session.Http.GetAsync("/console/events");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        var policy = page.Headers.GetValues("Content-Security-Policy").Single();
+        Assert.Contains("script-src 'self'", policy);
+        Assert.Contains("frame-ancestors 'none'", policy);
+    }
+
+    [Fact]
+    public async Task A_wrong_password_gets_the_form_again_with_a_401_and_no_session()
+    {
+        var (session, response) = await ConsoleSession.SignInAsync(Factory, "admin", "wrong-password");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("The username or password is not correct.", await response.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.Redirect, (await session.Http.GetAsync("/console/configuration")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Sign_in_never_redirects_outside_the_console()
+    {
+        var (_, response) = await ConsoleSession.SignInAsync(Factory, "admin", GatehouseFactory.AdminPassword, "https://attacker.example/console");
+
+        Assert.Equal("/console", response.Headers.Location!.OriginalString);
+    }
+
+    [Fact]
+    public async Task An_API_change_carried_by_the_console_cookie_needs_the_antiforgery_token()
+    {
+        var session = await ConsoleSession.AdminAsync(Factory);
+        var site = new StringContent($"{{\"name\":\"{Unique.Name("Csrf site")}\",\"kind\":\"Client\"}}", Encoding.UTF8, "application/json");
+
+        var forged = await session.Http.PostAsync("/api/sites", site);
+        await GatehouseClient.Problem(forged, HttpStatusCode.BadRequest, "csrf_token_invalid");
+
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/sites") { Content = site };
+        request.Headers.Add("X-CSRF-Token", await session.CsrfTokenAsync());
+        Assert.Equal(HttpStatusCode.Created, (await session.Http.SendAsync(request)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await session.Http.GetAsync("/api/sites")).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_analyst_session_has_the_analyst_role_and_sites_of_the_API()
+    {
+        var otherSite = await Admin.CreateSiteAsync();
+        var integration = await Admin.CreateIntegrationAsync();
+        var (otherKeyId, otherSiteKey, _) = await Admin.CreateKeyAsync(integration, otherSite);
+        var hidden = await Admin.SendAndWaitAsync(integration, otherSite, new { title = "other site" }, otherSiteKey);
+        var hiddenEvent = hidden["events"]![0]!["id"]!.GetValue<long>();
+        var (analyst, _) = await Admin.CreateUserAsync(Factory, "Analyst", GatehouseClient.DefaultSite);
+        var (session, _) = await ConsoleSession.SignInAsync(Factory, analyst, "user-password-for-tests");
+
+        Assert.Equal("/console/denied", (await session.Http.GetAsync("/console/audit")).Headers.Location!.AbsolutePath);
+        Assert.Equal(HttpStatusCode.NotFound, (await session.Http.GetAsync($"/console/events/{hiddenEvent}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await session.Http.GetAsync($"/console/keys/{otherKeyId}")).StatusCode);
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/sites")
+        {
+            Content = new StringContent("{\"name\":\"Not mine\",\"kind\":\"Client\"}", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Add("X-CSRF-Token", await session.CsrfTokenAsync());
+        await GatehouseClient.Problem(await session.Http.SendAsync(request), HttpStatusCode.Forbidden);
+    }
+
+    [Fact]
+    public async Task A_user_disabled_after_signing_in_loses_the_console_session()
+    {
+        var (analyst, _) = await Admin.CreateUserAsync(Factory, "Analyst", GatehouseClient.DefaultSite);
+        var (session, _) = await ConsoleSession.SignInAsync(Factory, analyst, "user-password-for-tests");
+        Assert.Equal(HttpStatusCode.OK, (await session.Http.GetAsync("/console/configuration")).StatusCode);
+
+        await using (var db = Factory.Store.OpenDb())
+        {
+            await db.Users.Where(u => u.Username == analyst).ExecuteUpdateAsync(u => u.SetProperty(x => x.Enabled, false));
+        }
+
+        var page = await session.Http.GetAsync("/console/configuration");
+        Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
+        Assert.Equal("/console/login", page.Headers.Location!.AbsolutePath);
+        await GatehouseClient.Problem(await session.Http.GetAsync("/api/sites"), HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task Signing_out_ends_the_session()
+    {
+        var session = await ConsoleSession.AdminAsync(Factory);
+        var token = await session.CsrfTokenAsync();
+
+        var response = await session.Http.PostAsync("/console/logout", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = token }));
+
+        Assert.Equal("/console/login", response.Headers.Location!.OriginalString);
+        Assert.Equal(HttpStatusCode.Redirect, (await session.Http.GetAsync("/console/configuration")).StatusCode);
+    }
+}
+
+public sealed class ConsoleAuthTestsOnSqlite(SqliteFixture fixture) : ConsoleAuthTests(fixture), IClassFixture<SqliteFixture>;
+
+public sealed class ConsoleAuthTestsOnPostgres(PostgresFixture fixture) : ConsoleAuthTests(fixture), IClassFixture<PostgresFixture>;
