@@ -37,13 +37,21 @@ public abstract class ConsoleAuthTests(GatehouseFixture fixture)
     }
 
     [Fact]
-    public async Task A_wrong_password_gets_the_form_again_with_a_401_and_no_session()
+    public async Task A_wrong_password_gets_the_form_again_with_a_401_no_session_and_an_audited_reason()
     {
-        var (session, response) = await ConsoleSession.SignInAsync(Factory, "admin", "wrong-password");
+        var (analyst, _) = await Admin.CreateUserAsync(Factory, "Analyst", GatehouseClient.DefaultSite);
+        var (session, response) = await ConsoleSession.SignInAsync(Factory, analyst, "wrong-password-7f3a");
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.Contains("The username or password is not correct.", await response.Content.ReadAsStringAsync());
+        var page = await response.Content.ReadAsStringAsync();
+        Assert.Contains("The username or password is not correct.", page);
+        Assert.DoesNotContain("wrong password", page);
         Assert.Equal(HttpStatusCode.Redirect, (await session.Http.GetAsync("/console/configuration")).StatusCode);
+        var failure = Assert.Single(await Admin.AuditAsync($"?action=user.sign_in_failed&actor={analyst}"));
+        Assert.Equal("wrong password", failure!["reason"]!.GetValue<string>());
+        Assert.Equal("console", failure["target"]!.GetValue<string>());
+        Assert.DoesNotContain("wrong-password-7f3a", failure.ToJsonString());
+        Assert.Single(await Admin.AuditAsync($"?action=user.signed_in&actor={analyst}"));
     }
 
     [Fact]

@@ -30,7 +30,7 @@ public static class AuthApi
         {
             return Problems.BadRequest("credentials_required", "Both 'username' and 'password' are required.");
         }
-        if (await credentials.VerifyAsync(request.Username, request.Password, cancellationToken) is not { } user)
+        if (await credentials.VerifyAsync(request.Username, request.Password, "api", cancellationToken) is not { } user)
         {
             return Problems.Create(401, "invalid_credentials", "The username or password is not correct.");
         }

@@ -7,10 +7,18 @@ using Microsoft.EntityFrameworkCore;
 namespace Gatehouse.Features.Auth;
 
 /// <summary>Username and password checks, shared by the API's token endpoint and the console's login.</summary>
-public sealed partial class Credentials(GatehouseDb db, IPasswordHasher<User> hasher, ILogger<Credentials> logger)
+public sealed partial class Credentials(
+    GatehouseDb db, IPasswordHasher<User> hasher, TimeProvider time, IHttpContextAccessor accessor, ILogger<Credentials> logger)
 {
-    /// <summary>The enabled user these credentials belong to, or null; the reason for a refusal goes to the log only.</summary>
-    public async Task<User?> VerifyAsync(string? username, string? password, CancellationToken cancellationToken)
+    public const string SignedIn = "user.signed_in";
+    public const string SignInFailed = "user.sign_in_failed";
+
+    /// <summary>
+    /// The enabled user these credentials belong to, or null. Both outcomes are audited with where
+    /// the sign-in came from (<paramref name="channel"/>: console or API); the reason for a refusal
+    /// goes to the audit log and the server log, never to the caller. Passwords are never recorded.
+    /// </summary>
+    public async Task<User?> VerifyAsync(string? username, string? password, string channel, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(username) || string.IsNullOrEmpty(password))
         {
@@ -22,16 +30,36 @@ public sealed partial class Credentials(GatehouseDb db, IPasswordHasher<User> ha
         var verification = hasher.VerifyHashedPassword(user ?? DummyUser, user?.PasswordHash ?? DummyHash, password);
         if (user is null || !user.Enabled || verification == PasswordVerificationResult.Failed)
         {
-            LogLoginFailed(logger, username.Length > 100 ? username[..100] : username,
-                user is null ? "unknown user" : !user.Enabled ? "user disabled" : "wrong password");
+            var typed = username.Length > 100 ? username[..100] : username;
+            var reason = user is null ? "unknown user" : !user.Enabled ? "user disabled" : "wrong password";
+            LogLoginFailed(logger, typed, reason);
+            Audit(SignInFailed, user?.Id, typed, reason, channel);
+            await db.SaveChangesAsync(cancellationToken);
             return null;
         }
         if (verification == PasswordVerificationResult.SuccessRehashNeeded)
         {
             user.PasswordHash = hasher.HashPassword(user, password);
-            await db.SaveChangesAsync(cancellationToken);
         }
+        Audit(SignedIn, user.Id, user.Username, null, channel);
+        await db.SaveChangesAsync(cancellationToken);
         return user;
+    }
+
+    private void Audit(string action, int? userId, string actor, string? reason, string channel)
+    {
+        var now = time.GetUtcNow();
+        db.AuditEntries.Add(new AuditEntry
+        {
+            At = now,
+            LastAt = now,
+            Action = action,
+            ActorUserId = userId,
+            Actor = actor,
+            Target = channel,
+            Reason = reason,
+            SourceAddress = accessor.HttpContext?.Connection.RemoteIpAddress?.ToString(),
+        });
     }
 
     private static readonly User DummyUser = new() { Username = "", NormalizedUsername = "", PasswordHash = "" };

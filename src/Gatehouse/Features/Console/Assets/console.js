@@ -207,6 +207,11 @@
     } catch (err) { output.textContent = ""; status(err.message, true); }
   });
 
+  // Escape closes a dialog page, as it would a modal.
+  document.addEventListener("keydown", e => {
+    if (e.key === "Escape" && !e.target.closest("select, textarea")) document.querySelector(".dialog .close")?.click();
+  });
+
   const saved = sessionStorage.getItem("gatehouse.status");
   if (saved) { sessionStorage.removeItem("gatehouse.status"); status(saved); }
 })();

@@ -20,7 +20,7 @@ public sealed class LoginModel(Credentials credentials) : ConsolePageModel
 
     public async Task<IActionResult> OnPostAsync(string? username, string? password, string? returnUrl)
     {
-        var user = await credentials.VerifyAsync(username, password, Aborted);
+        var user = await credentials.VerifyAsync(username, password, "console", Aborted);
         if (user is null)
         {
             Username = username;
