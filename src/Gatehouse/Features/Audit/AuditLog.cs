@@ -19,6 +19,8 @@ public static class AuditActions
     public const string KeyDeleted = "key.deleted";
     public const string SettingChanged = "setting.changed";
     public const string WebhookAuthFailed = "webhook.auth_failed";
+    public const string SignedIn = "user.signed_in";
+    public const string SignInFailed = "user.sign_in_failed";
 }
 
 /// <summary>
@@ -27,7 +29,14 @@ public static class AuditActions
 /// </summary>
 public sealed class AuditLog(GatehouseDb db, CurrentUser user, TimeProvider time, IHttpContextAccessor accessor)
 {
-    public void Record(string action, int? keyId = null, string? target = null, object? detail = null)
+    public void Record(string action, int? keyId = null, string? target = null, object? detail = null) =>
+        Add(action, user.Id, user.Username, keyId, target, null, detail);
+
+    /// <summary>For requests with no signed-in user yet (a sign-in): the actor is named by the caller.</summary>
+    public void RecordFor(string action, int? actorUserId, string actor, string target, string? reason) =>
+        Add(action, actorUserId, actor, null, target, reason, null);
+
+    private void Add(string action, int? actorUserId, string actor, int? keyId, string? target, string? reason, object? detail)
     {
         var now = time.GetUtcNow();
         db.AuditEntries.Add(new AuditEntry
@@ -35,10 +44,11 @@ public sealed class AuditLog(GatehouseDb db, CurrentUser user, TimeProvider time
             At = now,
             LastAt = now,
             Action = action,
-            ActorUserId = user.Id,
-            Actor = user.Username,
+            ActorUserId = actorUserId,
+            Actor = Truncate(actor, 200),
             KeyId = keyId,
             Target = Truncate(target, 400),
+            Reason = reason,
             SourceAddress = accessor.HttpContext?.Connection.RemoteIpAddress?.ToString(),
             DetailJson = detail is null ? null : JsonSerializer.Serialize(detail, GatehouseJson.Options),
         });

@@ -1,4 +1,5 @@
 using Gatehouse.Core.Auth;
+using Gatehouse.Features.Audit;
 using Gatehouse.Infrastructure;
 using Gatehouse.Storage;
 using Microsoft.AspNetCore.Identity;
@@ -7,12 +8,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Gatehouse.Features.Auth;
 
 /// <summary>Username and password checks, shared by the API's token endpoint and the console's login.</summary>
-public sealed partial class Credentials(
-    GatehouseDb db, IPasswordHasher<User> hasher, TimeProvider time, IHttpContextAccessor accessor, ILogger<Credentials> logger)
+public sealed partial class Credentials(GatehouseDb db, IPasswordHasher<User> hasher, AuditLog audit, ILogger<Credentials> logger)
 {
-    public const string SignedIn = "user.signed_in";
-    public const string SignInFailed = "user.sign_in_failed";
-
     /// <summary>
     /// The enabled user these credentials belong to, or null. Both outcomes are audited with where
     /// the sign-in came from (<paramref name="channel"/>: console or API); the reason for a refusal
@@ -33,7 +30,7 @@ public sealed partial class Credentials(
             var typed = username.Length > 100 ? username[..100] : username;
             var reason = user is null ? "unknown user" : !user.Enabled ? "user disabled" : "wrong password";
             LogLoginFailed(logger, typed, reason);
-            Audit(SignInFailed, user?.Id, typed, reason, channel);
+            audit.RecordFor(AuditActions.SignInFailed, user?.Id, typed, channel, reason);
             await db.SaveChangesAsync(cancellationToken);
             return null;
         }
@@ -41,25 +38,9 @@ public sealed partial class Credentials(
         {
             user.PasswordHash = hasher.HashPassword(user, password);
         }
-        Audit(SignedIn, user.Id, user.Username, null, channel);
+        audit.RecordFor(AuditActions.SignedIn, user.Id, user.Username, channel, null);
         await db.SaveChangesAsync(cancellationToken);
         return user;
-    }
-
-    private void Audit(string action, int? userId, string actor, string? reason, string channel)
-    {
-        var now = time.GetUtcNow();
-        db.AuditEntries.Add(new AuditEntry
-        {
-            At = now,
-            LastAt = now,
-            Action = action,
-            ActorUserId = userId,
-            Actor = actor,
-            Target = channel,
-            Reason = reason,
-            SourceAddress = accessor.HttpContext?.Connection.RemoteIpAddress?.ToString(),
-        });
     }
 
     private static readonly User DummyUser = new() { Username = "", NormalizedUsername = "", PasswordHash = "" };

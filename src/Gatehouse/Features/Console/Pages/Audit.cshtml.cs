@@ -18,7 +18,6 @@ public sealed class AuditModel(GatehouseDb db, AuthFailureAudit failures) : Cons
     {
         (Actor, Action) = (Text.Blank(actor), Text.Blank(action));
         var result = (await AuditApi.List(new AuditFilter(null, null, Actor, null, Action, page, 50), db, failures, Aborted)).Result;
-        Results = ApiCall.Value<Page<AuditView>>(result);
-        Refusal = ApiCall.Problem(result);
+        Results = Read<Page<AuditView>>(result);
     }
 }

@@ -12,12 +12,6 @@ public sealed class CommandModel(GatehouseDb db) : ConsolePageModel
 
     public async Task OnGetAsync(string name)
     {
-        var result = (await CommandsApi.Get(name, db, Aborted)).Result;
-        Command = ApiCall.Value<CommandView>(result);
-        Refusal = ApiCall.Problem(result);
-        if (Command is null)
-        {
-            Response.StatusCode = StatusCodes.Status404NotFound;
-        }
+        Command = Show<CommandView>((await CommandsApi.Get(name, db, Aborted)).Result);
     }
 }

@@ -23,6 +23,24 @@ public abstract class ConsolePageModel : PageModel
 
     protected CancellationToken Aborted => HttpContext.RequestAborted;
 
+    /// <summary>What the API handler answered; a refusal is kept in <see cref="Refusal"/> to show instead.</summary>
+    protected T? Read<T>(IResult result) where T : class
+    {
+        Refusal = ApiCall.Problem(result);
+        return ApiCall.Value<T>(result);
+    }
+
+    /// <summary>Like <see cref="Read{T}"/>, for a page about one thing: when it cannot be shown the page answers 404.</summary>
+    protected T? Show<T>(IResult result) where T : class
+    {
+        var value = Read<T>(result);
+        if (value is null)
+        {
+            Response.StatusCode = StatusCodes.Status404NotFound;
+        }
+        return value;
+    }
+
     public static string Pretty(object? value) => value switch
     {
         null => "",

@@ -17,16 +17,12 @@ public sealed class EventModel(GatehouseDb db, CurrentUser user) : ConsolePageMo
 
     public async Task OnGetAsync(long id)
     {
-        var result = (await EventsApi.Get(id, db, user, Aborted)).Result;
-        Event = ApiCall.Value<EventView>(result);
-        Refusal = ApiCall.Problem(result);
+        Event = Show<EventView>((await EventsApi.Get(id, db, user, Aborted)).Result);
         if (Event is null)
         {
-            Response.StatusCode = StatusCodes.Status404NotFound;
             return;
         }
         Techniques = Pages.Techniques.From(Event.Techniques);
-        var runs = await PlaybookRunsApi.List(id, null, null, null, null, 100, db, user, Aborted);
-        Runs = ApiCall.Value<Page<PlaybookRunView>>(runs.Result)?.Items ?? [];
+        Runs = await RunHistory.OfAsync(db, user, Aborted, @event: id);
     }
 }

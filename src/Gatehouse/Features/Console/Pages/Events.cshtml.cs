@@ -23,7 +23,6 @@ public sealed class EventsModel(GatehouseDb db, CurrentUser user) : ConsolePageM
         (Site, Status, Technique) = (Text.Blank(site), Text.Blank(status), Text.Blank(technique));
         Sites = (await SitesApi.List(db, user, Aborted)).Value ?? [];
         var result = (await EventsApi.List(new ListFilter(Site, Status, null, null, null, page, 50, Technique), db, user, Aborted)).Result;
-        Results = ApiCall.Value<Page<EventView>>(result);
-        Refusal = ApiCall.Problem(result);
+        Results = Read<Page<EventView>>(result);
     }
 }

@@ -14,15 +14,10 @@ public sealed class IncidentModel(GatehouseDb db, CurrentUser user) : ConsolePag
 
     public async Task OnGetAsync(long id)
     {
-        var result = (await IncidentsApi.Get(id, db, user, Aborted)).Result;
-        Incident = ApiCall.Value<IncidentView>(result);
-        Refusal = ApiCall.Problem(result);
-        if (Incident is null)
+        Incident = Show<IncidentView>((await IncidentsApi.Get(id, db, user, Aborted)).Result);
+        if (Incident is not null)
         {
-            Response.StatusCode = StatusCodes.Status404NotFound;
-            return;
+            Runs = await RunHistory.OfAsync(db, user, Aborted, incident: id);
         }
-        var runs = await PlaybookRunsApi.List(null, id, null, null, null, 100, db, user, Aborted);
-        Runs = ApiCall.Value<Page<PlaybookRunView>>(runs.Result)?.Items ?? [];
     }
 }

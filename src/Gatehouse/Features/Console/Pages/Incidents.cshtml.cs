@@ -21,7 +21,6 @@ public sealed class IncidentsModel(GatehouseDb db, CurrentUser user) : ConsolePa
         (Site, Status) = (Text.Blank(site), Text.Blank(status));
         Sites = (await SitesApi.List(db, user, Aborted)).Value ?? [];
         var result = (await IncidentsApi.List(new ListFilter(Site, Status, null, null, null, page, 50), db, user, Aborted)).Result;
-        Results = ApiCall.Value<Page<IncidentView>>(result);
-        Refusal = ApiCall.Problem(result);
+        Results = Read<Page<IncidentView>>(result);
     }
 }

@@ -9,12 +9,6 @@ public sealed class IngestionModel(IngestionResults results, CurrentUser user) :
 
     public async Task OnGetAsync(string refid)
     {
-        var result = (await IngestionsApi.Get(refid, results, user, Aborted)).Result;
-        Log = ApiCall.Value<IngestionView>(result);
-        Refusal = ApiCall.Problem(result);
-        if (Log is null)
-        {
-            Response.StatusCode = StatusCodes.Status404NotFound;
-        }
+        Log = Show<IngestionView>((await IngestionsApi.Get(refid, results, user, Aborted)).Result);
     }
 }

@@ -21,7 +21,6 @@ public sealed class IngestionsModel(GatehouseDb db, CurrentUser user) : ConsoleP
         (Site, Status) = (Text.Blank(site), Text.Blank(status));
         Sites = (await SitesApi.List(db, user, Aborted)).Value ?? [];
         var result = (await IngestionsApi.List(new ListFilter(Site, Status, null, null, null, page, 50), db, user, Aborted)).Result;
-        Results = ApiCall.Value<Page<IngestionSummary>>(result);
-        Refusal = ApiCall.Problem(result);
+        Results = Read<Page<IngestionSummary>>(result);
     }
 }

@@ -12,12 +12,9 @@ public sealed class IntegrationModel(GatehouseDb db, CurrentUser user) : Console
 
     public async Task OnGetAsync(string name)
     {
-        var result = (await IntegrationsApi.Get(name, db, Aborted)).Result;
-        Integration = ApiCall.Value<IntegrationView>(result);
-        Refusal = ApiCall.Problem(result);
+        Integration = Show<IntegrationView>((await IntegrationsApi.Get(name, db, Aborted)).Result);
         if (Integration is null)
         {
-            Response.StatusCode = StatusCodes.Status404NotFound;
             return;
         }
         Connections = ApiCall.Value<List<ConnectionView>>((await ConnectionsApi.List(Integration.Name, db, user, Aborted)).Result) ?? [];

@@ -23,12 +23,9 @@ public sealed class KeyModel(GatehouseDb db, KeyAccess access, KeyPresenter pres
 
     public async Task OnGetAsync(int id)
     {
-        var result = (await KeysApi.Get(id, db, access, presenter, Aborted)).Result;
-        Key = ApiCall.Value<KeyView>(result);
-        Refusal = ApiCall.Problem(result);
+        Key = Show<KeyView>((await KeysApi.Get(id, db, access, presenter, Aborted)).Result);
         if (Key is null)
         {
-            Response.StatusCode = StatusCodes.Status404NotFound;
             return;
         }
         Options = await KeyFormOptions.LoadAsync(db, user, settings, Aborted);

@@ -13,15 +13,10 @@ public sealed class PlaybookModel(GatehouseDb db, CurrentUser user) : ConsolePag
 
     public async Task OnGetAsync(string name)
     {
-        var result = (await PlaybooksApi.Get(name, db, Aborted)).Result;
-        Playbook = ApiCall.Value<PlaybookView>(result);
-        Refusal = ApiCall.Problem(result);
-        if (Playbook is null)
+        Playbook = Show<PlaybookView>((await PlaybooksApi.Get(name, db, Aborted)).Result);
+        if (Playbook is not null)
         {
-            Response.StatusCode = StatusCodes.Status404NotFound;
-            return;
+            Runs = await RunHistory.OfAsync(db, user, Aborted, playbook: Playbook.Name);
         }
-        var runs = await PlaybookRunsApi.List(null, null, null, Playbook.Name, null, 50, db, user, Aborted);
-        Runs = ApiCall.Value<Page<PlaybookRunView>>(runs.Result)?.Items ?? [];
     }
 }

@@ -10,12 +10,6 @@ public sealed class PlaybookRunModel(GatehouseDb db, CurrentUser user) : Console
 
     public async Task OnGetAsync(string id)
     {
-        var result = (await PlaybookRunsApi.Get(id, db, user, Aborted)).Result;
-        Run = ApiCall.Value<PlaybookRunView>(result);
-        Refusal = ApiCall.Problem(result);
-        if (Run is null)
-        {
-            Response.StatusCode = StatusCodes.Status404NotFound;
-        }
+        Run = Show<PlaybookRunView>((await PlaybookRunsApi.Get(id, db, user, Aborted)).Result);
     }
 }
