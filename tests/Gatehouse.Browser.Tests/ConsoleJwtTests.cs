@@ -42,6 +42,7 @@ public sealed class ConsoleJwtTests(ConsoleFixture console)
             await page.GetByRole(AriaRole.Button, new() { Name = "Create key" }).ClickAsync();
 
             await Expect(page.GetByRole(AriaRole.Heading, new() { Name = keyName })).ToBeVisibleAsync();
+            await Expect(page.Locator("#unbound-warning")).ToHaveCountAsync(0);
             Assert.Equal("d3jwt", await page.CopyAsync("Copy header key"));
             var header = JsonNode.Parse(await page.CopyAsync("Copy header"))!.AsObject();
             var payload = JsonNode.Parse(await page.CopyAsync("Copy payload"))!.AsObject();
@@ -65,6 +66,16 @@ public sealed class ConsoleJwtTests(ConsoleFixture console)
             var tampered = new HttpRequestMessage(HttpMethod.Post, url) { Content = new StringContent(body.Replace("edr-01", "edr-02"), System.Text.Encoding.UTF8, "application/json") };
             tampered.Headers.Add("d3jwt", token);
             Assert.Equal(HttpStatusCode.Unauthorized, (await sender.SendAsync(tampered)).StatusCode);
+
+            var unbound = await console.Admin.PostAsync("/api/keys", new JsonObject
+            {
+                ["name"] = Unique.Name("Unbound"), ["method"] = "Jwt", ["site"] = GatehouseClient.DefaultSite, ["integration"] = integration, ["intake"] = "Event",
+            });
+            await page.GotoAsync($"/console/keys/{unbound["id"]}");
+            await Expect(page.Locator("#unbound-warning")).ToContainTextAsync("binds no payload field");
+            var (apiKeyId, _, _) = await console.Admin.CreateKeyAsync(integration);
+            await page.GotoAsync($"/console/keys/{apiKeyId}");
+            await Expect(page.Locator("#enhanced-warning")).ToContainTextAsync("this API key is refused");
         }
         finally
         {
