@@ -45,6 +45,7 @@ public sealed class ConsoleScreensTests(ConsoleFixture console)
             ("/console/commands/ExtractArtifacts", "ExtractArtifacts", "command"),
             ("/console/rules", "Event automation rules", "rules"),
             ("/console/playbooks", "Playbooks", "playbooks"),
+            ("/console/people", "Sites and users", "people"),
             ("/console/audit", "Audit log", "audit"),
         ];
         foreach (var (path, heading, screenshot) in screens)
@@ -58,6 +59,34 @@ public sealed class ConsoleScreensTests(ConsoleFixture console)
             await page.ScreenshotAsync(screenshot);
         }
         Assert.True(scriptErrors.Count == 0, string.Join("\n", scriptErrors));
+    }
+
+    [Fact]
+    public async Task Administrator_creates_a_client_site_and_an_analyst_of_it_who_can_then_sign_in()
+    {
+        var site = Unique.Name("Client site");
+        var analyst = Unique.Name("analyst").Replace(' ', '-');
+        var page = await console.NewPageAsync();
+        await page.SignInAsync("admin", GatehouseFactory.AdminPassword);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Sites and users" }).ClickAsync();
+
+        await page.GetByLabel("New site").FillAsync(site);
+        await page.GetByLabel("Kind").SelectOptionAsync("Client");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create site" }).ClickAsync();
+        await page.ExpectStatusAsync("Site created.");
+        await page.GetByLabel("Username").FillAsync(analyst);
+        await page.GetByLabel("Password").FillAsync("analyst-password-1234");
+        await page.GetByLabel("Role").SelectOptionAsync("Analyst");
+        await page.GetByLabel("Sites (analysts see only these)").SelectOptionAsync([site]);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create user" }).ClickAsync();
+        await page.ExpectStatusAsync("User created.");
+
+        await Expect(page.GetByRole(AriaRole.Row, new() { Name = analyst })).ToContainTextAsync(site);
+        var analystPage = await console.NewPageAsync();
+        await analystPage.SignInAsync(analyst, "analyst-password-1234");
+        await analystPage.GotoAsync("/console/events");
+        await Expect(analystPage.GetByLabel("Site").Locator("option")).ToHaveTextAsync(["All my sites", site]);
+        await Expect(analystPage.GetByRole(AriaRole.Link, new() { Name = "Sites and users" })).ToHaveCountAsync(0);
     }
 
     [Fact]

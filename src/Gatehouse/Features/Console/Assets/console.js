@@ -29,6 +29,7 @@
       const type = el.dataset.type;
       let value;
       if (el.type === "checkbox") value = el.checked;
+      else if (el.multiple) value = [...el.selectedOptions].map(o => o.value);
       else if (type === "list") { (body[el.name] ??= []); if (el.value.trim()) body[el.name].push(el.value.trim()); continue; }
       else if (type === "none") continue;
       else if (el.value.trim() === "" && el.dataset.omitEmpty !== undefined) continue;
