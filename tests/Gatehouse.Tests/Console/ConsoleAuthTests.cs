@@ -55,6 +55,24 @@ public abstract class ConsoleAuthTests(GatehouseFixture fixture)
     }
 
     [Fact]
+    public async Task Passwords_even_one_typed_as_the_username_are_kept_neither_in_the_audit_nor_in_the_logs_at_trace_level()
+    {
+        var typed = "Summer-2026-" + Guid.NewGuid().ToString("N")[..8];
+        var password = "Winter-2026-" + Guid.NewGuid().ToString("N")[..8];
+
+        var (_, response) = await ConsoleSession.SignInAsync(Factory, typed, password);
+        await ConsoleSession.SignInAsync(Factory, "admin", password);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        var failures = await Admin.AuditAsync("?action=user.sign_in_failed&pageSize=500");
+        Assert.Contains(failures, f => f!["reason"]!.GetValue<string>() == "unknown user" && f["actor"]!.GetValue<string>() == "(unknown user)");
+        Assert.DoesNotContain(typed, failures.ToJsonString());
+        Assert.DoesNotContain(password, failures.ToJsonString());
+        var leaked = Factory.Logs.Where(line => line.Contains(typed, StringComparison.Ordinal) || line.Contains(password, StringComparison.Ordinal)).ToList();
+        Assert.True(leaked.Count == 0, string.Join("\n", leaked));
+    }
+
+    [Fact]
     public async Task Sign_in_never_redirects_outside_the_console()
     {
         var (_, response) = await ConsoleSession.SignInAsync(Factory, "admin", GatehouseFactory.AdminPassword, "https://attacker.example/console");

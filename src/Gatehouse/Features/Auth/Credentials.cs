@@ -27,10 +27,11 @@ public sealed partial class Credentials(GatehouseDb db, IPasswordHasher<User> ha
         var verification = hasher.VerifyHashedPassword(user ?? DummyUser, user?.PasswordHash ?? DummyHash, password);
         if (user is null || !user.Enabled || verification == PasswordVerificationResult.Failed)
         {
-            var typed = username.Length > 100 ? username[..100] : username;
+            // What was typed as a username is kept only when it names a user: people type passwords there.
+            var actor = user?.Username ?? "(unknown user)";
             var reason = user is null ? "unknown user" : !user.Enabled ? "user disabled" : "wrong password";
-            LogLoginFailed(logger, typed, reason);
-            audit.RecordFor(AuditActions.SignInFailed, user?.Id, typed, channel, reason);
+            LogLoginFailed(logger, actor, reason);
+            audit.RecordFor(AuditActions.SignInFailed, user?.Id, actor, channel, reason);
             await db.SaveChangesAsync(cancellationToken);
             return null;
         }

@@ -18,10 +18,9 @@
     if (!response.ok) throw new Error(json?.Error ?? json?.detail ?? `${response.status} ${response.statusText}`);
     return json;
   }
-  window.gatehouse = { api };
-
-  // Builds a JSON body from a form: checkboxes are booleans, data-type int/json/lines/list shape
-  // the value, empty values of data-omit-empty fields and disabled fields are left out.
+  // Builds a JSON body from a form: checkboxes are booleans, multiple selects and data-type=list
+  // fields are arrays, data-type int/json shape the value; disabled and hidden fields, and empty
+  // data-omit-empty fields, are left out.
   function formBody(form) {
     const body = {};
     for (const el of form.elements) {
@@ -31,11 +30,9 @@
       if (el.type === "checkbox") value = el.checked;
       else if (el.multiple) value = [...el.selectedOptions].map(o => o.value);
       else if (type === "list") { (body[el.name] ??= []); if (el.value.trim()) body[el.name].push(el.value.trim()); continue; }
-      else if (type === "none") continue;
       else if (el.value.trim() === "" && el.dataset.omitEmpty !== undefined) continue;
       else if (type === "int") value = el.value.trim() === "" ? null : parseInt(el.value, 10);
       else if (type === "json") value = el.value.trim() === "" ? null : JSON.parse(el.value);
-      else if (type === "lines") value = el.value.split("\n").map(s => s.trim()).filter(s => s);
       else value = el.value;
       body[el.name] = value;
     }
@@ -47,7 +44,6 @@
     const next = form.dataset.then ?? "reload";
     if (next === "reload") { sessionStorage.setItem("gatehouse.status", form.dataset.done ?? "Saved."); location.reload(); }
     else if (next.startsWith("goto:")) { sessionStorage.setItem("gatehouse.status", form.dataset.done ?? "Saved."); location.href = next.slice(5).replace(/\{(\w+)\}/g, (_, name) => encodeURIComponent(result?.[name] ?? "")); }
-    else if (next.startsWith("show:")) { document.getElementById(next.slice(5)).textContent = JSON.stringify(result, null, 2); status(form.dataset.done ?? "Done."); }
   }
 
   document.addEventListener("submit", async e => {
@@ -62,14 +58,14 @@
     } catch (err) { status(err.message, true); }
   });
 
-  // Buttons that call the API: data-api-url, data-api-method, data-confirm, data-body (JSON).
+  // Buttons that call the API: data-api-url, data-api-method, data-confirm, data-body-from (a form or a JSON field).
   document.addEventListener("click", async e => {
     const button = e.target.closest("button[data-api-url]");
     if (!button) return;
     if (button.dataset.confirm && !confirm(button.dataset.confirm)) return;
     try {
       const bodySource = button.dataset.bodyFrom ? document.getElementById(button.dataset.bodyFrom) : null;
-      const body = bodySource ? (bodySource.tagName === "FORM" ? formBody(bodySource) : JSON.parse(bodySource.value)) : (button.dataset.body ? JSON.parse(button.dataset.body) : undefined);
+      const body = bodySource ? (bodySource.tagName === "FORM" ? formBody(bodySource) : JSON.parse(bodySource.value)) : undefined;
       const result = await api(button.dataset.apiMethod ?? "POST", button.dataset.apiUrl, body);
       await then(button, result);
     } catch (err) { status(err.message, true); }
@@ -96,7 +92,6 @@
         text = source.value ?? source.textContent;
       }
       await copyText(text.trim());
-      button.dataset.copied = "true";
       status(`${button.dataset.label ?? "Value"} copied to the clipboard.`);
     } catch (err) { status(err.message, true); }
   });
@@ -127,19 +122,20 @@
     for (const name of ["pointerup", "pointerleave", "pointercancel", "keyup", "blur"]) button.addEventListener(name, stop);
   }
 
-  // Payload fields editor: add and remove rows.
+  // Row editors (payload fields, field mappings): data-add-row names the container whose
+  // <template> is a new row; data-remove-row removes the row it is in.
   document.addEventListener("click", e => {
-    const add = e.target.closest("button[data-add-field]");
+    const add = e.target.closest("button[data-add-row]");
     if (add) {
-      const list = document.getElementById(add.dataset.addField);
-      const row = list.querySelector("template").content.firstElementChild.cloneNode(true);
-      list.append(row); row.querySelector("input").focus();
+      const rows = document.getElementById(add.dataset.addRow);
+      const row = rows.querySelector("template").content.firstElementChild.cloneNode(true);
+      rows.append(row); row.querySelector("input").focus();
     }
-    const remove = e.target.closest("button[data-remove-field]");
-    if (remove) remove.closest(".payload-field").remove();
+    e.target.closest("button[data-remove-row]")?.closest("[data-row]").remove();
   });
 
-  // Fields that show or enable other fields: data-shows="id:value1,value2", data-disables="name:value".
+  // Fields that steer others: data-shows="id:value1,value2" shows, data-enables="id:value" enables,
+  // data-filters="id" leaves only the options whose data-kind is this field's value.
   function applyToggles() {
     for (const el of document.querySelectorAll("[data-shows]")) {
       for (const rule of el.dataset.shows.split(";")) {
@@ -187,16 +183,6 @@
     }
     return body;
   }
-  document.addEventListener("click", e => {
-    const add = e.target.closest("button[data-add-row]");
-    if (add) {
-      const rows = add.closest("fieldset").querySelector("tbody[data-role=rows]");
-      const row = rows.querySelector("template").content.firstElementChild.cloneNode(true);
-      rows.append(row); row.querySelector("input").focus();
-    }
-    const remove = e.target.closest("button[data-remove-row]");
-    if (remove) remove.closest("tr").remove();
-  });
   document.getElementById("preview-mapping")?.addEventListener("click", async () => {
     const output = document.getElementById("mapping-preview");
     try {

@@ -18,8 +18,11 @@ public sealed class LoginModel(Credentials credentials) : ConsolePageModel
         return User.Identity?.IsAuthenticated == true ? LocalRedirect(SafeReturn(returnUrl)) : Page();
     }
 
-    public async Task<IActionResult> OnPostAsync(string? username, string? password, string? returnUrl)
+    // Read from the form, not bound as handler arguments: MVC's trace log prints handler arguments, and one is a password.
+    public async Task<IActionResult> OnPostAsync()
     {
+        var form = await Request.ReadFormAsync(Aborted);
+        string? username = form["username"], password = form["password"], returnUrl = form["returnUrl"];
         var user = await credentials.VerifyAsync(username, password, "console", Aborted);
         if (user is null)
         {
