@@ -57,6 +57,17 @@ public static class Problems
         _ => status >= 500 ? "internal_error" : "error",
     };
 
+    /// <summary>Writes a problem from middleware or an authentication handler, where there is no endpoint result to return.</summary>
+    public static async Task WriteAsync(HttpContext context, int status, string message, string? code = null)
+    {
+        context.Response.StatusCode = status;
+        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = { Status = status, Detail = message, Extensions = { ["code"] = code ?? CodeFor(status), ["Error"] = message } },
+        });
+    }
+
     public static void AddGatehouseProblemDetails(this IServiceCollection services)
     {
         services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Gatehouse.Core.Auth;
 using Gatehouse.Infrastructure;
@@ -15,8 +14,7 @@ public sealed class BearerTokenHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     GatehouseDb db,
-    TimeProvider time,
-    IProblemDetailsService problems)
+    TimeProvider time)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Bearer";
@@ -43,14 +41,7 @@ public sealed class BearerTokenHandler(
         {
             return AuthenticateResult.Fail("unknown or expired bearer token");
         }
-        var identity = new ClaimsIdentity(
-            [
-                new Claim(ClaimTypes.NameIdentifier, user.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                new Claim(ClaimTypes.Name, user.Username),
-                new Claim(ClaimTypes.Role, user.Role.ToString()),
-            ],
-            SchemeName);
-        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+        return AuthenticateResult.Success(new AuthenticationTicket(UserPrincipal.For(user.Id, user.Username, user.Role, SchemeName), SchemeName));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
@@ -59,17 +50,12 @@ public sealed class BearerTokenHandler(
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         WriteProblem(403, "Your role does not allow this operation.");
 
-    private async Task WriteProblem(int status, string message)
+    private Task WriteProblem(int status, string message)
     {
-        Response.StatusCode = status;
         if (status == 401)
         {
             Response.Headers.WWWAuthenticate = "Bearer";
         }
-        await problems.WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = Context,
-            ProblemDetails = { Status = status, Detail = message, Extensions = { ["code"] = Problems.CodeFor(status), ["Error"] = message } },
-        });
+        return Problems.WriteAsync(Context, status, message);
     }
 }

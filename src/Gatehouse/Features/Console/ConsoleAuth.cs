@@ -51,10 +51,10 @@ public static class ConsoleAuth
                 cookie.LogoutPath = "/console/logout";
                 cookie.AccessDeniedPath = "/console/denied";
                 cookie.Events.OnRedirectToLogin = context => IsApi(context.Request)
-                    ? WriteProblemAsync(context.HttpContext, 401, "Authentication required: sign in again.")
+                    ? Problems.WriteAsync(context.HttpContext, 401, "Authentication required: sign in again.")
                     : Redirect(context);
                 cookie.Events.OnRedirectToAccessDenied = context => IsApi(context.Request)
-                    ? WriteProblemAsync(context.HttpContext, 403, "Your role does not allow this operation.")
+                    ? Problems.WriteAsync(context.HttpContext, 403, "Your role does not allow this operation.")
                     : Redirect(context);
                 cookie.Events.OnValidatePrincipal = ValidateStillAllowedAsync;
             });
@@ -63,13 +63,7 @@ public static class ConsoleAuth
     public static void AddConsolePolicy(this Microsoft.AspNetCore.Authorization.AuthorizationBuilder builder) =>
         builder.AddPolicy(Policy, policy => policy.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser());
 
-    public static ClaimsPrincipal Principal(User user) => new(new ClaimsIdentity(
-        [
-            new Claim(ClaimTypes.NameIdentifier, user.Id.ToString(CultureInfo.InvariantCulture)),
-            new Claim(ClaimTypes.Name, user.Username),
-            new Claim(ClaimTypes.Role, user.Role.ToString()),
-        ],
-        Scheme));
+    public static ClaimsPrincipal Principal(User user) => UserPrincipal.For(user.Id, user.Username, user.Role, Scheme);
 
     /// <summary>Refuses a cookie-authenticated API call that changes state without the antiforgery token.</summary>
     public static IApplicationBuilder UseConsoleCsrfCheck(this IApplicationBuilder app) => app.Use(async (context, next) =>
@@ -82,7 +76,7 @@ public static class ConsoleAuth
             var antiforgery = context.RequestServices.GetRequiredService<IAntiforgery>();
             if (!await antiforgery.IsRequestValidAsync(context))
             {
-                await WriteProblemAsync(context, 400, $"The request lacks a valid antiforgery token (header {CsrfHeader}); reload the page.", "csrf_token_invalid");
+                await Problems.WriteAsync(context, 400, $"The request lacks a valid antiforgery token (header {CsrfHeader}); reload the page.", "csrf_token_invalid");
                 return;
             }
         }
@@ -113,15 +107,5 @@ public static class ConsoleAuth
     {
         context.Response.Redirect(context.RedirectUri);
         return Task.CompletedTask;
-    }
-
-    private static async Task WriteProblemAsync(HttpContext context, int status, string message, string? code = null)
-    {
-        context.Response.StatusCode = status;
-        await context.RequestServices.GetRequiredService<IProblemDetailsService>().WriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = context,
-            ProblemDetails = { Status = status, Detail = message, Extensions = { ["code"] = code ?? Problems.CodeFor(status), ["Error"] = message } },
-        });
     }
 }
