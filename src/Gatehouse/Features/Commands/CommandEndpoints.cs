@@ -5,6 +5,7 @@ using Gatehouse.Core.Auth;
 using Gatehouse.Core.Commands;
 using Gatehouse.Core.Intake;
 using Gatehouse.Core.Scripting;
+using Gatehouse.Features.Auth;
 using Gatehouse.Features.Intake;
 using Gatehouse.Infrastructure;
 using Gatehouse.Storage;
@@ -128,14 +129,10 @@ public sealed partial class CommandHandler(
         {
             return Unauthorized(context, tokenFailure);
         }
-        var (user, userFailure) = await ActingUserAsync(caller, root, cancellationToken);
+        var (user, refusal) = await ActingUserAsync(context, caller, root, site, cancellationToken);
         if (user is null)
         {
-            return Unauthorized(context, userFailure!.Value);
-        }
-        if (!await MayAccessSiteAsync(user, site, cancellationToken))
-        {
-            return Problems.Forbidden($"The user '{user.Username}' has no access to the site '{site.Name}'.");
+            return refusal!;
         }
         root.TryGetProperty("CommandParams", out var commandParams);
         var (parameters, errors) = command.Compiled.Validate(commandParams);
@@ -156,27 +153,43 @@ public sealed partial class CommandHandler(
     }
 
     /// <summary>
-    /// Tokens: the verified Username claim, else the key's assigned user or creator. API keys: the
-    /// body's Username, which must be a user allowed to use the key, else the same fallback.
+    /// The acting user — for tokens the verified Username claim, for API keys the body's Username, else
+    /// the key's assigned user or creator — and the one rule of <see cref="KeyAuthority.CheckRun"/>: the
+    /// command runs only where the key, its creator and the acting user all have the right.
     /// </summary>
-    private async Task<(UserEntry?, AuthFailure?)> ActingUserAsync(WebhookCaller caller, JsonElement body, CancellationToken cancellationToken)
+    private async Task<(UserEntry?, IResult?)> ActingUserAsync(HttpContext context, WebhookCaller caller, JsonElement body, SiteEntry site, CancellationToken cancellationToken)
     {
-        var key = await db.WebhookKeys.AsNoTracking().FirstAsync(k => k.Id == caller.KeyId, cancellationToken);
+        var key = await db.WebhookKeys.AsNoTracking().Where(k => k.Id == caller.KeyId)
+            .Select(k => new KeyHolders(k.CreatedByUserId, k.AssignedUserId, k.VisibleToAll)).FirstAsync(cancellationToken);
         var source = caller.Token?.Payload ?? body;
-        if (source.TryGetProperty("Username", out var named) && named.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(named.GetString()))
+        UserEntry? named = null;
+        if (source.TryGetProperty("Username", out var username) && username.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(username.GetString()))
         {
-            var user = await directory.UserAsync(db, named.GetString()!, cancellationToken);
-            var allowed = user is { Enabled: true } && (key.VisibleToAll || user.Id == key.CreatedByUserId || user.Id == key.AssignedUserId);
-            return allowed ? (user, null) : (null, new AuthFailure(AuthFailureReason.InvalidToken, key.Id, TokenProblem.UserNotAllowed));
+            named = await directory.UserAsync(db, username.GetString()!, cancellationToken);
+            if (named is null)
+            {
+                return (null, Unauthorized(context, new AuthFailure(AuthFailureReason.InvalidToken, caller.KeyId, TokenProblem.UserNotAllowed)));
+            }
         }
-        var fallbackId = key.AssignedUserId ?? key.CreatedByUserId;
-        var fallback = await db.Users.AsNoTracking().Where(u => u.Id == fallbackId && u.Enabled)
-            .Select(u => new UserEntry(u.Id, u.Username, u.Enabled)).FirstOrDefaultAsync(cancellationToken);
-        return fallback is null ? (null, new AuthFailure(AuthFailureReason.InvalidToken, key.Id, TokenProblem.UserNotAllowed)) : (fallback, null);
+        var actingId = named?.Id ?? key.AssignedUserId ?? key.CreatorId;
+        var acting = await Grantees.LoadAsync(db, actingId, cancellationToken);
+        var creator = await Grantees.LoadAsync(db, key.CreatorId, cancellationToken);
+        var refusal = acting is null || creator is null ? RunRefusal.UserNotAllowed : KeyAuthority.CheckRun(key, creator, acting, site.Id);
+        switch (refusal)
+        {
+            case RunRefusal.UserNotAllowed:
+                return (null, Unauthorized(context, new AuthFailure(AuthFailureReason.InvalidToken, caller.KeyId, TokenProblem.UserNotAllowed)));
+            case RunRefusal.CreatorLacksSite:
+                authenticator.RecordFailure(context, new AuthFailure(AuthFailureReason.WrongSite, caller.KeyId, Detail: "CreatorLacksSite"));
+                return (null, Problems.Forbidden($"This key cannot act on the site '{site.Name}': the user who created it has no access to that site."));
+            case RunRefusal.UserLacksSite:
+                authenticator.RecordFailure(context, new AuthFailure(AuthFailureReason.WrongSite, caller.KeyId, Detail: "UserLacksSite"));
+                return (null, Problems.Forbidden($"The acting user has no access to the site '{site.Name}'."));
+        }
+        var user = named ?? await db.Users.AsNoTracking().Where(u => u.Id == actingId)
+            .Select(u => new UserEntry(u.Id, u.Username, u.Enabled)).FirstAsync(cancellationToken);
+        return (user, null);
     }
-
-    private async Task<bool> MayAccessSiteAsync(UserEntry user, SiteEntry site, CancellationToken cancellationToken) =>
-        await db.Users.AnyAsync(u => u.Id == user.Id && (u.Role == UserRole.Administrator || u.Sites.Any(s => s.SiteId == site.Id)), cancellationToken);
 
     private async Task RecordAsync(WebhookCaller caller, CommandDefinition command, SiteEntry site, UserEntry user, JsonObject parameters, CommandResponse response, long milliseconds)
     {

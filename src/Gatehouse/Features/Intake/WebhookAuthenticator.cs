@@ -15,9 +15,9 @@ public sealed record WebhookCaller(int KeyId, KeyScope Scope, int? RateLimitPerS
 public sealed record PresentedToken(string Text, JsonElement Payload);
 
 /// <summary>Why a request was refused; the detail (a token problem) goes to the audit log with the reason.</summary>
-public readonly record struct AuthFailure(AuthFailureReason Reason, int? KeyId = null, TokenProblem Token = TokenProblem.None)
+public readonly record struct AuthFailure(AuthFailureReason Reason, int? KeyId = null, TokenProblem Token = TokenProblem.None, string? Detail = null)
 {
-    public string AuditReason => Token == TokenProblem.None ? Reason.ToString() : $"{Reason}:{Token}";
+    public string AuditReason => Detail is not null ? $"{Reason}:{Detail}" : Token == TokenProblem.None ? Reason.ToString() : $"{Reason}:{Token}";
 }
 
 public readonly record struct WebhookAuthResult(WebhookCaller? Caller, AuthFailure? Failure)

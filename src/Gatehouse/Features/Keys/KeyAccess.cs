@@ -40,5 +40,7 @@ public sealed class KeyAccess(CurrentUser user, GatehouseDb db)
         || (key.Module == KeyModule.UtilityCommand && key.CreatedByUserId == user.Id);
 
     /// <summary>Only the creator and the assigned user may read a key's value — not other administrators.</summary>
-    public bool IsOwner(WebhookKey key) => key.CreatedByUserId == user.Id || key.AssignedUserId == user.Id;
+    public bool IsOwner(WebhookKey key) => HoldersOf(key).IsOwner(user.Id);
+
+    public static KeyHolders HoldersOf(WebhookKey key) => new(key.CreatedByUserId, key.AssignedUserId, key.VisibleToAll);
 }

@@ -1,5 +1,6 @@
 using Gatehouse.Core.Auth;
 using Gatehouse.Features.Audit;
+using Gatehouse.Features.Auth;
 using Gatehouse.Features.Settings;
 using Gatehouse.Infrastructure;
 using Gatehouse.Storage;
@@ -69,6 +70,12 @@ public static class KeysApi
         {
             return Problems.Forbidden("Only administrators can create keys shared to all sites of a kind.");
         }
+        var actor = await Grantees.OfAsync(user, cancellationToken);
+        var assignee = target.Assigned is null ? null : await Grantees.LoadAsync(db, target.Assigned.Id, cancellationToken);
+        if ((KeyAuthority.CheckAssign(actor, assignee, null) ?? KeyAuthority.CheckVisibleToAll(actor, request.VisibleToAll, false)) is { } refusal)
+        {
+            return Problems.Forbidden(refusal);
+        }
         var name = request.Name!.Trim();
         if (await validation.NameTakenAsync(name, target.Integration?.Id, request.Intake, target.Command, null, cancellationToken))
         {
@@ -129,6 +136,14 @@ public static class KeysApi
         {
             return Problems.Invalid(errors);
         }
+        var actor = await Grantees.OfAsync(access.User, cancellationToken);
+        var reassigning = patch.AssignedUser is not null && assigned?.Id != key.AssignedUserId;
+        var assignee = assigned is null ? null : await Grantees.LoadAsync(db, assigned.Id, cancellationToken);
+        if (((reassigning ? KeyAuthority.CheckAssign(actor, assignee, KeyAccess.HoldersOf(key)) : null)
+            ?? KeyAuthority.CheckVisibleToAll(actor, patch.VisibleToAll, key.VisibleToAll)) is { } refusal)
+        {
+            return Problems.Forbidden(refusal);
+        }
         if (patch.Name is not null && patch.Name.Trim() != key.Name)
         {
             var name = patch.Name.Trim();
@@ -139,7 +154,7 @@ public static class KeysApi
             audit.Record(AuditActions.KeyRenamed, key.Id, name, new { From = key.Name, To = name });
             key.Name = name;
         }
-        if (patch.AssignedUser is not null && assigned?.Id != key.AssignedUserId)
+        if (reassigning)
         {
             key.AssignedUserId = assigned?.Id;
             audit.Record(AuditActions.KeyAssigned, key.Id, key.Name, new { AssignedUser = assigned?.Username });
