@@ -67,6 +67,7 @@ public static class GatehouseHost
         services.AddSingleton<CommandRunRecorder>();
         services.AddHostedService(provider => provider.GetRequiredService<CommandRunRecorder>());
         services.AddSingleton<CommandCatalog>();
+        services.AddSingleton<Infrastructure.Sandbox.SandboxPool>();
         services.AddSingleton<OutboundHttp>();
         services.AddScoped<IntegrationCommandRunner>();
         services.AddHostedService<UsedTokenSweeper>();

@@ -22,7 +22,7 @@ public sealed record SandboxLimits
 }
 
 /// <summary>A script that failed: its message says why, in words an operator can act on.</summary>
-public sealed class ScriptFailedException(string message) : Exception(message);
+public class ScriptFailedException(string message) : Exception(message);
 
 /// <summary>A script parsed once; each call still gets a fresh engine.</summary>
 public sealed class PreparedScript
@@ -118,8 +118,12 @@ public static class ScriptSandbox
         }
     }
 
-    private static Engine NewEngine(SandboxLimits limits, CancellationToken cancellationToken) =>
-        new(options =>
+    /// <summary>Globals a script could block on or share memory through, beyond the engine's limits: removed.</summary>
+    private static readonly string[] RemovedGlobals = ["Atomics", "SharedArrayBuffer", "WeakRef", "FinalizationRegistry"];
+
+    private static Engine NewEngine(SandboxLimits limits, CancellationToken cancellationToken)
+    {
+        var engine = new Engine(options =>
         {
             options.Strict();
             options.DisableStringCompilation();
@@ -131,6 +135,12 @@ public static class ScriptSandbox
             options.Constraints.RegexTimeout = limits.RegexTimeout;
             options.Constraints.MaxArraySize = (uint)limits.MaxArrayLength;
         });
+        foreach (var name in RemovedGlobals)
+        {
+            engine.Global.RemoveOwnProperty(name);
+        }
+        return engine;
+    }
 
     private static string Describe(Exception ex, SandboxLimits limits) => ex.GetType().Name switch
     {

@@ -7,6 +7,10 @@ public static class GatehouseCli
 {
     public static async Task<int> RunAsync(string[] args)
     {
+        if (args is [Infrastructure.Sandbox.SandboxProcess.SandboxVerb])
+        {
+            return await SandboxWorkerAsync();
+        }
         var root = new RootCommand("Gatehouse: a self-hosted SOAR webhook gateway.");
         var serve = new Command("serve", "Start the server (the default). Other options, such as --urls, go to the host configuration.")
         {
@@ -24,6 +28,16 @@ public static class GatehouseCli
             return await ServeAsync(args, CancellationToken.None);
         }
         return await root.Parse(args).InvokeAsync();
+    }
+
+    /// <summary>A sandbox process of the server's pool: requests on standard input, replies on standard output, nothing else.</summary>
+    private static async Task<int> SandboxWorkerAsync()
+    {
+        await using var input = Console.OpenStandardInput();
+        await using var output = Console.OpenStandardOutput();
+        Console.SetOut(TextWriter.Null);
+        await Core.Scripting.SandboxWorker.ServeAsync(input, output);
+        return 0;
     }
 
     private static async Task<int> ServeAsync(string[] args, CancellationToken cancellationToken)

@@ -10,7 +10,7 @@ public sealed class GatehouseOptions : IValidatableObject
     /// <summary>Data annotations on the sections are checked here: the options validator only looks one level deep.</summary>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        object[] sections = [Admin, Database, Intake, Webhooks, Auth, Cluster, Outbound, Playbooks];
+        object[] sections = [Admin, Database, Intake, Webhooks, Auth, Cluster, Outbound, Playbooks, Sandbox];
         foreach (var section in sections)
         {
             var results = new List<ValidationResult>();
@@ -52,6 +52,9 @@ public sealed class GatehouseOptions : IValidatableObject
     public SigmaOptions Sigma { get; set; } = new();
 
     public PlaybookOptions Playbooks { get; set; } = new();
+
+    /// <summary>The processes that run formatters and custom commands.</summary>
+    public SandboxOptions Sandbox { get; set; } = new();
 
     /// <summary>
     /// The address senders use to reach Gatehouse (e.g. <c>https://soar.example.com</c>), used to
@@ -198,4 +201,27 @@ public sealed class AuthOptions
     /// <summary>Lifetime of a bearer token from <c>POST /api/auth/token</c>, in minutes (default 480).</summary>
     [Range(1, 60 * 24 * 30)]
     public int TokenLifetimeMinutes { get; set; } = 480;
+}
+
+/// <summary>
+/// Scripts (data formatters, custom commands) run in separate sandbox processes, so a script that
+/// overflows the stack, exhausts memory or hangs ends only its own process, never the server.
+/// </summary>
+public sealed class SandboxOptions
+{
+    /// <summary>How many sandbox processes may run calls at once. Default 2.</summary>
+    [Range(1, 64)]
+    public int Processes { get; set; } = 2;
+
+    /// <summary>The managed-heap limit of each sandbox process, in MiB (the GC's hard limit). Default 256.</summary>
+    [Range(32, 16384)]
+    public int MemoryLimitMegabytes { get; set; } = 256;
+
+    /// <summary>How long a new sandbox process may take to start, in seconds. Default 30.</summary>
+    [Range(1, 600)]
+    public int StartTimeoutSeconds { get; set; } = 30;
+
+    /// <summary>A process is replaced after this many calls, so no state can build up in it. Default 10000.</summary>
+    [Range(1, int.MaxValue)]
+    public int MaxCallsPerProcess { get; set; } = 10_000;
 }

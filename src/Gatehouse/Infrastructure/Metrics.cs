@@ -13,6 +13,7 @@ public static class Metrics
         services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(Features.Playbooks.PlaybookMetrics.MeterName)
             .AddMeter(Features.Intake.IntakeMetrics.MeterName)
+            .AddMeter(Sandbox.SandboxPool.MeterName)
             .AddAspNetCoreInstrumentation()
             .AddPrometheusExporter());
         return services;

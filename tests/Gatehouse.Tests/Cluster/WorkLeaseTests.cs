@@ -23,7 +23,8 @@ public abstract class WorkLeaseTests(Provider provider)
         var library = new Features.Playbooks.PlaybookLibrary(catalog, new Features.Intake.WebhookDirectory(feed, null!));
         var triggers = new Features.Playbooks.PlaybookTriggers(library, new Features.Playbooks.PlaybookSignals(), _time, NullLogger<Features.Playbooks.PlaybookTriggers>.Instance);
         var attack = new Features.Attack.AttackContent(Options, NullLogger<Features.Attack.AttackContent>.Instance);
-        return new(db, () => new IntakePipeline(db, catalog, attack, library, triggers, _time), triggers, _time, Options, NullLogger<IngestionProcessor>.Instance);
+        var sandbox = new Gatehouse.Infrastructure.Sandbox.SandboxPool(Options, NullLogger<Gatehouse.Infrastructure.Sandbox.SandboxPool>.Instance);
+        return new(db, () => new IntakePipeline(db, catalog, sandbox, attack, library, triggers, _time), triggers, _time, Options, NullLogger<IngestionProcessor>.Instance);
     }
 
     /// <summary>What the worker does, for one ingestion: the claimed refid and the claim, or null when there was none to claim.</summary>
@@ -71,6 +72,51 @@ public abstract class WorkLeaseTests(Provider provider)
         Assert.Null(meanwhile);
         Assert.Equal(refid, afterLease?.Id);
         Assert.NotEqual(first!.Value.Claim, afterLease!.Value.Claim);
+    }
+
+    [Fact]
+    public async Task Crash_loop_an_ingestion_whose_node_died_on_every_attempt_is_quarantined_and_never_claimed_again()
+    {
+        var (store, refid) = await StoredIngestionAsync();
+        await using var db = store.OpenDb();
+
+        // Each claim is a node that then died mid-processing: the lease runs out with the attempt counted.
+        for (var attempt = 1; attempt <= Options.Value.Intake.MaxAttempts; attempt++)
+        {
+            Assert.Equal(refid, (await ClaimOneAsync(db))?.Id);
+            _time.Advance(TimeSpan.FromSeconds(31));
+        }
+        var afterLastAttempt = await ClaimOneAsync(db);
+
+        Assert.Null(afterLastAttempt);
+        await using var check = store.OpenDb();
+        var ingestion = await check.Ingestions.SingleAsync(i => i.Id == refid);
+        Assert.Equal(IngestionStatus.Failed, ingestion.Status);
+        Assert.Contains("Quarantined", ingestion.LogJson);
+        Assert.Null(ingestion.ClaimedBy);
+    }
+
+    [Fact]
+    public async Task A_retried_ingestion_is_claimed_alone_so_a_poisoned_one_cannot_sink_fresh_work()
+    {
+        var (store, refid) = await StoredIngestionAsync();
+        await using var db = store.OpenDb();
+        await ClaimOneAsync(db);
+        _time.Advance(TimeSpan.FromSeconds(31));
+        var fresh = await db.Ingestions.AsNoTracking().SingleAsync(i => i.Id == refid);
+        db.Ingestions.Add(new Ingestion
+        {
+            Id = Guid.NewGuid().ToString("N"), KeyId = fresh.KeyId, IntegrationId = fresh.IntegrationId, SiteId = fresh.SiteId, Intake = fresh.Intake,
+            Body = fresh.Body, ReceivedAt = _time.GetUtcNow().AddYears(-11), Status = IngestionStatus.Pending,
+        });
+        await db.SaveChangesAsync();
+
+        var (_, retried) = await Node(db).ClaimBatchAsync(32, CancellationToken.None);
+        var (_, freshBatch) = await Node(db).ClaimBatchAsync(32, CancellationToken.None);
+
+        Assert.Equal([refid], retried);
+        Assert.Single(freshBatch);
+        Assert.NotEqual(refid, freshBatch[0]);
     }
 
     [Fact]

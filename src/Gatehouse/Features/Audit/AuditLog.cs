@@ -21,6 +21,7 @@ public static class AuditActions
     public const string WebhookAuthFailed = "webhook.auth_failed";
     public const string SignedIn = "user.signed_in";
     public const string SignInFailed = "user.sign_in_failed";
+    public const string IngestionRetried = "ingestion.retried";
 }
 
 /// <summary>

@@ -8,12 +8,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Gatehouse.Features.Commands;
 
-/// <summary>A command as the executor needs it: its declaration and, for a custom command, its prepared script.</summary>
-public sealed record CatalogCommand(CommandDefinition Definition, PreparedScript? Script, bool IsDataFormatter, IntegrationCommand? Integration = null);
+/// <summary>A command as the executor needs it: its declaration and, for a custom command, its script (run in a sandbox process).</summary>
+public sealed record CatalogCommand(CommandDefinition Definition, SandboxScript? Script, bool IsDataFormatter, IntegrationCommand? Integration = null);
 
 /// <summary>
-/// Built-in and custom utility commands by name. A custom command's script is parsed once and
-/// cached on this node until the command changes on any node.
+/// Built-in and custom utility commands by name, cached on this node until the command changes on any node.
 /// </summary>
 public sealed class CommandCatalog(ChangeFeed feed)
 {
@@ -41,7 +40,7 @@ public sealed class CommandCatalog(ChangeFeed feed)
             var command = await db.CustomCommands.AsNoTracking().FirstOrDefaultAsync(c => c.NormalizedName == normalized, cancellationToken);
             return command is null ? null : new CatalogCommand(
                 new CommandDefinition(command.Name, command.Description ?? "", ParametersOf(command), command.TimeoutSeconds),
-                PreparedScript.Prepare(command.Script, LimitsFor(command)),
+                new SandboxScript(command.Script),
                 command.IsDataFormatter);
         });
     }

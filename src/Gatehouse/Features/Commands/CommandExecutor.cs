@@ -10,7 +10,7 @@ namespace Gatehouse.Features.Commands;
 /// turning every failure into a failed response. Remote commands and playbook tasks both run here,
 /// so they share the sandbox and the outbound guard.
 /// </summary>
-public sealed partial class CommandExecutor(IntegrationCommandRunner integrationRunner, ILogger<CommandExecutor> logger)
+public sealed partial class CommandExecutor(IntegrationCommandRunner integrationRunner, Infrastructure.Sandbox.SandboxPool sandbox, ILogger<CommandExecutor> logger)
 {
     public async Task<CommandResponse> ExecuteAsync(
         CatalogCommand found, IntegrationEntry? integration, CommandContext context, JsonObject parameters, TimeSpan? timeoutOverride,
@@ -27,7 +27,7 @@ public sealed partial class CommandExecutor(IntegrationCommandRunner integration
                 return await integrationRunner.RunAsync(context, integration!.Id, integrationCommand, parameters, limit.Token);
             }
             return found.Script is { } script
-                ? await CustomCommandRunner.RunAsync(script, SandboxLimits.Default with { Timeout = timeout }, context, parameters, limit.Token)
+                ? await CustomCommandRunner.RunAsync(sandbox, script, SandboxLimits.Default with { Timeout = timeout }, context, parameters, limit.Token)
                 : await BuiltInRunner.RunAsync(command.Name, context, parameters, limit.Token);
         }
         catch (CommandFailedException ex)

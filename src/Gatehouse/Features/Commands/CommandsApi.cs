@@ -3,6 +3,7 @@ using Gatehouse.Core.Commands;
 using Gatehouse.Core.Scripting;
 using Gatehouse.Features.Auth;
 using Gatehouse.Infrastructure;
+using Gatehouse.Infrastructure.Sandbox;
 using Gatehouse.Storage;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -45,9 +46,9 @@ public static class CommandsApi
     }
 
     private static async Task<Results<Created<CommandView>, ProblemHttpResult>> Create(
-        CommandRequest request, GatehouseDb db, CurrentUser user, TimeProvider time, CancellationToken cancellationToken)
+        CommandRequest request, GatehouseDb db, CurrentUser user, SandboxPool sandbox, TimeProvider time, CancellationToken cancellationToken)
     {
-        var errors = Validate(request);
+        var errors = await ValidateAsync(request, sandbox, cancellationToken);
         if (errors.Count > 0)
         {
             return Problems.Invalid(errors);
@@ -75,7 +76,7 @@ public static class CommandsApi
     }
 
     internal static async Task<Results<Ok<CommandView>, ProblemHttpResult>> Update(
-        string name, CommandRequest request, GatehouseDb db, TimeProvider time, CancellationToken cancellationToken)
+        string name, CommandRequest request, GatehouseDb db, SandboxPool sandbox, TimeProvider time, CancellationToken cancellationToken)
     {
         var normalized = Normalize.Name(name);
         var command = await db.CustomCommands.FirstOrDefaultAsync(c => c.NormalizedName == normalized, cancellationToken);
@@ -83,7 +84,7 @@ public static class CommandsApi
         {
             return Problems.NotFound($"There is no custom utility command '{name}'.");
         }
-        var errors = Validate(request with { Name = command.Name });
+        var errors = await ValidateAsync(request with { Name = command.Name }, sandbox, cancellationToken);
         if (errors.Count > 0)
         {
             return Problems.Invalid(errors);
@@ -103,8 +104,8 @@ public static class CommandsApi
         command.UpdatedAt = now;
     }
 
-    /// <summary>Every problem of a command definition, including a script that does not parse or lacks its function.</summary>
-    private static List<string> Validate(CommandRequest request)
+    /// <summary>Every problem of a command definition, including a script that does not parse or lacks its function (checked in a sandbox process).</summary>
+    private static async Task<List<string>> ValidateAsync(CommandRequest request, SandboxPool sandbox, CancellationToken cancellationToken)
     {
         var errors = new List<string>();
         var name = request.Name?.Trim();
@@ -141,10 +142,10 @@ public static class CommandsApi
         }
         try
         {
-            var script = PreparedScript.Prepare(request.Script);
             var formatter = request.Features?.Contains(DataFormatterFeature, StringComparer.OrdinalIgnoreCase) == true;
             var function = formatter ? "format" : "main";
-            if (!ScriptSandbox.Defines(script, function))
+            var limits = SandboxLimits.Default with { Timeout = TimeSpan.FromSeconds(Math.Clamp(request.TimeoutSeconds ?? CommandDefinition.DefaultTimeoutSeconds, 1, CommandDefinition.MaxTimeoutSeconds)) };
+            if (!await sandbox.DefinesAsync(new SandboxScript(request.Script), function, limits, cancellationToken))
             {
                 errors.Add(formatter
                     ? "A data formatter's script must define function format(event, context)."

@@ -1,15 +1,16 @@
 using System.Text.Json.Nodes;
 using Gatehouse.Core.Scripting;
+using Gatehouse.Infrastructure.Sandbox;
 
 namespace Gatehouse.Features.Commands;
 
-/// <summary>Runs a custom command's <c>main(params, context)</c> in the sandbox, off the request thread.</summary>
+/// <summary>Runs a custom command's <c>main(params, context)</c> in a sandbox process.</summary>
 public static class CustomCommandRunner
 {
-    public static async Task<CommandResponse> RunAsync(PreparedScript script, SandboxLimits limits, CommandContext context, JsonObject parameters, CancellationToken cancellationToken)
+    public static async Task<CommandResponse> RunAsync(SandboxPool sandbox, SandboxScript script, SandboxLimits limits, CommandContext context, JsonObject parameters, CancellationToken cancellationToken)
     {
         var scriptContext = new JsonObject { ["site"] = context.Site.Name, ["username"] = context.User.Username };
-        var result = await Task.Run(() => ScriptSandbox.Call(script, "main", [parameters, scriptContext], limits, cancellationToken), cancellationToken);
+        var result = await sandbox.CallAsync(script, "main", [parameters, scriptContext], limits, cancellationToken);
         // main may return {returnData, rawData, contextData}; anything else is its returnData.
         if (result is JsonObject shaped && (shaped.ContainsKey("returnData") || shaped.ContainsKey("rawData") || shaped.ContainsKey("contextData")))
         {

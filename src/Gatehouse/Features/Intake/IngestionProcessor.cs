@@ -44,18 +44,52 @@ public sealed partial class IngestionProcessor(
     IOptions<GatehouseOptions> options,
     ILogger<IngestionProcessor> logger)
 {
-    /// <summary>Claims up to <paramref name="max"/> waiting ingestions (or ones whose lease ran out) at once.</summary>
-    public Task<(string Claim, List<string> Ids)> ClaimBatchAsync(int max, CancellationToken cancellationToken)
+    /// <summary>
+    /// Claims work: first quarantines what died with its node on its last permitted attempt, then
+    /// takes one ingestion that was tried before (alone, so a poisoned one cannot take fresh work down
+    /// with it), else up to <paramref name="max"/> fresh ones at once. The attempt is counted by the claim
+    /// itself, so it is durable before processing starts.
+    /// </summary>
+    public async Task<(string Claim, List<string> Ids)> ClaimBatchAsync(int max, CancellationToken cancellationToken)
     {
         var now = time.GetUtcNow();
-        return WorkLeases.ClaimBatchAsync(
+        var maxAttempts = options.Value.Intake.MaxAttempts;
+        var quarantined = await QuarantineDeadAsync(now, maxAttempts, cancellationToken);
+        if (quarantined > 0)
+        {
+            IntakeMetrics.Quarantined(quarantined);
+            LogQuarantined(logger, quarantined, maxAttempts);
+        }
+        var retried = await ClaimAsync(i => i.Attempts > 0 && i.Attempts < maxAttempts
+            && (i.Status == IngestionStatus.Pending || (i.Status == IngestionStatus.Processing && i.LeaseExpiresAt < now)), now, 1, cancellationToken);
+        return retried.Ids.Count > 0 ? retried : await ClaimAsync(i => i.Attempts == 0 && i.Status == IngestionStatus.Pending, now, max, cancellationToken);
+    }
+
+    private Task<(string Claim, List<string> Ids)> ClaimAsync(System.Linq.Expressions.Expression<Func<Ingestion, bool>> claimable, DateTimeOffset now, int max, CancellationToken cancellationToken) =>
+        WorkLeases.ClaimBatchAsync(
             db.Ingestions,
-            i => i.Status == IngestionStatus.Pending || (i.Status == IngestionStatus.Processing && i.LeaseExpiresAt < now),
+            claimable,
             query => query.OrderBy(i => i.ReceivedAt),
             setters => setters.SetProperty(i => i.Status, IngestionStatus.Processing),
             now.AddSeconds(options.Value.Intake.LeaseSeconds),
             max,
             cancellationToken);
+
+    /// <summary>Ingestions whose node died (the lease ran out) on their last permitted attempt end Failed, with the reason in their log.</summary>
+    private Task<int> QuarantineDeadAsync(DateTimeOffset now, int maxAttempts, CancellationToken cancellationToken)
+    {
+        var log = new IngestionLog();
+        log.Errors.Add(new ExtractionError("body",
+            $"Quarantined: processing was interrupted {maxAttempts} times (the node stopped or crashed while processing it). Fix the cause, then retry it with POST /api/ingestions/{{refid}}/retry."));
+        var json = log.Serialize();
+        return db.Ingestions
+            .Where(i => i.Status == IngestionStatus.Processing && i.LeaseExpiresAt < now && i.Attempts >= maxAttempts)
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(i => i.Status, IngestionStatus.Failed)
+                .SetProperty(i => i.ProcessedAt, now)
+                .SetProperty(i => i.LogJson, json)
+                .SetProperty(i => i.ClaimedBy, (string?)null)
+                .SetProperty(i => i.LeaseExpiresAt, (DateTimeOffset?)null), cancellationToken);
     }
 
     /// <summary>
@@ -173,8 +207,11 @@ public sealed partial class IngestionProcessor(
         if (ingestion.Attempts >= options.Value.Intake.MaxAttempts)
         {
             var log = new IngestionLog();
-            log.Errors.Add(new ExtractionError("body", $"Processing failed after {ingestion.Attempts} attempts: {exception.GetType().Name}."));
+            // A script's crash message is ours and names no data; other exceptions are named by type only.
+            var reason = exception is Infrastructure.Sandbox.ScriptCrashedException ? exception.Message : exception.GetType().Name;
+            log.Errors.Add(new ExtractionError("body", $"Processing failed after {ingestion.Attempts} attempts: {reason}."));
             Complete(ingestion, IngestionStatus.Failed, log);
+            IntakeMetrics.Quarantined(1);
         }
         else
         {
@@ -191,6 +228,9 @@ public sealed partial class IngestionProcessor(
             LogClaimLost(logger, refid);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "{Count} ingestions were quarantined (Failed): processing was interrupted {MaxAttempts} times")]
+    private static partial void LogQuarantined(ILogger logger, int count, int maxAttempts);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A batch of {Count} ingestions could not be saved together; processing each on its own")]
     private static partial void LogBatchFallback(ILogger logger, int count, Exception exception);

@@ -17,6 +17,7 @@ public static class IngestionsApi
     {
         app.MapGet("/api/ingestions", List).WithTags("Ingestions").RequireAuthorization();
         app.MapGet("/api/ingestions/{refid}", Get).WithTags("Ingestions").RequireAuthorization();
+        app.MapPost("/api/ingestions/{refid}/retry", Retry).WithTags("Ingestions").RequireAuthorization();
     }
 
     /// <summary>The ingestion log, newest first: filters <c>site</c>, <c>integration</c>, <c>status</c>, <c>from</c>, <c>to</c> (received).</summary>
@@ -55,5 +56,31 @@ public static class IngestionsApi
     {
         var view = await results.ViewAsync(refid, await user.SiteIdsAsync(cancellationToken), cancellationToken);
         return view is null ? Problems.NotFound($"There is no ingestion '{refid}' that you can see.") : TypedResults.Ok(view);
+    }
+
+    /// <summary>A quarantined (Failed) ingestion is queued again with a fresh count of attempts, after the operator fixed the cause.</summary>
+    internal static async Task<Results<Ok<IngestionSummary>, ProblemHttpResult>> Retry(
+        string refid, GatehouseDb db, CurrentUser user, Audit.AuditLog audit, IngestionSignals signals, CancellationToken cancellationToken)
+    {
+        var sites = await user.SiteIdsAsync(cancellationToken);
+        var ingestion = await db.Ingestions.Include(i => i.Integration).Include(i => i.Site)
+            .FirstOrDefaultAsync(i => i.Id == refid && sites.Contains(i.SiteId), cancellationToken);
+        if (ingestion is null)
+        {
+            return Problems.NotFound($"There is no ingestion '{refid}' that you can see.");
+        }
+        if (ingestion.Status != IngestionStatus.Failed)
+        {
+            return Problems.Conflict("not_failed", $"Only a Failed ingestion can be retried; '{refid}' is {ingestion.Status}.");
+        }
+        ingestion.Status = IngestionStatus.Pending;
+        ingestion.Attempts = 0;
+        ingestion.ProcessedAt = null;
+        audit.Record(Audit.AuditActions.IngestionRetried, target: refid, detail: new { Integration = ingestion.Integration!.Name, Site = ingestion.Site!.Name });
+        await db.SaveChangesAsync(cancellationToken);
+        signals.StopWaiting(refid);
+        signals.WorkArrived();
+        return TypedResults.Ok(new IngestionSummary(ingestion.Id, ingestion.Status, ingestion.Integration.Name, ingestion.Site.Name, ingestion.Intake,
+            ingestion.KeyId, ingestion.ReceivedAt, ingestion.ProcessedAt, ingestion.Attempts));
     }
 }

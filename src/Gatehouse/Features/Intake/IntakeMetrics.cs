@@ -35,4 +35,11 @@ public sealed class IntakeMetrics
     }
 
     public void Refused(string reason) => _refused.Add(1, new KeyValuePair<string, object?>("reason", reason));
+
+    private static readonly Meter ProcessingMeter = new(MeterName);
+    private static readonly Counter<long> QuarantinedCounter = ProcessingMeter.CreateCounter<long>(
+        "gatehouse.intake.quarantined", description: "Ingestions ended Failed after their processing failed or was interrupted too often");
+
+    /// <summary>Counted wherever processing quarantines work (the processor has no meter factory of its own).</summary>
+    public static void Quarantined(int count) => QuarantinedCounter.Add(count);
 }

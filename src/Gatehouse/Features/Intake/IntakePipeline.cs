@@ -18,7 +18,7 @@ namespace Gatehouse.Features.Intake;
 /// unit of work. A failure of one event is recorded for that event and does not stop the others.
 /// </summary>
 public sealed class IntakePipeline(
-    GatehouseDb db, CommandCatalog catalog, Attack.AttackContent attack, Playbooks.PlaybookLibrary playbooks, Playbooks.PlaybookTriggers triggers, TimeProvider time)
+    GatehouseDb db, CommandCatalog catalog, Infrastructure.Sandbox.SandboxPool sandbox, Attack.AttackContent attack, Playbooks.PlaybookLibrary playbooks, Playbooks.PlaybookTriggers triggers, TimeProvider time)
 {
     private bool _runTtpSearch;
     private Playbooks.PlaybookEntry? _playbook;
@@ -44,7 +44,7 @@ public sealed class IntakePipeline(
             foreach (var item in IntakeExtractor.SelectEvents(body, eventIntake, log.Errors))
             {
                 log.RawData.Add(item.Raw.DeepClone());
-                if (Format(item, formatter, ingestion, log) is { } formatted)
+                if (await FormatAsync(item, formatter, ingestion, log, cancellationToken) is { } formatted)
                 {
                     var mapped = eventIntake.Fields.Apply(formatted);
                     log.Output.Add(new JsonObject { ["item"] = item.Label, ["fields"] = mapped.ToJson() });
@@ -67,7 +67,7 @@ public sealed class IntakePipeline(
             var output = new JsonObject { ["item"] = selected.Label, ["fields"] = fields.ToJson(), ["events"] = new JsonArray() };
             foreach (var item in selected.Events)
             {
-                if (Format(item, formatter, ingestion, log) is not { } formatted)
+                if (await FormatAsync(item, formatter, ingestion, log, cancellationToken) is not { } formatted)
                 {
                     continue;
                 }
@@ -98,7 +98,7 @@ public sealed class IntakePipeline(
     }
 
     /// <summary>The key's data formatter, prepared; null when the key has none (or it cannot be used, which is logged).</summary>
-    private async Task<(PreparedScript Script, string Name)?> FormatterAsync(Ingestion ingestion, IngestionLog log, CancellationToken cancellationToken)
+    private async Task<(SandboxScript Script, string Name, SandboxLimits Limits)?> FormatterAsync(Ingestion ingestion, IngestionLog log, CancellationToken cancellationToken)
     {
         var options = await db.WebhookKeys.AsNoTracking().Where(k => k.Id == ingestion.KeyId)
             .Select(k => new { k.DataFormatter, k.EventPlaybook, k.RunMitreTtpSearch, k.RunEventAutomationRules }).FirstOrDefaultAsync(cancellationToken);
@@ -125,18 +125,18 @@ public sealed class IntakePipeline(
         var command = await catalog.FindAsync(db, name, cancellationToken);
         if (command is { IsDataFormatter: true, Script: { } script })
         {
-            return (script, command.Definition.Name);
+            return (script, command.Definition.Name, SandboxLimits.Default);
         }
         _formatterMissing = true;
         return null;
     }
 
     /// <summary>The event as the formatter returns it; null when it was dropped or the formatter failed on it (logged).</summary>
-    private JsonObject? Format(SelectedItem item, (PreparedScript Script, string Name)? formatter, Ingestion ingestion, IngestionLog log)
+    private async Task<JsonObject?> FormatAsync(SelectedItem item, (SandboxScript Script, string Name, SandboxLimits Limits)? formatter, Ingestion ingestion, IngestionLog log, CancellationToken cancellationToken)
     {
         _step = new JsonObject { ["item"] = item.Label };
         log.Steps.Add(_step);
-        var formatted = FormatItem(item, formatter, ingestion, log);
+        var formatted = await FormatItemAsync(item, formatter, ingestion, log, cancellationToken);
         if (formatter is not null || _formatterMissing)
         {
             _step["formatter"] = formatted is not null ? "applied" : log.Dropped.Contains(item.Label) ? "dropped" : "failed";
@@ -144,7 +144,8 @@ public sealed class IntakePipeline(
         return formatted;
     }
 
-    private JsonObject? FormatItem(SelectedItem item, (PreparedScript Script, string Name)? formatter, Ingestion ingestion, IngestionLog log)
+    /// <summary>A script error or overrun fails this event only; a crashed sandbox process fails the ingestion, which is retried and then quarantined.</summary>
+    private async Task<JsonObject?> FormatItemAsync(SelectedItem item, (SandboxScript Script, string Name, SandboxLimits Limits)? formatter, Ingestion ingestion, IngestionLog log, CancellationToken cancellationToken)
     {
         if (_formatterMissing)
         {
@@ -158,7 +159,7 @@ public sealed class IntakePipeline(
         var context = new JsonObject { ["site"] = ingestion.Site?.Name, ["integration"] = ingestion.Integration!.Name, ["refid"] = ingestion.Id };
         try
         {
-            switch (ScriptSandbox.Call(prepared.Script, "format", [item.Raw, context]))
+            switch (await sandbox.CallAsync(prepared.Script, "format", [item.Raw, context], prepared.Limits, cancellationToken))
             {
                 case null:
                     log.Dropped.Add(item.Label);
@@ -170,7 +171,7 @@ public sealed class IntakePipeline(
                     return null;
             }
         }
-        catch (ScriptFailedException ex)
+        catch (ScriptFailedException ex) when (ex is not Infrastructure.Sandbox.ScriptCrashedException)
         {
             log.Errors.Add(new ExtractionError(item.Label, $"The formatter '{prepared.Name}' failed: {ex.Message}"));
             return null;
