@@ -1,11 +1,12 @@
 using System.Globalization;
+using System.Numerics;
 using System.Text.Json;
 
 namespace Gatehouse.Core.Auth;
 
 /// <summary>
 /// Equality of two JSON values as a token binds to a body: objects regardless of member order,
-/// arrays in order, numbers by value (1 = 1.0 = 1e0), strings after unescaping, case-sensitive.
+/// arrays in order, numbers by exact value (1 = 1.0 = 1e0, never through doubles), strings after unescaping, case-sensitive.
 /// </summary>
 public static class JsonEquality
 {
@@ -57,15 +58,30 @@ public static class JsonEquality
 
     private static bool IsNumber(JsonElement element) => element.ValueKind == JsonValueKind.Number;
 
-    private static bool NumbersEqual(JsonElement a, JsonElement b)
+    private static bool NumbersEqual(JsonElement a, JsonElement b) => Canonical(a.GetRawText()) == Canonical(b.GetRawText());
+
+    /// <summary>
+    /// A JSON number as exact decimal text: sign, significant digits and exponent, so 1, 1.0, 10e-1
+    /// and 1e0 are one value and 1e400 and 9e999 are two (no rounding through double or decimal).
+    /// </summary>
+    public static (bool Negative, string Digits, BigInteger Exponent) Canonical(string number)
     {
-        if (a.TryGetDecimal(out var x) && b.TryGetDecimal(out var y))
+        var text = number.AsSpan();
+        var negative = text.StartsWith("-");
+        text = negative ? text[1..] : text;
+        var e = text.IndexOfAny('e', 'E');
+        var exponent = e < 0 ? BigInteger.Zero : BigInteger.Parse(text[(e + 1)..].TrimStart('+'), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture);
+        var mantissa = e < 0 ? text : text[..e];
+        var dot = mantissa.IndexOf('.');
+        var digits = dot < 0 ? mantissa.ToString() : string.Concat(mantissa[..dot], mantissa[(dot + 1)..]);
+        if (dot >= 0)
         {
-            return x == y;
+            exponent -= mantissa.Length - dot - 1;
         }
-        return double.TryParse(a.GetRawText(), NumberStyles.Float, CultureInfo.InvariantCulture, out var p)
-            && double.TryParse(b.GetRawText(), NumberStyles.Float, CultureInfo.InvariantCulture, out var q)
-            && p.Equals(q);
+        digits = digits.TrimStart('0');
+        var significant = digits.TrimEnd('0');
+        exponent += digits.Length - significant.Length;
+        return significant.Length == 0 ? (false, "0", BigInteger.Zero) : (negative, significant, exponent);
     }
 
     /// <summary>Null when a member name repeats: such an object is ambiguous and never equal.</summary>

@@ -32,6 +32,25 @@ public enum TokenProblem
 public static class JwtRules
 {
     public const string Algorithm = "HS256";
+
+    /// <summary>
+    /// What the replay store remembers of a token: its signed header and payload segments as sent (any
+    /// change to them breaks the signature) and its signature as bytes, re-encoded canonically, so no
+    /// re-encoding of the signature (padding, unused trailing bits) passes as a new token.
+    /// </summary>
+    public static string ReplayIdentity(string token)
+    {
+        var last = token.LastIndexOf('.');
+        if (last < 0)
+        {
+            return token;
+        }
+        var signature = token.AsSpan(last + 1).TrimEnd('=');
+        var bytes = new byte[System.Buffers.Text.Base64Url.GetMaxDecodedLength(signature.Length)];
+        return System.Buffers.Text.Base64Url.TryDecodeFromChars(signature, bytes, out var written)
+            ? string.Concat(token.AsSpan(0, last + 1), System.Buffers.Text.Base64Url.EncodeToString(bytes.AsSpan(0, written)))
+            : token;
+    }
     public const int MaxTokenLength = 8 * 1024;
     public static readonly TimeSpan ClockSkew = TimeSpan.FromSeconds(30);
 

@@ -22,17 +22,51 @@ public static class AddressRules
         (IPAddress.Parse("::1"), 128),
         (IPAddress.Parse("fc00::"), 7),
         (IPAddress.Parse("fe80::"), 10),
+        (IPAddress.Parse("fec0::"), 10),
         (IPAddress.Parse("ff00::"), 8),
     ];
 
-    /// <summary>True for addresses inside the host or its private networks (IPv4-mapped IPv6 judged as IPv4).</summary>
-    public static bool IsInternal(IPAddress address)
+    /// <summary>
+    /// True for addresses inside the host or its private networks, judged also by every IPv4 address
+    /// an IPv6 form carries: IPv4-mapped, -translated and -compatible, NAT64 (64:ff9b::/96, 64:ff9b:1::/48),
+    /// 6to4 (2002::/16) and Teredo (2001::/32, server and client).
+    /// </summary>
+    public static bool IsInternal(IPAddress address) =>
+        Views(address).Any(view => Internal.Any(range => InRange(view, range.Network, range.Prefix)));
+
+    private static IEnumerable<IPAddress> Views(IPAddress address)
     {
+        yield return address;
+        if (address.AddressFamily != AddressFamily.InterNetworkV6)
+        {
+            yield break;
+        }
+        var b = address.GetAddressBytes();
         if (address.IsIPv4MappedToIPv6)
         {
-            address = address.MapToIPv4();
+            yield return address.MapToIPv4();
         }
-        return Internal.Any(range => InRange(address, range.Network, range.Prefix));
+        if (b.AsSpan(0, 12).IndexOfAnyExcept((byte)0) < 0)
+        {
+            yield return new IPAddress(b.AsSpan(12, 4)); // IPv4-compatible ::a.b.c.d
+        }
+        if (b.AsSpan(0, 8).IndexOfAnyExcept((byte)0) < 0 && b[8] == 0xff && b[9] == 0xff && b[10] == 0 && b[11] == 0)
+        {
+            yield return new IPAddress(b.AsSpan(12, 4)); // IPv4-translated ::ffff:0:a.b.c.d
+        }
+        if (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && (b.AsSpan(4, 8).IndexOfAnyExcept((byte)0) < 0 || (b[4] == 0 && b[5] == 1)))
+        {
+            yield return new IPAddress(b.AsSpan(12, 4)); // NAT64, well-known and local-use prefixes
+        }
+        if (b[0] == 0x20 && b[1] == 0x02)
+        {
+            yield return new IPAddress(b.AsSpan(2, 4)); // 6to4
+        }
+        if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x00 && b[3] == 0x00)
+        {
+            yield return new IPAddress(b.AsSpan(4, 4)); // Teredo server
+            yield return new IPAddress(b[12..16].Select(x => (byte)~x).ToArray()); // Teredo client, obfuscated
+        }
     }
 
     /// <summary>Whether <paramref name="host"/> (a name or an address, any case) is on the allow-list.</summary>

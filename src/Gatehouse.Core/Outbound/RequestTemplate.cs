@@ -12,6 +12,9 @@ public sealed record RequestTemplate(
     Dictionary<string, string>? Headers = null,
     JsonNode? Body = null);
 
+/// <summary>A templated value that would change the shape of the request (a header, a path segment): the command fails with this message.</summary>
+public sealed class RequestRefusedException(string message) : Exception(message);
+
 /// <summary>A request with the parameters filled in.</summary>
 public sealed record RenderedRequest(string Method, string PathAndQuery, IReadOnlyDictionary<string, string> Headers, string? Body);
 
@@ -24,19 +27,51 @@ public static partial class RequestTemplates
     /// Fills the template: in the path each value is URL-escaped; in query and header values it is
     /// text; in the body, a string that is exactly one placeholder becomes the parameter's JSON value
     /// and other strings get the text. A placeholder naming no given parameter becomes empty.
+    /// What would change the request's shape is refused with <see cref="RequestRefusedException"/>:
+    /// CR, LF, NUL or other control characters in a header, a header name that is not a token, and a
+    /// path value that is <c>.</c> or <c>..</c> (a dot segment would climb out of the command's path).
     /// </summary>
     public static RenderedRequest Render(RequestTemplate template, JsonObject parameters)
     {
-        var path = Placeholder().Replace(template.Path, m => Uri.EscapeDataString(Text(parameters[m.Groups[1].Value])));
+        var path = Placeholder().Replace(template.Path, m => PathSegment(m.Groups[1].Value, Text(parameters[m.Groups[1].Value])));
         var query = (template.Query ?? [])
             .Select(q => (q.Key, Value: Fill(q.Value, parameters)))
             .Where(q => q.Value.Length > 0)
             .Select(q => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(q.Value)}")
             .ToList();
-        var headers = (template.Headers ?? []).ToDictionary(h => h.Key, h => Fill(h.Value, parameters));
+        var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, value) in template.Headers ?? [])
+        {
+            headers[HeaderName(name)] = HeaderValue(name, Fill(value, parameters));
+        }
         var body = template.Body is null ? null : FillJson(template.Body, parameters)?.ToJsonString();
         return new RenderedRequest(template.Method.ToUpperInvariant(), query.Count == 0 ? path : $"{path}?{string.Join('&', query)}", headers, body);
     }
+
+    private static string PathSegment(string parameter, string value)
+    {
+        if (value.Trim() is "." or ".." || value.Contains('\0'))
+        {
+            throw new RequestRefusedException($"The value of '{parameter}' cannot be used in the request path: '.' and '..' would leave the command's path.");
+        }
+        return Uri.EscapeDataString(value);
+    }
+
+    /// <summary>Whether <paramref name="name"/> is an HTTP token (RFC 9110 §5.6.2), as a header name must be.</summary>
+    public static bool IsHeaderName(string name) =>
+        name.Length > 0 && name.All(c => c < 128 && (char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c)));
+
+    private static string HeaderName(string name) =>
+        IsHeaderName(name)
+            ? name
+            : throw new RequestRefusedException($"'{Printable(name)}' is not a valid HTTP header name.");
+
+    private static string HeaderValue(string name, string value) =>
+        value.Any(c => c is '\r' or '\n' or '\0' || (char.IsControl(c) && c != '\t'))
+            ? throw new RequestRefusedException($"The value of the header '{name}' contains CR, LF, NUL or another control character; it was not sent.")
+            : value;
+
+    private static string Printable(string text) => new(text.Select(c => char.IsControl(c) ? '?' : c).Take(100).ToArray());
 
     /// <summary>The placeholders a template uses, for checking them against the declared parameters.</summary>
     public static IReadOnlySet<string> Placeholders(RequestTemplate template)

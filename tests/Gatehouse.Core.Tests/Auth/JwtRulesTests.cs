@@ -23,8 +23,27 @@ public class JwtRulesTests
     [InlineData("""1""", "\"1\"", false)]
     [InlineData("""null""", """false""", false)]
     [InlineData("""{"a":{"x":[true,null]}}""", """{"a":{"x":[true,null]}}""", true)]
+    [InlineData("""1e400""", """9e999""", false)]
+    [InlineData("""1e400""", """10e399""", true)]
+    [InlineData("""1.0000000000000000000000000000001""", """1""", false)]
+    [InlineData("""9007199254740993""", """9007199254740992""", false)]
+    [InlineData("""-0""", """0.0e5""", true)]
+    [InlineData("""-1""", """1""", false)]
+    [InlineData("""0.001""", """1e-3""", true)]
+    [InlineData("""1e-400""", """0""", false)]
     public void Json_values_compare_by_meaning(string a, string b, bool equal) =>
         Assert.Equal(equal, JsonEquality.AreEqual(Json(a), Json(b)));
+
+    [Fact]
+    public void Replay_identity_is_the_same_for_every_encoding_of_one_signature()
+    {
+        const string token = "eyJhbGciOiJIUzI1NiJ9.eyJhIjoxfQ.dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+
+        Assert.Equal(JwtRules.ReplayIdentity(token), JwtRules.ReplayIdentity(token + "="));
+        Assert.Equal(JwtRules.ReplayIdentity(token), JwtRules.ReplayIdentity(token + "=="));
+        Assert.NotEqual(JwtRules.ReplayIdentity(token), JwtRules.ReplayIdentity(token[..^1] + "Y"));
+        Assert.NotEqual(JwtRules.ReplayIdentity(token), JwtRules.ReplayIdentity(token.Replace(".eyJhIjoxfQ.", ".eyJhIjoyfQ.")));
+    }
 
     [Fact]
     public void Objects_with_a_repeated_member_are_never_equal()

@@ -57,7 +57,7 @@ public sealed class KeyAuthorityTests
     public static TheoryData<string, string, int, RunRefusal?> Runs() => new()
     {
         { "analystA key", "analystA", 10, null },
-        { "analystA key", "analystA", 20, RunRefusal.UserLacksSite },
+        { "analystA key", "analystA", 20, RunRefusal.CreatorLacksSite },
         { "analystA key", "admin", 10, RunRefusal.UserNotAllowed },
         { "analystA key assigned analystAB", "analystAB", 20, RunRefusal.CreatorLacksSite },
         { "admin key", "admin", 20, null },

@@ -27,6 +27,21 @@ public class OutboundRulesTests
     [InlineData("8.8.8.8", false)]
     [InlineData("203.0.113.9", false)]
     [InlineData("2001:db8::1", false)]
+    [InlineData("::127.0.0.1", true)]
+    [InlineData("::10.1.2.3", true)]
+    [InlineData("::ffff:127.0.0.1", true)]
+    [InlineData("::ffff:0:127.0.0.1", true)]
+    [InlineData("::ffff:0:8.8.8.8", false)]
+    [InlineData("64:ff9b::127.0.0.1", true)]
+    [InlineData("64:ff9b::a9fe:a9fe", true)]
+    [InlineData("64:ff9b:1::c0a8:0101", true)]
+    [InlineData("64:ff9b::8.8.8.8", false)]
+    [InlineData("2002:7f00:1::", true)]
+    [InlineData("2002:c0a8:0101::1", true)]
+    [InlineData("2002:0808:0808::1", false)]
+    [InlineData("2001:0:7f00:1::ffff:ffff", true)]
+    [InlineData("2001:0:0808:0808::f5f5:f5fe", true)]
+    [InlineData("fec0::1", true)]
     public void Internal_addresses_are_recognised(string address, bool isInternal) =>
         Assert.Equal(isInternal, AddressRules.IsInternal(IPAddress.Parse(address)));
 
@@ -37,6 +52,36 @@ public class OutboundRulesTests
         Assert.True(AddressRules.IsAllowed("127.0.0.1", [" 127.0.0.1 "]));
         Assert.False(AddressRules.IsAllowed("evil.vendor.local", ["vendor.local"]));
         Assert.False(AddressRules.IsAllowed("127.0.0.2", ["127.0.0.1"]));
+    }
+
+    [Theory]
+    [InlineData("a\r\nX-Injected: 1")]
+    [InlineData("a\nb")]
+    [InlineData("a\rb")]
+    [InlineData("a\0b")]
+    [InlineData("a\u007fb")]
+    public void Header_injection_control_characters_in_a_templated_header_are_refused(string value)
+    {
+        var template = new RequestTemplate("GET", "/x", Headers: new() { ["X-Case"] = "case {{Case}}" });
+
+        var refused = Assert.Throws<RequestRefusedException>(() => RequestTemplates.Render(template, new JsonObject { ["Case"] = value }));
+
+        Assert.Contains("X-Case", refused.Message);
+    }
+
+    [Theory]
+    [InlineData("..")]
+    [InlineData(".")]
+    [InlineData(" .. ")]
+    public void Path_traversal_dot_segments_in_a_templated_path_are_refused(string value) =>
+        Assert.Throws<RequestRefusedException>(() => RequestTemplates.Render(new RequestTemplate("GET", "/api/{{Id}}/x"), new JsonObject { ["Id"] = value }));
+
+    [Fact]
+    public void Header_names_must_be_tokens_and_dotted_values_inside_a_segment_stay_escaped()
+    {
+        Assert.Throws<RequestRefusedException>(() => RequestTemplates.Render(new RequestTemplate("GET", "/x", Headers: new() { ["X Bad"] = "1" }), []));
+        Assert.Equal("/api/..%2F..%2Fetc/x", RequestTemplates.Render(new RequestTemplate("GET", "/api/{{Id}}/x"), new JsonObject { ["Id"] = "../../etc" }).PathAndQuery);
+        Assert.Equal("/api/a..b/x", RequestTemplates.Render(new RequestTemplate("GET", "/api/{{Id}}/x"), new JsonObject { ["Id"] = "a..b" }).PathAndQuery);
     }
 
     [Fact]

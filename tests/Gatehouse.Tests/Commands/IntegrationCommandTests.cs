@@ -75,6 +75,12 @@ public abstract class IntegrationCommandTests(Provider provider)
             parameters = new object[] { new { name = "IP", type = "text", required = true }, new { name = "Tags", type = "list" } },
             request = new { method = "POST", path = "/api/v1/block", body = new { ip = "{{IP}}", reason = "Blocked from {{IP}}", tags = "{{Tags}}" } },
         },
+        new
+        {
+            name = "Tag Alert",
+            parameters = new object[] { new { name = "Case", type = "text", required = true } },
+            request = new { method = "GET", path = "/api/v1/alerts/tagged", headers = new Dictionary<string, string> { ["X-Case"] = "case {{Case}}" } },
+        },
         new { name = "Slow", request = new { method = "GET", path = "/api/v1/slow" }, timeoutSeconds = 1 },
         new { name = "Big", request = new { method = "GET", path = "/api/v1/big" } },
     ];
@@ -136,6 +142,59 @@ public abstract class IntegrationCommandTests(Provider provider)
         Assert.DoesNotContain("vendor-secret-123", (await admin.GetAsync($"/api/integrations/{Uri.EscapeDataString(integration)}/connections")).ToJsonString());
         Assert.Contains(factory.Logs, l => l.Contains("Command", StringComparison.Ordinal));
         Assert.DoesNotContain(factory.Logs, l => l.Contains("vendor-secret-123", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Header_injection_CR_LF_in_a_templated_header_and_dot_segments_in_the_path_never_reach_the_wire()
+    {
+        await using var receiver = new Receiver();
+        await receiver.StartAsync();
+        await using var factory = new GatehouseFactory(await GatehouseStore.CreateOrSkipAsync(provider), new() { ["Gatehouse:Outbound:AllowedHosts:0"] = "127.0.0.1" });
+        var admin = await factory.AdminAsync();
+        var integration = await admin.CreateIntegrationAsync(name: Unique.Name("Vendor"));
+        await admin.PutAsync($"/api/integrations/{Uri.EscapeDataString(integration)}", new { commands = Commands });
+        await admin.PutAsync($"/api/integrations/{Uri.EscapeDataString(integration)}/connections/{Uri.EscapeDataString(Site)}",
+            new { baseUrl = $"http://127.0.0.1:{receiver.Port}", auth = "HeaderToken", headerName = "X-Api-Token", secret = "vendor-secret-123" });
+        var tagKey = await KeyAsync(admin, integration, "Tag Alert");
+        var alertKey = await KeyAsync(admin, integration, "Get Alert");
+
+        var injected = await RunAsync(admin, integration, Site, "Tag Alert", tagKey, new Dictionary<string, object> { ["Case"] = "a\r\nX-Injected: 1" });
+        var smuggled = await RunAsync(admin, integration, Site, "Tag Alert", tagKey, new Dictionary<string, object>
+        {
+            ["Case"] = "1\r\n\r\nGET /api/v1/block HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n",
+        });
+        var nul = await RunAsync(admin, integration, Site, "Tag Alert", tagKey, new Dictionary<string, object> { ["Case"] = "a\u0000b" });
+        var climb = await RunAsync(admin, integration, Site, "Get Alert", alertKey, new Dictionary<string, object> { ["Alert ID"] = ".." });
+        var dot = await RunAsync(admin, integration, Site, "Get Alert", alertKey, new Dictionary<string, object> { ["Alert ID"] = "." });
+        var fine = await RunAsync(admin, integration, Site, "Tag Alert", tagKey, new Dictionary<string, object> { ["Case"] = "42" });
+
+        Assert.Contains("CR, LF, NUL", injected["error"]!.GetValue<string>());
+        Assert.Contains("CR, LF, NUL", smuggled["error"]!.GetValue<string>());
+        Assert.Contains("CR, LF, NUL", nul["error"]!.GetValue<string>());
+        Assert.Contains("'..'", climb["error"]!.GetValue<string>());
+        Assert.Contains("'..'", dot["error"]!.GetValue<string>());
+        Assert.Equal("", fine["error"]!.GetValue<string>());
+        Assert.Equal(["/api/v1/alerts/tagged"], receiver.Seen.Select(s => s.Path));
+    }
+
+    [Fact]
+    public async Task A_connection_base_url_with_credentials_is_refused()
+    {
+        await using var factory = new GatehouseFactory(await GatehouseStore.CreateOrSkipAsync(provider));
+        var admin = await factory.AdminAsync();
+        var integration = await admin.CreateIntegrationAsync(name: Unique.Name("Vendor"));
+        var url = $"/api/integrations/{Uri.EscapeDataString(integration)}/connections/{Uri.EscapeDataString(Site)}";
+
+        var problem = await GatehouseClient.Problem(await admin.Http.PutAsJsonAsync(url, new { baseUrl = "https://svc:hunter2@vendor.example.com" }), HttpStatusCode.BadRequest);
+        var header = await GatehouseClient.Problem(await admin.Http.PutAsJsonAsync(url, new
+        {
+            baseUrl = "https://vendor.example.com", auth = "HeaderToken", headerName = "X-Token\r\nX-Evil", secret = "a\r\nb",
+        }), HttpStatusCode.BadRequest);
+
+        Assert.Contains("credentials", problem["Error"]!.GetValue<string>());
+        Assert.DoesNotContain("hunter2", problem.ToJsonString());
+        Assert.Equal(2, header["errors"]!.AsArray().Count);
+        Assert.DoesNotContain("hunter2", (await admin.GetAsync($"/api/integrations/{Uri.EscapeDataString(integration)}/connections")).ToJsonString());
     }
 
     [Fact]

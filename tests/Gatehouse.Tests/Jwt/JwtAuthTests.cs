@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Net;
 using System.Text.Json.Nodes;
 using Gatehouse.Tests.Infrastructure;
@@ -50,6 +51,7 @@ public abstract class JwtAuthTests(GatehouseFixture fixture)
         var bare = await Admin.PostAsync("/api/keys", new
         {
             name = Unique.Name("Bare"), module = "DataIngestion", method = "Jwt", site = Site, integration = await Admin.CreateIntegrationAsync(), intake = "Event",
+            payloadFields = Array.Empty<string>(),
         });
 
         var kid = view["kid"]!.GetValue<string>();
@@ -61,6 +63,40 @@ public abstract class JwtAuthTests(GatehouseFixture fixture)
         Assert.True(secret.Length >= 43);
         Assert.Equal(["Timestamp", "Site", "Username"], command["payloadFields"]!.AsArray().Select(f => f!.GetValue<string>()));
         Assert.Empty(bare["payloadFields"]!.AsArray());
+        Assert.Contains("binds no payload field", bare["warnings"]![0]!.GetValue<string>());
+        Assert.Empty(view["warnings"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task An_intake_jwt_key_binds_nothing_only_when_asked_and_every_command_key_binds_timestamp_site_and_username()
+    {
+        await Admin.PutAsync("/api/settings/EnableEnhanceWebhookAuthentication", new { value = true });
+        var integration = await Admin.CreateIntegrationAsync(new { mainJsonPath = "$" });
+        await Admin.PutAsync($"/api/integrations/{Uri.EscapeDataString(integration)}", new { commands = new[] { new { name = "Ping", request = new { method = "GET", path = "/ping" } } } });
+
+        var unasked = await Admin.Http.PostAsJsonAsync("/api/keys", new { name = Unique.Name("Unbound"), module = "DataIngestion", method = "Jwt", site = Site, integration, intake = "Event" });
+        var integrationCommand = await Admin.PostAsync("/api/keys", new { name = Unique.Name("Ping"), module = "Integration", method = "Jwt", site = Site, integration, command = "Ping" });
+
+        var problem = await GatehouseClient.Problem(unasked, HttpStatusCode.BadRequest);
+        Assert.Contains("\"payloadFields\": []", problem["Error"]!.GetValue<string>());
+        Assert.Equal(["Timestamp", "Site", "Username"], integrationCommand["payloadFields"]!.AsArray().Select(f => f!.GetValue<string>()));
+        Assert.Empty(integrationCommand["warnings"]!.AsArray());
+    }
+
+    [Theory]
+    [InlineData("=")]
+    [InlineData("==")]
+    [InlineData("=====")]
+    public async Task Replay_a_one_time_token_re_encoded_with_padding_is_still_refused(string padding)
+    {
+        var (integration, view, secret) = await IntakeKeyAsync(oneTime: true);
+        var body = ToJson(new { Site, Timestamp = Now(), Param1 = "p", alert = new { name = "a" } });
+        var token = Forge(Header(view["kid"]!.GetValue<string>()), body, secret);
+
+        Assert.Equal(HttpStatusCode.Accepted, (await SendWithTokenAsync(Admin, integration, Site, body, token)).StatusCode);
+        var replay = await SendWithTokenAsync(Admin, integration, Site, body, token + padding);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, replay.StatusCode);
     }
 
     [Fact]

@@ -20,17 +20,25 @@ public sealed class IntegrationCommandRunner(OutboundHttp outbound, SecretProtec
         var connection = await context.Db.IntegrationConnections.AsNoTracking()
             .FirstOrDefaultAsync(c => c.IntegrationId == integrationId && c.SiteId == context.Site.Id, cancellationToken)
             ?? throw new CommandFailedException($"The integration has no connection for the site '{context.Site.Name}'; set one with PUT /api/integrations/{{name}}/connections/{{site}}.");
-        var rendered = RequestTemplates.Render(command.Request, parameters);
-        using var request = new HttpRequestMessage(new HttpMethod(rendered.Method), connection.BaseUrl + rendered.PathAndQuery);
-        foreach (var (name, value) in rendered.Headers)
+        RenderedRequest rendered;
+        try
         {
-            request.Headers.TryAddWithoutValidation(name, value);
+            rendered = RequestTemplates.Render(command.Request, parameters);
         }
-        Authorize(request, connection);
+        catch (RequestRefusedException ex)
+        {
+            throw new CommandFailedException(ex.Message);
+        }
+        using var request = new HttpRequestMessage(new HttpMethod(rendered.Method), connection.BaseUrl + rendered.PathAndQuery);
         if (rendered.Body is not null)
         {
             request.Content = new StringContent(rendered.Body, Encoding.UTF8, "application/json");
         }
+        foreach (var (name, value) in rendered.Headers)
+        {
+            AddHeader(request, name, value);
+        }
+        Authorize(request, connection);
         try
         {
             var (status, body) = await outbound.SendAsync(request, cancellationToken);
@@ -48,6 +56,26 @@ public sealed class IntegrationCommandRunner(OutboundHttp outbound, SecretProtec
         catch (HttpRequestException ex)
         {
             return CommandResponse.Failed($"The integration could not be reached: {ex.Message}");
+        }
+    }
+
+    /// <summary>Templated headers are checked twice: by the renderer (CR, LF, NUL) and by HttpClient's own parser.</summary>
+    private static void AddHeader(HttpRequestMessage request, string name, string value)
+    {
+        try
+        {
+            if (request.Content is not null && name.StartsWith("Content-", StringComparison.OrdinalIgnoreCase))
+            {
+                request.Content.Headers.Remove(name);
+                request.Content.Headers.Add(name, value);
+                return;
+            }
+            request.Headers.Remove(name);
+            request.Headers.Add(name, value);
+        }
+        catch (Exception ex) when (ex is FormatException or InvalidOperationException)
+        {
+            throw new CommandFailedException($"The header '{name}' cannot be sent with this value: {ex.Message}");
         }
     }
 

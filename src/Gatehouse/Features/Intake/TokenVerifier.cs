@@ -99,7 +99,7 @@ public sealed class TokenVerifier(GatehouseDb db, WebhookDirectory directory, Ti
     /// <summary>Whether a token was accepted before (after a save failed on the one-time constraint).</summary>
     public Task<bool> WasUsedAsync(WebhookCaller caller, CancellationToken cancellationToken)
     {
-        var hash = WebhookSecrets.Hash(caller.Token!.Text);
+        var hash = WebhookSecrets.Hash(JwtRules.ReplayIdentity(caller.Token!.Text));
         return db.UsedTokens.AnyAsync(u => u.KeyId == caller.KeyId && u.TokenHash == hash, cancellationToken);
     }
 
@@ -144,7 +144,7 @@ public sealed class TokenVerifier(GatehouseDb db, WebhookDirectory directory, Ti
     /// </summary>
     private async Task<bool> RememberOnceAsync(JwtKeyEntry key, PresentedToken token, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var hash = WebhookSecrets.Hash(token.Text);
+        var hash = WebhookSecrets.Hash(JwtRules.ReplayIdentity(token.Text));
         if (await db.UsedTokens.AnyAsync(u => u.KeyId == key.Id && u.TokenHash == hash, cancellationToken))
         {
             return false;

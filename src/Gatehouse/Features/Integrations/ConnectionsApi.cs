@@ -51,6 +51,22 @@ public static class ConnectionsApi
         {
             errors.Add("'baseUrl' must be an absolute http or https URL without a query.");
         }
+        else if (!string.IsNullOrEmpty(baseUrl.UserInfo))
+        {
+            errors.Add("'baseUrl' must not carry credentials (user:password@): give them as 'auth' with 'username' and 'secret', which are stored encrypted.");
+        }
+        if (request.HeaderName is { Length: > 0 } headerName && !Core.Outbound.RequestTemplates.IsHeaderName(headerName))
+        {
+            errors.Add("'headerName' must be a valid HTTP header name (letters, digits and !#$%&'*+-.^_`|~).");
+        }
+        if (request.Secret is { } secret && secret.Any(char.IsControl))
+        {
+            errors.Add("'secret' must not contain CR, LF, NUL or other control characters.");
+        }
+        if (request.Username is { } username && username.Any(c => char.IsControl(c) || c == ':'))
+        {
+            errors.Add("'username' must not contain ':' or control characters.");
+        }
         if (auth == ConnectionAuth.HeaderToken && string.IsNullOrWhiteSpace(request.HeaderName))
         {
             errors.Add("'headerName' is required for HeaderToken authentication.");

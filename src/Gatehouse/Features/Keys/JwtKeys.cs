@@ -24,13 +24,19 @@ public static class JwtKeys
 
     /// <summary>
     /// The payload fields of a new key: those given, else the first-level members of the sample
-    /// body, else the module's defaults (remote commands: Timestamp, Site, Username; intake: none).
+    /// body, else for every remote-command key (utility or integration command) Timestamp, Site,
+    /// Username. An intake key that names neither is refused by validation: binding nothing must be asked for.
     /// </summary>
-    public static IReadOnlyList<string> InitialFields(KeyModule module, List<string>? given, JsonNode? sampleBody) =>
+    public static IReadOnlyList<string> InitialFields(bool runsCommands, List<string>? given, JsonNode? sampleBody) =>
         given is not null ? given.Select(f => f.Trim()).ToList()
         : sampleBody is JsonObject sample ? sample.Select(member => member.Key).ToList()
-        : module == KeyModule.UtilityCommand ? [.. CommandDefaults]
+        : runsCommands ? [.. CommandDefaults]
         : [];
+
+    /// <summary>What the API answer and the console say about a JWT key that binds no field of the body.</summary>
+    public const string BindsNothingWarning =
+        "This key binds no payload field: a token signed once over {} is accepted with any body, for as long as the key lives. "
+        + "List the body fields the token must carry (payloadFields), or turn on rejectReplayedTokens and a max token age.";
 
     public static void CheckFields(IReadOnlyList<string> fields, ICollection<string> errors)
     {

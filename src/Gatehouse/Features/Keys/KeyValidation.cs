@@ -32,6 +32,11 @@ public sealed class KeyValidation(GatehouseDb db, Features.Commands.CommandCatal
         CheckIntakeOptions(request.Intake, request.RunEventAutomationRules, errors);
         if (!integrationCommand)
         {
+            if (request.Method == KeyMethod.Jwt && request.PayloadFields is null && request.SampleBody is null)
+            {
+                errors.Add("An intake JWT key needs 'payloadFields' (the body's top-level fields the token must carry, e.g. [\"Site\", \"Timestamp\"]) "
+                    + "or a 'sampleBody' (its first-level fields are used). To bind nothing, as senders that sign {} need, give \"payloadFields\": [] on purpose.");
+            }
             return new Target(site, integration, null, assigned);
         }
         var command = integration is null ? null : IntakeJson.Commands(integration).FirstOrDefault(c => string.Equals(c.Name, request.Command, StringComparison.OrdinalIgnoreCase));

@@ -77,7 +77,8 @@ public sealed record KeyView(
     IReadOnlyList<string>? PayloadFields,
     JsonObject? PayloadTemplate,
     int? MaxTokenAgeSeconds,
-    bool? RejectReplayedTokens);
+    bool? RejectReplayedTokens,
+    IReadOnlyList<string> Warnings);
 
 /// <summary>An API key's header value, or a JWT key's secret.</summary>
 public sealed record KeySecretView(
@@ -113,7 +114,8 @@ public sealed class KeyPresenter(IOptions<GatehouseOptions> options, IHttpContex
             payloadFields,
             isJwt ? JwtKeys.PayloadTemplate(key, payloadFields!, usernames) : null,
             isJwt ? key.MaxTokenAgeSeconds : null,
-            isJwt ? key.RejectReplayedTokens : null);
+            isJwt ? key.RejectReplayedTokens : null,
+            isJwt && payloadFields!.Count == 0 ? [JwtKeys.BindsNothingWarning] : []);
     }
 
     private List<RequestUrl> RequestUrls(WebhookKey key, IReadOnlyList<Site> viewerSites)

@@ -89,7 +89,7 @@ public static class KeysApi
             Module = module,
             Method = method,
             Kid = method == KeyMethod.Jwt ? WebhookSecrets.NewKid() : null,
-            PayloadFieldsJson = method == KeyMethod.Jwt ? JwtKeys.SerializeFields(JwtKeys.InitialFields(module, request.PayloadFields, request.SampleBody)) : null,
+            PayloadFieldsJson = method == KeyMethod.Jwt ? JwtKeys.SerializeFields(JwtKeys.InitialFields(module == KeyModule.UtilityCommand || target.Command is not null, request.PayloadFields, request.SampleBody)) : null,
             MaxTokenAgeSeconds = request.MaxTokenAgeSeconds ?? 300,
             RejectReplayedTokens = request.RejectReplayedTokens ?? false,
             SiteId = target.Site?.Id,
