@@ -98,6 +98,8 @@ public static class GatehouseHost
         services.AddGatehouseProblemDetails();
         services.ConfigureHttpJsonOptions(json => GatehouseJson.Configure(json.SerializerOptions));
         services.AddScoped<Credentials>();
+        services.AddScoped<SignInGuard>();
+        services.AddScoped<Sessions>();
         services.AddGatehouseAuthentication();
         var authorization = services.AddAuthorizationBuilder();
         authorization.AddGatehousePolicies();

@@ -201,6 +201,18 @@ public sealed class AuthOptions
     /// <summary>Lifetime of a bearer token from <c>POST /api/auth/token</c>, in minutes (default 480).</summary>
     [Range(1, 60 * 24 * 30)]
     public int TokenLifetimeMinutes { get; set; } = 480;
+
+    /// <summary>Failed sign-ins in a row for one user before each further attempt must wait (1 s, then doubling). Default 5.</summary>
+    [Range(1, 1000)]
+    public int FreeFailuresPerUser { get; set; } = 5;
+
+    /// <summary>Failed sign-ins in a row from one source address, for any users, before the back-off starts. Default 20.</summary>
+    [Range(1, 100_000)]
+    public int FreeFailuresPerSource { get; set; } = 20;
+
+    /// <summary>The longest wait the back-off imposes, in seconds (default 900: 15 minutes).</summary>
+    [Range(1, 86_400)]
+    public int MaxSignInDelaySeconds { get; set; } = 900;
 }
 
 /// <summary>

@@ -37,9 +37,22 @@ public static class Problems
     /// <summary>429 with Retry-After in whole seconds (at least one).</summary>
     public static ProblemHttpResult RateLimited(HttpContext context, TimeSpan retryAfter)
     {
+        var seconds = RetryAfter(context, retryAfter);
+        return Create(429, "rate_limited", $"This key is over its rate limit; retry after {seconds} s.");
+    }
+
+    public static ProblemHttpResult TooManySignIns(HttpContext context, TimeSpan retryAfter)
+    {
+        var seconds = RetryAfter(context, retryAfter);
+        return Create(429, "sign_in_throttled", $"Too many failed sign-ins; try again in {seconds} s.");
+    }
+
+    /// <summary>Sets <c>Retry-After</c> in whole seconds (at least 1) and returns them.</summary>
+    public static int RetryAfter(HttpContext context, TimeSpan retryAfter)
+    {
         var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
         context.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return Create(429, "rate_limited", $"This key is over its rate limit; retry after {seconds} s.");
+        return seconds;
     }
 
     /// <summary>Codes for responses the framework writes itself (routing, binding, limits).</summary>

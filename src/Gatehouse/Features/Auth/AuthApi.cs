@@ -20,27 +20,45 @@ public static class AuthApi
         var group = app.MapGroup("/api/auth").WithTags("Auth");
         group.MapPost("/token", IssueToken).AllowAnonymous();
         group.MapGet("/me", Me).RequireAuthorization();
+        group.MapPost("/logout", Logout).RequireAuthorization();
     }
 
     internal static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> IssueToken(
-        TokenRequest request, GatehouseDb db, Credentials credentials, TimeProvider time,
-        IOptions<GatehouseOptions> options, CancellationToken cancellationToken)
+        TokenRequest request, Credentials credentials, Sessions sessions, HttpContext context, CancellationToken cancellationToken)
     {
         if (string.IsNullOrEmpty(request.Username) || string.IsNullOrEmpty(request.Password))
         {
             return Problems.BadRequest("credentials_required", "Both 'username' and 'password' are required.");
         }
-        if (await credentials.VerifyAsync(request.Username, request.Password, "api", cancellationToken) is not { } user)
+        var outcome = await credentials.SignInAsync(request.Username, request.Password, "api", cancellationToken);
+        if (outcome.RetryAfter is { } wait)
+        {
+            return Problems.TooManySignIns(context, wait);
+        }
+        if (outcome.User is not { } user)
         {
             return Problems.Create(401, "invalid_credentials", "The username or password is not correct.");
         }
-        var token = WebhookSecrets.NewSessionToken();
-        var now = time.GetUtcNow();
-        var expires = now.AddMinutes(options.Value.Auth.TokenLifetimeMinutes);
-        db.SessionTokens.Add(new SessionToken { TokenHash = WebhookSecrets.Hash(token), UserId = user.Id, CreatedAt = now, ExpiresAt = expires });
-        await db.SessionTokens.Where(t => t.UserId == user.Id && t.ExpiresAt <= now).ExecuteDeleteAsync(cancellationToken);
-        await db.SaveChangesAsync(cancellationToken);
+        var (token, expires) = await sessions.StartAsync(user, cancellationToken);
         return TypedResults.Ok(new TokenResponse(token, expires, user.Username, user.Role.ToString()));
+    }
+
+    /// <summary>Ends the bearer token (or console session) this request was made with, on every node.</summary>
+    internal static async Task<NoContent> Logout(HttpContext context, Sessions sessions, CancellationToken cancellationToken)
+    {
+        string? header = context.Request.Headers.Authorization;
+        var token = header is not null && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            ? header["Bearer ".Length..].Trim()
+            : context.User.FindFirst(Sessions.SessionClaim)?.Value;
+        if (token is not null)
+        {
+            await sessions.EndAsync(token, cancellationToken);
+        }
+        if (context.User.Identity?.AuthenticationType == Console.ConsoleAuth.Scheme)
+        {
+            await Microsoft.AspNetCore.Authentication.AuthenticationHttpContextExtensions.SignOutAsync(context, Console.ConsoleAuth.Scheme);
+        }
+        return TypedResults.NoContent();
     }
 
     internal static async Task<Ok<MeResponse>> Me(CurrentUser current, GatehouseDb db, CancellationToken cancellationToken)

@@ -13,8 +13,7 @@ public sealed class BearerTokenHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    GatehouseDb db,
-    TimeProvider time)
+    Sessions sessions)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "Bearer";
@@ -31,12 +30,7 @@ public sealed class BearerTokenHandler(
         {
             return AuthenticateResult.Fail("malformed bearer token");
         }
-        var hash = WebhookSecrets.Hash(token);
-        var now = time.GetUtcNow();
-        var user = await db.SessionTokens.AsNoTracking()
-            .Where(t => t.TokenHash == hash && t.ExpiresAt > now && t.User!.Enabled)
-            .Select(t => new { t.User!.Id, t.User.Username, t.User.Role })
-            .FirstOrDefaultAsync(Context.RequestAborted);
+        var user = await sessions.UserAsync(token, Context.RequestAborted);
         if (user is null)
         {
             return AuthenticateResult.Fail("unknown or expired bearer token");

@@ -63,7 +63,13 @@ public static class ConsoleAuth
     public static void AddConsolePolicy(this Microsoft.AspNetCore.Authorization.AuthorizationBuilder builder) =>
         builder.AddPolicy(Policy, policy => policy.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser());
 
-    public static ClaimsPrincipal Principal(User user) => UserPrincipal.For(user.Id, user.Username, user.Role, Scheme);
+    /// <summary>The cookie's principal: the user and the session it belongs to, checked on every request.</summary>
+    public static ClaimsPrincipal Principal(User user, string session)
+    {
+        var principal = UserPrincipal.For(user.Id, user.Username, user.Role, Scheme);
+        ((ClaimsIdentity)principal.Identity!).AddClaim(new Claim(Sessions.SessionClaim, session));
+        return principal;
+    }
 
     /// <summary>Refuses a cookie-authenticated API call that changes state without the antiforgery token.</summary>
     public static IApplicationBuilder UseConsoleCsrfCheck(this IApplicationBuilder app) => app.Use(async (context, next) =>
@@ -83,18 +89,22 @@ public static class ConsoleAuth
         await next();
     });
 
-    /// <summary>A user disabled, or whose role changed, since signing in loses the session at the next request.</summary>
+    /// <summary>
+    /// A cookie whose session was ended (signed out on any node), whose user was disabled, or whose
+    /// role changed since signing in, is refused at the next request.
+    /// </summary>
     private static async Task ValidateStillAllowedAsync(CookieValidatePrincipalContext context)
     {
         var principal = context.Principal;
-        if (!int.TryParse(principal?.FindFirstValue(ClaimTypes.NameIdentifier), CultureInfo.InvariantCulture, out var id))
+        var session = principal?.FindFirstValue(Sessions.SessionClaim);
+        if (!int.TryParse(principal?.FindFirstValue(ClaimTypes.NameIdentifier), CultureInfo.InvariantCulture, out var id) || session is null)
         {
             context.RejectPrincipal();
             return;
         }
-        var db = context.HttpContext.RequestServices.GetRequiredService<GatehouseDb>();
-        var user = await db.Users.AsNoTracking().Where(u => u.Id == id).Select(u => new { u.Enabled, u.Role }).FirstOrDefaultAsync(context.HttpContext.RequestAborted);
-        if (user is null || !user.Enabled || !principal!.IsInRole(user.Role.ToString()))
+        var sessions = context.HttpContext.RequestServices.GetRequiredService<Sessions>();
+        var user = await sessions.UserAsync(session, context.HttpContext.RequestAborted);
+        if (user is null || user.Id != id || !principal!.IsInRole(user.Role.ToString()))
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(Scheme);
@@ -103,9 +113,11 @@ public static class ConsoleAuth
 
     private static bool IsApi(HttpRequest request) => request.Path.StartsWithSegments("/api");
 
+    /// <summary>Redirects by path only: the absolute URI the framework builds comes from the request's Host header.</summary>
     private static Task Redirect(RedirectContext<CookieAuthenticationOptions> context)
     {
-        context.Response.Redirect(context.RedirectUri);
+        var target = new Uri(context.RedirectUri, UriKind.RelativeOrAbsolute);
+        context.Response.Redirect(target.IsAbsoluteUri ? target.PathAndQuery : context.RedirectUri);
         return Task.CompletedTask;
     }
 }

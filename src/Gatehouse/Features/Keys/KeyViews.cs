@@ -86,7 +86,7 @@ public sealed record KeySecretView(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? SecretKey);
 
 /// <summary>Builds what a viewer sees of a key: its request URL for each site it serves that the viewer may access.</summary>
-public sealed class KeyPresenter(IOptions<GatehouseOptions> options, IHttpContextAccessor accessor, TimeProvider time)
+public sealed class KeyPresenter(IOptions<GatehouseOptions> options, Microsoft.AspNetCore.Hosting.Server.IServer server, TimeProvider time)
 {
     public KeyView Present(WebhookKey key, IReadOnlyList<Site> viewerSites, IReadOnlyDictionary<int, string> usernames)
     {
@@ -143,7 +143,12 @@ public sealed class KeyPresenter(IOptions<GatehouseOptions> options, IHttpContex
         {
             return options.Value.PublicBaseUrl.TrimEnd('/');
         }
-        var request = accessor.HttpContext?.Request;
-        return request is null ? "http://127.0.0.1:5080" : $"{request.Scheme}://{request.Host}{request.PathBase}";
+        // Never the request's Host header, which the caller chooses: the address this server listens on.
+        var listening = server.Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses.FirstOrDefault();
+        if (listening is null || !Uri.TryCreate(listening.Replace("://+", "://localhost").Replace("://*", "://localhost").Replace("://0.0.0.0", "://localhost").Replace("://[::]", "://localhost"), UriKind.Absolute, out var address))
+        {
+            return "http://127.0.0.1:5080";
+        }
+        return address.GetLeftPart(UriPartial.Authority);
     }
 }

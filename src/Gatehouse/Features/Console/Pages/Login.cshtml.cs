@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Gatehouse.Features.Console.Pages;
 
-public sealed class LoginModel(Credentials credentials) : ConsolePageModel
+public sealed class LoginModel(Credentials credentials, Sessions sessions) : ConsolePageModel
 {
     public string? Username { get; private set; }
 
@@ -23,16 +23,23 @@ public sealed class LoginModel(Credentials credentials) : ConsolePageModel
     {
         var form = await Request.ReadFormAsync(Aborted);
         string? username = form["username"], password = form["password"], returnUrl = form["returnUrl"];
-        var user = await credentials.VerifyAsync(username, password, "console", Aborted);
-        if (user is null)
+        var outcome = await credentials.SignInAsync(username, password, "console", Aborted);
+        if (outcome.User is not { } user)
         {
             Username = username;
             ReturnUrl = returnUrl;
+            if (outcome.RetryAfter is { } wait)
+            {
+                Error = $"Too many failed sign-ins; try again in {Infrastructure.Problems.RetryAfter(HttpContext, wait)} s.";
+                Response.StatusCode = StatusCodes.Status429TooManyRequests;
+                return Page();
+            }
             Error = "The username or password is not correct.";
             Response.StatusCode = StatusCodes.Status401Unauthorized;
             return Page();
         }
-        await HttpContext.SignInAsync(ConsoleAuth.Scheme, ConsoleAuth.Principal(user));
+        var (session, _) = await sessions.StartAsync(user, Aborted);
+        await HttpContext.SignInAsync(ConsoleAuth.Scheme, ConsoleAuth.Principal(user, session));
         return LocalRedirect(SafeReturn(returnUrl));
     }
 
