@@ -89,6 +89,7 @@ public static class GatehouseHost
         services.AddSingleton<IntakeBacklog>();
         services.AddHostedService(provider => provider.GetRequiredService<IntakeBacklog>());
         services.AddSingleton<Features.Playbooks.PlaybookLibrary>();
+        services.AddSingleton<Features.Playbooks.PlaybookSecrets>();
         services.AddSingleton<Features.Playbooks.PlaybookSignals>();
         services.AddSingleton<Features.Playbooks.PlaybookMetrics>();
         services.AddSingleton<Features.Playbooks.PlaybookTriggers>();

@@ -326,6 +326,32 @@ public abstract class PlaybookTests(GatehouseFixture fixture)
         Assert.Single((await Admin.GetAsync($"/api/playbook-runs?event={eventId}&status=cancelled"))["items"]!.AsArray());
         await GatehouseClient.Problem(await Admin.Http.GetAsync("/api/playbook-runs?status=sideways"), HttpStatusCode.BadRequest);
     }
+
+    [Fact]
+    public async Task Secret_parameters_typed_into_a_playbook_are_encrypted_at_rest_redacted_when_shown_and_used_when_run()
+    {
+        var command = await CommandAsync("function main(p) { return { returnData: { length: p['Token'].length, first: p['Token'][0] } }; }",
+            new { name = "Token", type = "text", required = true, secret = true });
+        var name = Unique.Name("Playbook");
+        await Admin.PostAsync("/api/playbooks", new { name, kind = "Event", tasks = new[] { new { id = "use", command, @params = Params(("Token", "hunter2-playbook")) } } });
+        var (_, analyst) = await Admin.CreateUserAsync(fixture.Factory, "Analyst", Site);
+
+        var shown = await Admin.GetAsync($"/api/playbooks/{Uri.EscapeDataString(name)}");
+        var shownToAnalyst = await analyst.GetAsync($"/api/playbooks/{Uri.EscapeDataString(name)}");
+        // Saving what was shown keeps the stored secret.
+        await Admin.PutAsync($"/api/playbooks/{Uri.EscapeDataString(name)}", shown["definition"]!);
+        var eventId = await SendEventAsync(name, new { title = "secret use" });
+        var run = await EndedRunAsync($"event={eventId}");
+
+        Assert.Equal("[redacted]", shown["definition"]!["tasks"]![0]!["params"]!["Token"]!.GetValue<string>());
+        Assert.DoesNotContain("hunter2", shownToAnalyst.ToJsonString());
+        Assert.Equal(16, TaskOf(run, "use")["output"]!["returnData"]!["length"]!.GetValue<int>());
+        Assert.Equal("h", TaskOf(run, "use")["output"]!["returnData"]!["first"]!.GetValue<string>());
+        Assert.DoesNotContain("hunter2", run.ToJsonString());
+        await using var db = fixture.Factory.Store.OpenDb();
+        var stored = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(db.PlaybookVersions.Select(v => v.DefinitionJson));
+        Assert.DoesNotContain(stored, json => json.Contains("hunter2", StringComparison.Ordinal));
+    }
 }
 
 public sealed class PlaybookSqliteFixture() : GatehouseFixture(Provider.Sqlite, PlaybookTests.Settings);

@@ -17,6 +17,7 @@ namespace Gatehouse.Features.Playbooks;
 public sealed partial class PlaybookRunDriver(
     GatehouseDb db,
     PlaybookLibrary library,
+    PlaybookSecrets secrets,
     PlaybookTaskRunner runner,
     PlaybookMetrics metrics,
     IOptions<GatehouseOptions> options,
@@ -98,7 +99,7 @@ public sealed partial class PlaybookRunDriver(
                     task.FinishedAt = null;
                     task.NotBefore = null;
                     task.InputJson = (command?.Command.Definition.Redacted(input) ?? input).ToJsonString();
-                    running[id] = new Running(StartTask(run, definition, command, input, cancelRun.Token), command);
+                    running[id] = new Running(StartTask(run, definition, command, secrets.Reveal((JsonObject)input.DeepClone()), cancelRun.Token), command);
                 }
                 await SaveAsync(run);
                 if (replan)

@@ -63,11 +63,15 @@ public static class PlaybooksApi
     }
 
     private static async Task<Results<Created<PlaybookView>, ProblemHttpResult>> Create(
-        JsonNode? body, GatehouseDb db, PlaybookLibrary library, CurrentUser user, TimeProvider time, CancellationToken cancellationToken)
+        JsonNode? body, GatehouseDb db, PlaybookLibrary library, PlaybookSecrets secrets, CurrentUser user, TimeProvider time, CancellationToken cancellationToken)
     {
         var errors = new List<string>();
         var definition = await library.ParseAsync(db, body, errors, cancellationToken);
-        if (definition is null)
+        if (definition is not null)
+        {
+            await secrets.ProtectAsync(db, body!, null, errors, cancellationToken);
+        }
+        if (definition is null || errors.Count > 0)
         {
             return Problems.Invalid(errors);
         }
@@ -90,7 +94,7 @@ public static class PlaybooksApi
     }
 
     internal static async Task<Results<Ok<PlaybookView>, ProblemHttpResult>> Update(
-        string name, JsonNode? body, GatehouseDb db, PlaybookLibrary library, CurrentUser user, TimeProvider time, CancellationToken cancellationToken)
+        string name, JsonNode? body, GatehouseDb db, PlaybookLibrary library, PlaybookSecrets secrets, CurrentUser user, TimeProvider time, CancellationToken cancellationToken)
     {
         var playbook = await FindAsync(db, name, cancellationToken, tracked: true);
         if (playbook is null)
@@ -106,6 +110,12 @@ public static class PlaybooksApi
         if (definition is not null && definition.Kind != playbook.Kind)
         {
             errors.Add($"kind: '{playbook.Name}' is an {playbook.Kind} playbook; keys and rules rely on that.");
+        }
+        if (definition is not null)
+        {
+            var current = await db.PlaybookVersions.AsNoTracking().Where(v => v.PlaybookId == playbook.Id && v.Version == playbook.CurrentVersion)
+                .Select(v => v.DefinitionJson).FirstOrDefaultAsync(cancellationToken);
+            await secrets.ProtectAsync(db, body!, current, errors, cancellationToken);
         }
         if (errors.Count > 0)
         {
@@ -148,7 +158,7 @@ public static class PlaybooksApi
 
     private static PlaybookView View(Playbook playbook, string json, IReadOnlyList<PlaybookVersionView>? versions)
     {
-        var definition = GatehouseJson.ParseStored(json);
+        var definition = PlaybookSecrets.Redact(GatehouseJson.ParseStored(json));
         var description = definition?["description"] is JsonValue d && d.TryGetValue<string>(out var text) ? text : null;
         return new PlaybookView(playbook.Id, playbook.Name, playbook.Kind, playbook.CurrentVersion, description, definition, playbook.UpdatedAt, playbook.UpdatedBy, versions);
     }
