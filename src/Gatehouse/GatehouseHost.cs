@@ -34,7 +34,7 @@ public static class GatehouseHost
             .PostConfigure<IHostEnvironment>((o, environment) =>
             {
                 o.DataDirectory = Path.GetFullPath(o.DataDirectory, environment.ContentRootPath);
-                Directory.CreateDirectory(o.DataDirectory);
+                Infrastructure.DataDirectory.Secure(o.DataDirectory);
             })
             .ValidateDataAnnotations()
             .ValidateOnStart();

@@ -37,7 +37,7 @@ public static class AttackCommands
                 return 1;
             }
             var target = AttackContent.ImportedPath(Path.GetFullPath(result.GetValue(dataDirectory) ?? "data"));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            Infrastructure.DataDirectory.Secure(Path.GetDirectoryName(target)!);
             File.Copy(source.FullName, target, overwrite: true);
             Console.Out.WriteLine($"Imported {catalog.Techniques.Count(t => !t.Revoked && !t.Deprecated)} techniques and {catalog.Tactics.Count} tactics into {target}; restart the server to use them.");
             return 0;
