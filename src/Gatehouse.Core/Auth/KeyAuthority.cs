@@ -56,22 +56,32 @@ public static class KeyAuthority
             : null;
 
     /// <summary>
-    /// Null when a command may run through the key on <paramref name="siteId"/> as <paramref name="acting"/>,
-    /// else why not: the acting user must be one the key names and enabled, and the site must be one the
-    /// key serves (checked by its scope), its creator can still access, and the acting user can access.
+    /// Null when <paramref name="actor"/> may change what binds the key's tokens (payload fields, replay
+    /// rejection, token age): weakening them opens the key to captured tokens, so only its owners may.
     /// </summary>
-    public static RunRefusal? CheckRun(KeyHolders key, Grantee creator, Grantee acting, int siteId)
+    public static string? CheckTokenBinding(Grantee actor, KeyHolders key, bool changing) =>
+        changing && !key.IsOwner(actor.Id)
+            ? "Only the key's creator or its assigned user can change how its tokens are bound (payloadFields, rejectReplayedTokens, maxTokenAgeSeconds)."
+            : null;
+
+    /// <summary>
+    /// Null when a command may run through the key on <paramref name="siteId"/> as <paramref name="acting"/>,
+    /// else why not. Whoever presents the key's value is one of its owners — its creator or its assigned
+    /// user, and nobody can tell which — so the key acts only where both can act; the acting user must
+    /// be one the key names, enabled, and able to access the site too.
+    /// </summary>
+    public static RunRefusal? CheckRun(KeyHolders key, Grantee creator, Grantee? assignee, Grantee acting, int siteId)
     {
         if (!acting.Enabled || !key.Names(acting.Id))
         {
             return RunRefusal.UserNotAllowed;
         }
-        if (!creator.CanAccess(siteId))
+        if (!creator.CanAccess(siteId) || (key.AssignedUserId is not null && assignee?.CanAccess(siteId) != true))
         {
-            return RunRefusal.CreatorLacksSite;
+            return RunRefusal.OwnerLacksSite;
         }
         return acting.CanAccess(siteId) ? null : RunRefusal.UserLacksSite;
     }
 }
 
-public enum RunRefusal { UserNotAllowed, CreatorLacksSite, UserLacksSite }
+public enum RunRefusal { UserNotAllowed, OwnerLacksSite, UserLacksSite }

@@ -50,6 +50,10 @@ public sealed record IntegrationCommand(
             {
                 errors.Add($"{label}: 'request.path' must be a path relative to the connection's base URL, starting with '/'.");
             }
+            foreach (var header in (command.Request.Headers ?? []).Keys.Where(h => !RequestTemplates.IsHeaderName(h) || RequestTemplates.IsFramingHeader(h)))
+            {
+                errors.Add($"{label}: 'request.headers' cannot set '{header}': it must be a header name, and not one that frames the request or picks its host ({string.Join(", ", RequestTemplates.FramingHeaders)}).");
+            }
             var declared = (command.Parameters ?? []).Select(p => p.Name).ToHashSet(StringComparer.Ordinal);
             foreach (var unknown in RequestTemplates.Placeholders(command.Request).Where(p => !declared.Contains(p)))
             {

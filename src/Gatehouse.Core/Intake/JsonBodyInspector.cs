@@ -74,7 +74,13 @@ public static class JsonBodyInspector
                     case JsonTokenType.EndObject:
                         memberNames.Pop();
                         break;
+                    case JsonTokenType.String when reader.ValueIsEscaped && !UnescapesToText(ref reader):
+                        return LoneSurrogate(reader);
                     case JsonTokenType.PropertyName:
+                        if (reader.ValueIsEscaped && !UnescapesToText(ref reader))
+                        {
+                            return LoneSurrogate(reader);
+                        }
                         var name = reader.GetString()!;
                         if (!memberNames.Peek().Add(name))
                         {
@@ -98,6 +104,23 @@ public static class JsonBodyInspector
             return new(JsonBodyProblem.Malformed, "The request body is not valid UTF-8 JSON.");
         }
     }
+
+    /// <summary>An escape such as <c>\ud800</c> without its pair is valid JSON grammar but no text: every later reader of it would fail.</summary>
+    private static bool UnescapesToText(ref Utf8JsonReader reader)
+    {
+        try
+        {
+            _ = reader.GetString();
+            return true;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+    }
+
+    private static JsonBodyVerdict LoneSurrogate(Utf8JsonReader reader) => new(JsonBodyProblem.Malformed,
+        $"The request body has a \\u escape that is not a Unicode character (an unpaired surrogate such as \\ud800) near byte {reader.TokenStartIndex + 1}.");
 
     private static bool IsAllWhitespace(ReadOnlySpan<byte> utf8)
     {

@@ -23,6 +23,7 @@ public static class AddressRules
         (IPAddress.Parse("fc00::"), 7),
         (IPAddress.Parse("fe80::"), 10),
         (IPAddress.Parse("fec0::"), 10),
+        (IPAddress.Parse("64:ff9b:1::"), 48), // local-use NAT64 (RFC 8215): translates into the operator's own networks
         (IPAddress.Parse("ff00::"), 8),
     ];
 
@@ -54,9 +55,9 @@ public static class AddressRules
         {
             yield return new IPAddress(b.AsSpan(12, 4)); // IPv4-translated ::ffff:0:a.b.c.d
         }
-        if (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && (b.AsSpan(4, 8).IndexOfAnyExcept((byte)0) < 0 || (b[4] == 0 && b[5] == 1)))
+        if (b[0] == 0x00 && b[1] == 0x64 && b[2] == 0xff && b[3] == 0x9b && b.AsSpan(4, 8).IndexOfAnyExcept((byte)0) < 0)
         {
-            yield return new IPAddress(b.AsSpan(12, 4)); // NAT64, well-known and local-use prefixes
+            yield return new IPAddress(b.AsSpan(12, 4)); // NAT64, the well-known prefix
         }
         if (b[0] == 0x20 && b[1] == 0x02)
         {

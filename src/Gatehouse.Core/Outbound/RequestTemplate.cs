@@ -61,10 +61,16 @@ public static partial class RequestTemplates
     public static bool IsHeaderName(string name) =>
         name.Length > 0 && name.All(c => c < 128 && (char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c)));
 
+    /// <summary>Headers that frame the request or choose its virtual host: the HTTP client sets them, a template never does.</summary>
+    public static readonly IReadOnlyList<string> FramingHeaders =
+        ["Host", "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "TE", "Trailer", "Upgrade", "Expect", "Proxy-Connection", "Proxy-Authorization", "HTTP2-Settings"];
+
+    public static bool IsFramingHeader(string name) => FramingHeaders.Contains(name.Trim(), StringComparer.OrdinalIgnoreCase);
+
     private static string HeaderName(string name) =>
-        IsHeaderName(name)
-            ? name
-            : throw new RequestRefusedException($"'{Printable(name)}' is not a valid HTTP header name.");
+        !IsHeaderName(name) ? throw new RequestRefusedException($"'{Printable(name)}' is not a valid HTTP header name.")
+        : IsFramingHeader(name) ? throw new RequestRefusedException($"The header '{name}' frames the request and cannot be set by a template.")
+        : name;
 
     private static string HeaderValue(string name, string value) =>
         value.Any(c => c is '\r' or '\n' or '\0' || (char.IsControl(c) && c != '\t'))

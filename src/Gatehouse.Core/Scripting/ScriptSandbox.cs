@@ -56,6 +56,8 @@ public sealed class PreparedScript
 /// </summary>
 public static class ScriptSandbox
 {
+    public const int MaxResultDepth = 256;
+
     /// <summary>Whether running the script's top level (within the limits) defines <paramref name="function"/>.</summary>
     public static bool Defines(PreparedScript script, string function, SandboxLimits? limits = null)
     {
@@ -102,7 +104,14 @@ public static class ScriptSandbox
             {
                 throw new ScriptFailedException($"The script's result is larger than the limit of {limits.MaxOutputBytes} bytes.");
             }
-            return JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { MaxDepth = 256 });
+            try
+            {
+                return JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { MaxDepth = MaxResultDepth });
+            }
+            catch (JsonException)
+            {
+                throw new ScriptFailedException($"The script's result is nested deeper than {MaxResultDepth} levels.");
+            }
         }
         catch (ScriptFailedException)
         {

@@ -206,7 +206,7 @@ public sealed class AuthOptions
     [Range(1, 1000)]
     public int FreeFailuresPerUser { get; set; } = 5;
 
-    /// <summary>Failed sign-ins in a row from one source address, for any users, before the back-off starts. Default 20.</summary>
+    /// <summary>Failed sign-ins from one source address within an hour, for any users, before the back-off starts (a success does not reset it). Default 20.</summary>
     [Range(1, 100_000)]
     public int FreeFailuresPerSource { get; set; } = 20;
 
@@ -221,9 +221,17 @@ public sealed class AuthOptions
 /// </summary>
 public sealed class SandboxOptions
 {
-    /// <summary>How many sandbox processes may run calls at once. Default 2.</summary>
+    /// <summary>How many sandbox processes may run custom commands at once. Default 2.</summary>
     [Range(1, 64)]
     public int Processes { get; set; } = 2;
+
+    /// <summary>How many sandbox processes run data formatters, apart from the commands' so slow commands cannot hold up intake. Default 2.</summary>
+    [Range(1, 64)]
+    public int FormatterProcesses { get; set; } = 2;
+
+    /// <summary>How many sandbox processes check scripts when they are saved. Default 1.</summary>
+    [Range(1, 16)]
+    public int CheckProcesses { get; set; } = 1;
 
     /// <summary>The managed-heap limit of each sandbox process, in MiB (the GC's hard limit). Default 256.</summary>
     [Range(32, 16384)]

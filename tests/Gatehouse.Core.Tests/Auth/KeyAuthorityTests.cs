@@ -57,11 +57,14 @@ public sealed class KeyAuthorityTests
     public static TheoryData<string, string, int, RunRefusal?> Runs() => new()
     {
         { "analystA key", "analystA", 10, null },
-        { "analystA key", "analystA", 20, RunRefusal.CreatorLacksSite },
+        { "analystA key", "analystA", 20, RunRefusal.OwnerLacksSite },
         { "analystA key", "admin", 10, RunRefusal.UserNotAllowed },
-        { "analystA key assigned analystAB", "analystAB", 20, RunRefusal.CreatorLacksSite },
+        { "analystA key assigned analystAB", "analystAB", 20, RunRefusal.OwnerLacksSite },
         { "admin key", "admin", 20, null },
-        { "admin key assigned analystA", "analystA", 20, RunRefusal.UserLacksSite },
+        { "admin key assigned analystA", "analystA", 20, RunRefusal.OwnerLacksSite },
+        // The assignee holds the value too: naming the creator does not lift the key above the assignee.
+        { "admin key assigned analystA", "admin", 20, RunRefusal.OwnerLacksSite },
+        { "admin key assigned analystA", "admin", 10, null },
         { "admin key visible to all", "analystAB", 20, null },
         { "admin key visible to all", "disabledA", 10, RunRefusal.UserNotAllowed },
     };
@@ -75,6 +78,8 @@ public sealed class KeyAuthorityTests
         var holders = new KeyHolders(creator.Id, assigned, key.Contains("visible to all"));
         var actingUser = acting == "disabledA" ? DisabledA : Named(acting);
 
-        Assert.Equal(expected, KeyAuthority.CheckRun(holders, creator, actingUser, site));
+        var assignee = assigned == AnalystAB.Id ? AnalystAB : assigned == AnalystA.Id ? AnalystA : null;
+
+        Assert.Equal(expected, KeyAuthority.CheckRun(holders, creator, assignee, actingUser, site));
     }
 }

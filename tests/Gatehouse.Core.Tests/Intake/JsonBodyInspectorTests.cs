@@ -11,6 +11,7 @@ public class JsonBodyInspectorTests
     [InlineData("{}")]
     [InlineData("[]")]
     [InlineData(""" {"a":[1,2,{"b":null}],"c":"\u00e9"} """)]
+    [InlineData(""" {"pair":"\ud83d\ude00","n":"\n"} """)]
     public void Well_formed_objects_and_arrays_pass(string json) => Assert.True(Inspect(json).IsValid);
 
     [Theory]
@@ -25,6 +26,9 @@ public class JsonBodyInspectorTests
     [InlineData("42", JsonBodyProblem.NotObjectOrArray)]
     [InlineData("{\"a\":1,\"a\":2}", JsonBodyProblem.DuplicateProperty)]
     [InlineData("{\"x\":{\"a\":1,\"b\":{},\"a\":2}}", JsonBodyProblem.DuplicateProperty)]
+    [InlineData(""" {"hits":[{"t":"ok"},{"t":"bad\ud800"}]} """, JsonBodyProblem.Malformed)]
+    [InlineData(""" {"t":"\udc00x"} """, JsonBodyProblem.Malformed)]
+    [InlineData(""" {"bad\ud800name":1} """, JsonBodyProblem.Malformed)]
     public void Bad_bodies_are_classified(string json, JsonBodyProblem expected) => Assert.Equal(expected, Inspect(json).Problem);
 
     [Fact]

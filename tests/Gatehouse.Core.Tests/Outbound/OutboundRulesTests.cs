@@ -76,6 +76,22 @@ public class OutboundRulesTests
     public void Path_traversal_dot_segments_in_a_templated_path_are_refused(string value) =>
         Assert.Throws<RequestRefusedException>(() => RequestTemplates.Render(new RequestTemplate("GET", "/api/{{Id}}/x"), new JsonObject { ["Id"] = value }));
 
+    [Theory]
+    [InlineData("Host")]
+    [InlineData("transfer-encoding")]
+    [InlineData("Content-Length")]
+    [InlineData("Connection")]
+    [InlineData("Upgrade")]
+    public void Request_smuggling_framing_headers_cannot_be_templated(string header)
+    {
+        var errors = new List<string>();
+        Gatehouse.Core.Commands.IntegrationCommand.Validate(
+            [new Gatehouse.Core.Commands.IntegrationCommand("Tag", null, null, new RequestTemplate("GET", "/x", Headers: new() { [header] = "1" }), null, null)], errors);
+
+        Assert.Throws<RequestRefusedException>(() => RequestTemplates.Render(new RequestTemplate("GET", "/x", Headers: new() { [header] = "evil.internal" }), []));
+        Assert.Contains(errors, e => e.Contains(header, StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Header_names_must_be_tokens_and_dotted_values_inside_a_segment_stay_escaped()
     {

@@ -18,6 +18,25 @@ public abstract class IntakeErrorTests(GatehouseFixture fixture)
     }
 
     [Fact]
+    public async Task Lone_surrogate_escapes_are_refused_at_intake_and_on_commands_instead_of_failing_after_the_202()
+    {
+        var (integration, key) = await KeyAsync();
+        var command = await Admin.PostAsync("/api/keys", new { name = Unique.Name("Cmd"), module = "UtilityCommand", command = "CreateIncident" });
+        var commandKey = (await Admin.GetAsync($"/api/keys/{command["id"]}/secret"))["headerValue"]!.GetValue<string>();
+        var request = new HttpRequestMessage(HttpMethod.Post, "/VSOC/api/Command/CreateIncident")
+        {
+            Content = new StringContent("""{"Site":"Security Operations","CommandParams":{"Incident Type":"X","Title":"a\ud800"}}""", Encoding.UTF8, "application/json"),
+        };
+        request.Headers.TryAddWithoutValidation("d3key", commandKey);
+
+        var intake = await GatehouseClient.Problem(await Admin.SendAsync(integration, Site, """{"hits":[{"t":"ok"},{"t":"bad\ud800"}]}""", key), HttpStatusCode.BadRequest);
+        var commandProblem = await GatehouseClient.Problem(await Admin.Http.SendAsync(request), HttpStatusCode.BadRequest);
+
+        Assert.Contains("surrogate", intake["Error"]!.GetValue<string>());
+        Assert.Contains("surrogate", commandProblem["Error"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Missing_and_unknown_keys_get_the_same_401_that_names_no_secret()
     {
         var (integration, key) = await KeyAsync();

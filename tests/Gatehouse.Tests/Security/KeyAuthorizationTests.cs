@@ -69,6 +69,54 @@ public abstract class KeyAuthorizationTests(GatehouseFixture fixture)
     }
 
     [Fact]
+    public async Task Analyst_holding_an_administrators_key_cannot_name_the_administrator_to_reach_another_site()
+    {
+        var siteA = await Admin.CreateSiteAsync();
+        var siteB = await Admin.CreateSiteAsync();
+        var (analystName, analyst) = await Admin.CreateUserAsync(fixture.Factory, "Analyst", siteA);
+        var view = await Admin.PostAsync("/api/keys", new { name = Unique.Name("handed"), module = "UtilityCommand", method = "ApiKey", command = "GetIncidents", assignedUser = analystName });
+        var value = await ValueAsync(analyst, view["id"]!.GetValue<int>());
+
+        var asAdminOnB = await RunAsync(analyst, "GetIncidents", value, siteB, "admin");
+        var asAdminOnA = await RunAsync(analyst, "GetIncidents", value, siteA, "admin");
+
+        await GatehouseClient.Problem(asAdminOnB, HttpStatusCode.Forbidden);
+        Assert.Equal(HttpStatusCode.OK, asAdminOnA.StatusCode);
+    }
+
+    [Fact]
+    public async Task Analyst_cannot_weaken_the_token_binding_of_an_administrators_jwt_key_on_their_site()
+    {
+        await Admin.PutAsync("/api/settings/EnableEnhanceWebhookAuthentication", new { value = true });
+        try
+        {
+            var site = await Admin.CreateSiteAsync();
+            var (_, analyst) = await Admin.CreateUserAsync(fixture.Factory, "Analyst", site);
+            var (_, otherAdmin) = await Admin.CreateUserAsync(fixture.Factory, "Administrator");
+            var integration = await Admin.CreateIntegrationAsync(new { mainJsonPath = "$" });
+            var key = await Admin.PostAsync("/api/keys", new
+            {
+                name = Unique.Name("bound"), module = "DataIngestion", method = "Jwt", site, integration, intake = "Event",
+                payloadFields = new[] { "Timestamp", "Site" }, rejectReplayedTokens = true,
+            });
+            var id = key["id"]!.GetValue<int>();
+
+            await GatehouseClient.Problem(await analyst.Http.PatchAsJsonAsync($"/api/keys/{id}", new { payloadFields = Array.Empty<string>() }), HttpStatusCode.Forbidden);
+            await GatehouseClient.Problem(await analyst.Http.PatchAsJsonAsync($"/api/keys/{id}", new { rejectReplayedTokens = false }), HttpStatusCode.Forbidden);
+            await GatehouseClient.Problem(await otherAdmin.Http.PatchAsJsonAsync($"/api/keys/{id}", new { maxTokenAgeSeconds = 0 }), HttpStatusCode.Forbidden);
+            Assert.Equal(HttpStatusCode.OK, (await analyst.Http.PatchAsJsonAsync($"/api/keys/{id}", new { runMitreTtpSearch = true })).StatusCode);
+            Assert.Equal(HttpStatusCode.OK, (await Admin.Http.PatchAsJsonAsync($"/api/keys/{id}", new { maxTokenAgeSeconds = 60 })).StatusCode);
+            var after = await Admin.GetAsync($"/api/keys/{id}");
+            Assert.Equal(2, after["payloadFields"]!.AsArray().Count);
+            Assert.True(after["rejectReplayedTokens"]!.GetValue<bool>());
+        }
+        finally
+        {
+            await Admin.PutAsync("/api/settings/EnableEnhanceWebhookAuthentication", new { value = false });
+        }
+    }
+
+    [Fact]
     public async Task Another_administrator_cannot_read_a_key_value_by_assigning_the_key_to_themselves()
     {
         var integration = await Admin.CreateIntegrationAsync(new { mainJsonPath = "$" });
@@ -157,6 +205,8 @@ public abstract class KeyAuthorizationTests(GatehouseFixture fixture)
         { "admin", "self", "B", "200" },
         { "admin", "assigned-analystA", "A", "200" },
         { "admin", "assigned-analystA", "B", "403" },
+        { "admin-assigned-analystA", "admin", "B", "403" },
+        { "admin-assigned-analystA", "admin", "A", "200" },
         { "admin", "peer", "A", "401" },
         { "admin-visible-to-all", "peer", "B", "200" },
         { "admin-visible-to-all", "analystA", "B", "403" },
@@ -177,7 +227,7 @@ public abstract class KeyAuthorizationTests(GatehouseFixture fixture)
         var view = await creatorClient.PostAsync("/api/keys", new
         {
             name = Unique.Name("run"), module = "UtilityCommand", method = "ApiKey", command = "GetEvents",
-            assignedUser = acting == "assigned-analystA" ? analystName : null,
+            assignedUser = acting == "assigned-analystA" || creator == "admin-assigned-analystA" ? analystName : null,
             visibleToAll = creator == "admin-visible-to-all" ? true : (bool?)null,
         });
         var value = await ValueAsync(creatorClient, view["id"]!.GetValue<int>());

@@ -10,7 +10,8 @@ namespace Gatehouse.Features.Auth;
 /// <summary>
 /// Sign-in throttling read from the audit log, so every node sees the same failures: failed
 /// sign-ins are written as one aggregated row per user, source, channel, reason and minute, and
-/// the back-off counts them per user and per source address since the last success.
+/// the back-off counts them per user since that user's last success, and per source address over the
+/// last hour (a success does not reset a source).
 /// </summary>
 public sealed class SignInGuard(GatehouseDb db, TimeProvider time, IOptions<GatehouseOptions> options)
 {
@@ -28,12 +29,13 @@ public sealed class SignInGuard(GatehouseDb db, TimeProvider time, IOptions<Gate
         TimeSpan? byUser = null, bySource = null;
         if (userId is { } id)
         {
-            var history = await HistoryAsync(a => a.ActorUserId == id, now, cancellationToken);
+            var history = await HistoryAsync(a => a.ActorUserId == id, now, resetBySuccess: true, cancellationToken);
             byUser = SignInThrottle.RetryAfter(history, new SignInThrottlePolicy(auth.FreeFailuresPerUser, maxDelay), now);
         }
         if (source is not null)
         {
-            var history = await HistoryAsync(a => a.SourceAddress == source, now, cancellationToken);
+            // A success from the source does not reset its count: an attacker could sign in to an account of their own between guesses.
+            var history = await HistoryAsync(a => a.SourceAddress == source, now, resetBySuccess: false, cancellationToken);
             bySource = SignInThrottle.RetryAfter(history, new SignInThrottlePolicy(auth.FreeFailuresPerSource, maxDelay), now);
         }
         return SignInThrottle.Longest(byUser, bySource);
@@ -71,10 +73,11 @@ public sealed class SignInGuard(GatehouseDb db, TimeProvider time, IOptions<Gate
         }
     }
 
-    private async Task<FailureHistory> HistoryAsync(System.Linq.Expressions.Expression<Func<AuditEntry, bool>> whose, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<FailureHistory> HistoryAsync(
+        System.Linq.Expressions.Expression<Func<AuditEntry, bool>> whose, DateTimeOffset now, bool resetBySuccess, CancellationToken cancellationToken)
     {
         var since = now - Window;
-        var lastSuccess = await db.AuditEntries.AsNoTracking().Where(a => a.Action == AuditActions.SignedIn && a.At > since).Where(whose)
+        var lastSuccess = !resetBySuccess ? null : await db.AuditEntries.AsNoTracking().Where(a => a.Action == AuditActions.SignedIn && a.At > since).Where(whose)
             .OrderByDescending(a => a.At).Select(a => (DateTimeOffset?)a.At).FirstOrDefaultAsync(cancellationToken);
         var from = lastSuccess ?? since;
         var rows = await db.AuditEntries.AsNoTracking()

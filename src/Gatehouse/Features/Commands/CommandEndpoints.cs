@@ -155,7 +155,7 @@ public sealed partial class CommandHandler(
     /// <summary>
     /// The acting user — for tokens the verified Username claim, for API keys the body's Username, else
     /// the key's assigned user or creator — and the one rule of <see cref="KeyAuthority.CheckRun"/>: the
-    /// command runs only where the key, its creator and the acting user all have the right.
+    /// command runs only where the key, its owners (creator and assignee) and the acting user all have the right.
     /// </summary>
     private async Task<(UserEntry?, IResult?)> ActingUserAsync(HttpContext context, WebhookCaller caller, JsonElement body, SiteEntry site, CancellationToken cancellationToken)
     {
@@ -174,14 +174,15 @@ public sealed partial class CommandHandler(
         var actingId = named?.Id ?? key.AssignedUserId ?? key.CreatorId;
         var acting = await Grantees.LoadAsync(db, actingId, cancellationToken);
         var creator = await Grantees.LoadAsync(db, key.CreatorId, cancellationToken);
-        var refusal = acting is null || creator is null ? RunRefusal.UserNotAllowed : KeyAuthority.CheckRun(key, creator, acting, site.Id);
+        var assignee = key.AssignedUserId is { } assignedId ? await Grantees.LoadAsync(db, assignedId, cancellationToken) : null;
+        var refusal = acting is null || creator is null ? RunRefusal.UserNotAllowed : KeyAuthority.CheckRun(key, creator, assignee, acting, site.Id);
         switch (refusal)
         {
             case RunRefusal.UserNotAllowed:
                 return (null, Unauthorized(context, new AuthFailure(AuthFailureReason.InvalidToken, caller.KeyId, TokenProblem.UserNotAllowed)));
-            case RunRefusal.CreatorLacksSite:
-                authenticator.RecordFailure(context, new AuthFailure(AuthFailureReason.WrongSite, caller.KeyId, Detail: "CreatorLacksSite"));
-                return (null, Problems.Forbidden($"This key cannot act on the site '{site.Name}': the user who created it has no access to that site."));
+            case RunRefusal.OwnerLacksSite:
+                authenticator.RecordFailure(context, new AuthFailure(AuthFailureReason.WrongSite, caller.KeyId, Detail: "OwnerLacksSite"));
+                return (null, Problems.Forbidden($"This key cannot act on the site '{site.Name}': its creator or its assigned user has no access to that site."));
             case RunRefusal.UserLacksSite:
                 authenticator.RecordFailure(context, new AuthFailure(AuthFailureReason.WrongSite, caller.KeyId, Detail: "UserLacksSite"));
                 return (null, Problems.Forbidden($"The acting user has no access to the site '{site.Name}'."));

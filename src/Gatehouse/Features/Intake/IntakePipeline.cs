@@ -159,7 +159,7 @@ public sealed class IntakePipeline(
         var context = new JsonObject { ["site"] = ingestion.Site?.Name, ["integration"] = ingestion.Integration!.Name, ["refid"] = ingestion.Id };
         try
         {
-            switch (await sandbox.CallAsync(prepared.Script, "format", [item.Raw, context], prepared.Limits, cancellationToken))
+            switch (await sandbox.CallAsync(Infrastructure.Sandbox.SandboxLane.Formatters, prepared.Script, "format", [item.Raw, context], prepared.Limits, cancellationToken))
             {
                 case null:
                     log.Dropped.Add(item.Label);

@@ -140,7 +140,8 @@ public static class KeysApi
         var reassigning = patch.AssignedUser is not null && assigned?.Id != key.AssignedUserId;
         var assignee = assigned is null ? null : await Grantees.LoadAsync(db, assigned.Id, cancellationToken);
         if (((reassigning ? KeyAuthority.CheckAssign(actor, assignee, KeyAccess.HoldersOf(key)) : null)
-            ?? KeyAuthority.CheckVisibleToAll(actor, patch.VisibleToAll, key.VisibleToAll)) is { } refusal)
+            ?? KeyAuthority.CheckVisibleToAll(actor, patch.VisibleToAll, key.VisibleToAll)
+            ?? KeyAuthority.CheckTokenBinding(actor, KeyAccess.HoldersOf(key), ChangesTokenBinding(key, patch))) is { } refusal)
         {
             return Problems.Forbidden(refusal);
         }
@@ -274,6 +275,11 @@ public static class KeysApi
         return before != (key.VisibleToAll, key.DataFormatter, key.EventPlaybook, key.RunMitreTtpSearch, key.RunEventAutomationRules, key.RateLimitPerSecond,
             key.PayloadFieldsJson, key.MaxTokenAgeSeconds, key.RejectReplayedTokens);
     }
+
+    private static bool ChangesTokenBinding(WebhookKey key, KeyPatch patch) =>
+        (patch.PayloadFields is not null && JwtKeys.SerializeFields(patch.PayloadFields.Select(f => f.Trim()).ToList()) != key.PayloadFieldsJson)
+        || (patch.RejectReplayedTokens is { } replay && replay != key.RejectReplayedTokens)
+        || (patch.MaxTokenAgeSeconds is { } age && age != key.MaxTokenAgeSeconds);
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 

@@ -6,10 +6,13 @@ using Microsoft.Extensions.Options;
 
 namespace Gatehouse.Infrastructure.Sandbox;
 
+/// <summary>Which processes a call may use: slow custom commands never hold up formatters or the checks made when a script is saved.</summary>
+public enum SandboxLane { Commands, Formatters, Checks }
+
 /// <summary>
-/// Runs scripts in a small pool of sandbox processes: a call waits for a free process, a process
-/// that crashed, overran or asked to be recycled is replaced, and the server never runs a script
-/// itself. Formatters, custom commands and script checks at save time all go through here.
+/// Runs scripts in small pools of sandbox processes, one pool per <see cref="SandboxLane"/>: a call
+/// waits for a free process of its lane, a process that crashed, overran or asked to be recycled is
+/// replaced, and the server never runs a script itself.
 /// </summary>
 public sealed partial class SandboxPool(IOptions<GatehouseOptions> options, ILogger<SandboxPool> logger) : IAsyncDisposable
 {
@@ -17,44 +20,56 @@ public sealed partial class SandboxPool(IOptions<GatehouseOptions> options, ILog
     private static readonly Meter Meter = new(MeterName);
     private static readonly Counter<long> Crashes = Meter.CreateCounter<long>("gatehouse.sandbox.processes_ended", description: "Sandbox processes ended by a crash, an overrun or a recycle");
 
-    private readonly Channel<SandboxProcess> _idle = Channel.CreateUnbounded<SandboxProcess>();
-    private readonly SemaphoreSlim _slots = new(options.Value.Sandbox.Processes, options.Value.Sandbox.Processes);
+    private sealed class Lane(int processes)
+    {
+        public Channel<SandboxProcess> Idle { get; } = Channel.CreateUnbounded<SandboxProcess>();
+        public SemaphoreSlim Slots { get; } = new(processes, processes);
+    }
+
+    private readonly Lane[] _lanes =
+    [
+        new(options.Value.Sandbox.Processes), new(options.Value.Sandbox.FormatterProcesses), new(options.Value.Sandbox.CheckProcesses),
+    ];
+
+    /// <summary>A script's top level and the definition of its function are checked within this, whatever the command's own limit.</summary>
+    public static readonly TimeSpan CheckTimeout = TimeSpan.FromSeconds(5);
+
     private bool _disposed;
 
     /// <summary>Calls <paramref name="function"/> with JSON arguments; its result (undefined as null), or a <see cref="ScriptFailedException"/>.</summary>
-    public async Task<JsonNode?> CallAsync(SandboxScript script, string function, IReadOnlyList<JsonNode?> arguments, SandboxLimits limits, CancellationToken cancellationToken)
+    public async Task<JsonNode?> CallAsync(SandboxLane lane, SandboxScript script, string function, IReadOnlyList<JsonNode?> arguments, SandboxLimits limits, CancellationToken cancellationToken)
     {
         var wire = new JsonArray(arguments.Select(a => a?.DeepClone()).ToArray());
-        var reply = await RunAsync(script, function, wire, limits, cancellationToken);
+        var reply = await RunAsync(_lanes[(int)lane], script, function, wire, limits, cancellationToken);
         return reply.Result;
     }
 
     /// <summary>Whether the script parses and, run within its limits, defines <paramref name="function"/>; a <see cref="ScriptFailedException"/> says why not.</summary>
     public async Task<bool> DefinesAsync(SandboxScript script, string function, SandboxLimits limits, CancellationToken cancellationToken) =>
-        (await RunAsync(script, function, null, limits, cancellationToken)).Defined;
+        (await RunAsync(_lanes[(int)SandboxLane.Checks], script, function, null, limits.Timeout > CheckTimeout ? limits with { Timeout = CheckTimeout } : limits, cancellationToken)).Defined;
 
-    private async Task<SandboxReply> RunAsync(SandboxScript script, string function, JsonArray? arguments, SandboxLimits limits, CancellationToken cancellationToken)
+    private async Task<SandboxReply> RunAsync(Lane lane, SandboxScript script, string function, JsonArray? arguments, SandboxLimits limits, CancellationToken cancellationToken)
     {
         if (script.Source.Length > limits.MaxScriptLength)
         {
             throw new ScriptFailedException($"The script is {script.Source.Length} characters; the limit is {limits.MaxScriptLength}.");
         }
-        await _slots.WaitAsync(cancellationToken);
+        await lane.Slots.WaitAsync(cancellationToken);
         SandboxProcess? process = null;
         try
         {
-            process = _idle.Reader.TryRead(out var idle) ? idle : await SandboxProcess.StartAsync(options.Value.Sandbox, cancellationToken);
+            process = lane.Idle.Reader.TryRead(out var idle) ? idle : await SandboxProcess.StartAsync(options.Value.Sandbox, cancellationToken);
             var reply = await process.CallAsync(script, function, arguments, limits, cancellationToken);
             return reply.Ok ? reply : throw new ScriptFailedException(reply.Error ?? "The script failed.");
         }
         finally
         {
-            await ReturnAsync(process);
-            _slots.Release();
+            await ReturnAsync(lane, process);
+            lane.Slots.Release();
         }
     }
 
-    private async Task ReturnAsync(SandboxProcess? process)
+    private async Task ReturnAsync(Lane lane, SandboxProcess? process)
     {
         if (process is null)
         {
@@ -62,7 +77,7 @@ public sealed partial class SandboxPool(IOptions<GatehouseOptions> options, ILog
         }
         if (process.Healthy && process.Calls < options.Value.Sandbox.MaxCallsPerProcess && !_disposed)
         {
-            _idle.Writer.TryWrite(process);
+            lane.Idle.Writer.TryWrite(process);
             return;
         }
         if (!process.Healthy)
@@ -76,9 +91,12 @@ public sealed partial class SandboxPool(IOptions<GatehouseOptions> options, ILog
     public async ValueTask DisposeAsync()
     {
         _disposed = true;
-        while (_idle.Reader.TryRead(out var process))
+        foreach (var lane in _lanes)
         {
-            await process.DisposeAsync();
+            while (lane.Idle.Reader.TryRead(out var process))
+            {
+                await process.DisposeAsync();
+            }
         }
     }
 
