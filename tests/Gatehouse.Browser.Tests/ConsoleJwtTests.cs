@@ -70,6 +70,7 @@ public sealed class ConsoleJwtTests(ConsoleFixture console)
             var unbound = await console.Admin.PostAsync("/api/keys", new JsonObject
             {
                 ["name"] = Unique.Name("Unbound"), ["method"] = "Jwt", ["site"] = GatehouseClient.DefaultSite, ["integration"] = integration, ["intake"] = "Event",
+                ["payloadFields"] = new JsonArray(),
             });
             await page.GotoAsync($"/console/keys/{unbound["id"]}");
             await Expect(page.Locator("#unbound-warning")).ToContainTextAsync("binds no payload field");

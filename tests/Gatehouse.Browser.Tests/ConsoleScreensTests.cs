@@ -111,6 +111,41 @@ public sealed class ConsoleScreensTests(ConsoleFixture console)
     }
 
     [Fact]
+    public async Task A_quarantined_ingestion_says_why_and_is_retried_from_its_page()
+    {
+        var formatter = Unique.Name("Crashing").Replace(' ', '_');
+        await console.Admin.PostAsync("/api/commands", new
+        {
+            name = formatter, features = new[] { "DataFormatter" },
+            script = "function format(e) { var a = []; for (var i = 0; i < 20000; i++) { a = [a]; } return { deep: a }; }",
+        });
+        var integration = await console.Admin.CreateIntegrationAsync(new { mainJsonPath = "$", fieldMappings = new[] { new { field = "Title", source = "$.name" } } });
+        var key = await console.Admin.IntakeKeyAsync(integration, new { dataFormatter = formatter });
+        var accepted = await GatehouseClient.Json(await console.Admin.SendAsync(integration, GatehouseClient.DefaultSite, new { name = "Poisoned alert" }, key), System.Net.HttpStatusCode.Accepted);
+        var refid = accepted["refid"]!.GetValue<string>();
+        for (var i = 0; i < 120 && (await console.Admin.GetAsync($"/api/ingestions/{refid}"))["status"]!.GetValue<string>() != "Failed"; i++)
+        {
+            await Task.Delay(500);
+        }
+        var page = await console.NewPageAsync();
+        await page.SignInAsync("admin", GatehouseFactory.AdminPassword);
+
+        await page.GotoAsync($"/console/ingestions/{refid}");
+        await Expect(page.Locator("#quarantined")).ToContainTextAsync("Quarantined");
+        await Expect(page.Locator("#error-log")).ToContainTextAsync("sandbox process");
+        await page.ScreenshotAsync("ingestion-quarantined");
+        await console.Admin.PutAsync($"/api/commands/{formatter}", new { features = new[] { "DataFormatter" }, script = "function format(e) { return e; }" });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Retry" }).ClickAsync();
+        await page.ExpectStatusAsync("Ingestion queued again.");
+
+        for (var i = 0; i < 60 && (await console.Admin.GetAsync($"/api/ingestions/{refid}"))["status"]!.GetValue<string>() != "Processed"; i++)
+        {
+            await Task.Delay(250);
+        }
+        Assert.Equal("Processed", (await console.Admin.GetAsync($"/api/ingestions/{refid}"))["status"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Mapping_editor_previews_a_sample_and_saves_the_mapping()
     {
         var integration = await console.Admin.CreateIntegrationAsync();

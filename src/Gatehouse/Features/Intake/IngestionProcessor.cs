@@ -206,7 +206,10 @@ public sealed partial class IngestionProcessor(
         LogProcessingError(logger, refid, ingestion.Attempts, exception);
         if (ingestion.Attempts >= options.Value.Intake.MaxAttempts)
         {
-            var log = new IngestionLog();
+            var log = new IngestionLog
+            {
+                Formatter = await db.WebhookKeys.AsNoTracking().Where(k => k.Id == ingestion.KeyId).Select(k => k.DataFormatter).FirstOrDefaultAsync(cancellationToken),
+            };
             // A script's crash message is ours and names no data; other exceptions are named by type only.
             var reason = exception is Infrastructure.Sandbox.ScriptCrashedException ? exception.Message : exception.GetType().Name;
             log.Errors.Add(new ExtractionError("body", $"Processing failed after {ingestion.Attempts} attempts: {reason}."));
