@@ -123,10 +123,7 @@ public sealed class ConsoleScreensTests(ConsoleFixture console)
         var key = await console.Admin.IntakeKeyAsync(integration, new { dataFormatter = formatter });
         var accepted = await GatehouseClient.Json(await console.Admin.SendAsync(integration, GatehouseClient.DefaultSite, new { name = "Poisoned alert" }, key), System.Net.HttpStatusCode.Accepted);
         var refid = accepted["refid"]!.GetValue<string>();
-        for (var i = 0; i < 120 && (await console.Admin.GetAsync($"/api/ingestions/{refid}"))["status"]!.GetValue<string>() != "Failed"; i++)
-        {
-            await Task.Delay(500);
-        }
+        await console.Admin.WaitForIngestionAsync(refid, "Failed");
         var page = await console.NewPageAsync();
         await page.SignInAsync("admin", GatehouseFactory.AdminPassword);
 
@@ -138,11 +135,7 @@ public sealed class ConsoleScreensTests(ConsoleFixture console)
         await page.GetByRole(AriaRole.Button, new() { Name = "Retry" }).ClickAsync();
         await page.ExpectStatusAsync("Ingestion queued again.");
 
-        for (var i = 0; i < 60 && (await console.Admin.GetAsync($"/api/ingestions/{refid}"))["status"]!.GetValue<string>() != "Processed"; i++)
-        {
-            await Task.Delay(250);
-        }
-        Assert.Equal("Processed", (await console.Admin.GetAsync($"/api/ingestions/{refid}"))["status"]!.GetValue<string>());
+        Assert.Equal("Processed", (await console.Admin.WaitForIngestionAsync(refid, "Processed"))["status"]!.GetValue<string>());
     }
 
     [Fact]

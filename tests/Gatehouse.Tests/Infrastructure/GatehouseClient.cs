@@ -119,6 +119,19 @@ public sealed class GatehouseClient(HttpClient http)
     public async Task<JsonNode> SendAndWaitAsync(string integration, string site, object body, string key, string verb = "CreateEvents") =>
         await Json(await SendAsync(integration, site, body, key, verb, "?wait=10"), HttpStatusCode.OK);
 
+    /// <summary>Polls the ingestion until it has <paramref name="status"/> (or the time is up); returns its last view.</summary>
+    public async Task<JsonNode> WaitForIngestionAsync(string refid, string status, TimeSpan? within = null)
+    {
+        var deadline = DateTime.UtcNow + (within ?? TimeSpan.FromSeconds(60));
+        var ingestion = await GetAsync($"/api/ingestions/{refid}");
+        while (ingestion["status"]!.GetValue<string>() != status && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(250);
+            ingestion = await GetAsync($"/api/ingestions/{refid}");
+        }
+        return ingestion;
+    }
+
     public static async Task<JsonNode> Json(HttpResponseMessage response, HttpStatusCode expected)
     {
         var text = await response.Content.ReadAsStringAsync();

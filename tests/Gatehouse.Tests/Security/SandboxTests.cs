@@ -105,13 +105,8 @@ public abstract class SandboxTests(GatehouseFixture fixture)
         var fine = await Admin.SendAndWaitAsync(integration, Site, new { crash = false }, poisoned);
         var other = await Admin.SendAndWaitAsync(integration, Site, new { alert = "other key" }, healthy.Value);
 
-        JsonNode? ingestion = null;
-        for (var i = 0; i < 120 && ingestion?["status"]?.GetValue<string>() != "Failed"; i++)
-        {
-            await Task.Delay(500);
-            ingestion = await Admin.GetAsync($"/api/ingestions/{refid}");
-        }
-        Assert.Equal("Failed", ingestion!["status"]!.GetValue<string>());
+        var ingestion = await Admin.WaitForIngestionAsync(refid, "Failed");
+        Assert.Equal("Failed", ingestion["status"]!.GetValue<string>());
         Assert.Contains("sandbox process", ingestion.ToJsonString());
         Assert.Single(fine["events"]!.AsArray());
         Assert.Single(other["events"]!.AsArray());
@@ -120,12 +115,8 @@ public abstract class SandboxTests(GatehouseFixture fixture)
         // The operator fixes the formatter and retries the quarantined ingestion.
         await Admin.PutAsync($"/api/commands/{formatter}", new { features = new[] { "DataFormatter" }, script = "function format(e) { return e; }" });
         await Admin.PostAsync($"/api/ingestions/{refid}/retry", new { }, HttpStatusCode.OK);
-        for (var i = 0; i < 60 && ingestion?["status"]?.GetValue<string>() != "Processed"; i++)
-        {
-            await Task.Delay(250);
-            ingestion = await Admin.GetAsync($"/api/ingestions/{refid}");
-        }
-        Assert.Equal("Processed", ingestion!["status"]!.GetValue<string>());
+        ingestion = await Admin.WaitForIngestionAsync(refid, "Processed");
+        Assert.Equal("Processed", ingestion["status"]!.GetValue<string>());
         Assert.Single(ingestion["events"]!.AsArray());
         var audit = await Admin.AuditAsync("?action=ingestion.retried");
         Assert.Contains(audit, a => a!["target"]!.GetValue<string>() == refid);

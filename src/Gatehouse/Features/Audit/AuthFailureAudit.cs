@@ -57,42 +57,15 @@ public sealed partial class AuthFailureAudit(IServiceScopeFactory scopes, TimePr
         }
     }
 
-    private async Task AddAsync(GatehouseDb db, Bucket bucket, int count, CancellationToken cancellationToken)
-    {
-        var aggregateKey = $"{bucket.KeyId}|{bucket.Reason}|{bucket.Source}|{bucket.Minute}";
-        var at = DateTimeOffset.FromUnixTimeSeconds(bucket.Minute * 60);
-        var now = time.GetUtcNow();
-        for (var attempt = 0; attempt < 3; attempt++)
+    private Task AddAsync(GatehouseDb db, Bucket bucket, int count, CancellationToken cancellationToken) =>
+        AuditAggregates.AddAsync(db, $"{bucket.KeyId}|{bucket.Reason}|{bucket.Source}|{bucket.Minute}", count, time.GetUtcNow(), () => new AuditEntry
         {
-            var updated = await db.AuditEntries.Where(a => a.AggregateKey == aggregateKey)
-                .ExecuteUpdateAsync(s => s.SetProperty(a => a.Count, a => a.Count + count).SetProperty(a => a.LastAt, now), cancellationToken);
-            if (updated > 0)
-            {
-                return;
-            }
-            try
-            {
-                db.AuditEntries.Add(new AuditEntry
-                {
-                    At = at,
-                    LastAt = now,
-                    Action = AuditActions.WebhookAuthFailed,
-                    KeyId = bucket.KeyId,
-                    Reason = bucket.Reason,
-                    SourceAddress = bucket.Source,
-                    Count = count,
-                    AggregateKey = aggregateKey,
-                });
-                await db.SaveChangesAsync(cancellationToken);
-                return;
-            }
-            catch (DbUpdateException)
-            {
-                // Another node inserted the same row first: add to it instead.
-                db.ChangeTracker.Clear();
-            }
-        }
-    }
+            At = DateTimeOffset.FromUnixTimeSeconds(bucket.Minute * 60),
+            Action = AuditActions.WebhookAuthFailed,
+            KeyId = bucket.KeyId,
+            Reason = bucket.Reason,
+            SourceAddress = bucket.Source,
+        }, cancellationToken);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

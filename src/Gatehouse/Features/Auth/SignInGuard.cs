@@ -47,30 +47,10 @@ public sealed class SignInGuard(GatehouseDb db, TimeProvider time, IOptions<Gate
         var now = time.GetUtcNow();
         var minute = now.ToUnixTimeSeconds() / 60;
         var aggregateKey = $"signin|{userId?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? actor}|{source}|{channel}|{reason}|{minute}";
-        for (var attempt = 0; attempt < 3; attempt++)
+        await AuditAggregates.AddAsync(db, aggregateKey, 1, now, () => new AuditEntry
         {
-            var updated = await db.AuditEntries.Where(a => a.AggregateKey == aggregateKey)
-                .ExecuteUpdateAsync(s => s.SetProperty(a => a.Count, a => a.Count + 1).SetProperty(a => a.LastAt, now), cancellationToken);
-            if (updated > 0)
-            {
-                return;
-            }
-            try
-            {
-                db.AuditEntries.Add(new AuditEntry
-                {
-                    At = now, LastAt = now, Action = AuditActions.SignInFailed, ActorUserId = userId, Actor = actor, Target = channel,
-                    Reason = reason, SourceAddress = source, AggregateKey = aggregateKey,
-                });
-                await db.SaveChangesAsync(cancellationToken);
-                return;
-            }
-            catch (DbUpdateException)
-            {
-                // Another request inserted the row first: add to it instead.
-                db.ChangeTracker.Clear();
-            }
-        }
+            At = now, Action = AuditActions.SignInFailed, ActorUserId = userId, Actor = actor, Target = channel, Reason = reason, SourceAddress = source,
+        }, cancellationToken);
     }
 
     private async Task<FailureHistory> HistoryAsync(
