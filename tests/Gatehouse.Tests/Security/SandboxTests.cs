@@ -56,6 +56,9 @@ public abstract class SandboxTests(GatehouseFixture fixture)
         var integration = await Admin.CreateIntegrationAsync(new { mainJsonPath = "$" });
         var intake = await Admin.CreateKeyAsync(integration);
 
+        var (fineName, fineKey) = await CommandAsync("function main(p, c) { return 41 + 1; }");
+        await RunAsync(fineName, fineKey); // a warm sandbox process: the clock below times the hostile call, not a start
+
         var clock = Stopwatch.StartNew();
         var run = RunAsync(name, key);
         // Meanwhile another key's events are processed.
@@ -65,10 +68,9 @@ public abstract class SandboxTests(GatehouseFixture fixture)
 
         Assert.Single(other["events"]!.AsArray());
         Assert.Contains(expectedError, result["error"]!.GetValue<string>());
-        Assert.True(clock.Elapsed < Limit + TimeSpan.FromSeconds(1) + TimeSpan.FromSeconds(2),
-            $"{attack} took {clock.Elapsed.TotalSeconds:0.0} s (limit {Limit.TotalSeconds} s + 1 s, + 2 s to start a new sandbox process)");
+        Assert.True(clock.Elapsed < Limit + TimeSpan.FromSeconds(1),
+            $"{attack} took {clock.Elapsed.TotalSeconds:0.0} s (limit {Limit.TotalSeconds} s + 1 s)");
         Assert.Equal(HttpStatusCode.OK, (await Admin.Http.GetAsync("/health/live")).StatusCode);
-        var (fineName, fineKey) = await CommandAsync("function main(p, c) { return 41 + 1; }");
         var after = await GatehouseClient.Json(await RunAsync(fineName, fineKey), HttpStatusCode.OK);
         Assert.Equal(42, after["returnData"]!.GetValue<int>());
     }
