@@ -43,6 +43,8 @@ public sealed class ConsoleFixture : IAsyncLifetime
             ["urls"] = BaseUrl,
             ["Gatehouse:PublicBaseUrl"] = BaseUrl,
             ["Gatehouse:Attack:BundlePath"] = SharedData.Path("attack/enterprise-attack-18.1.json"),
+            // A formatter that overflows the stack must crash, not overrun, on a loaded machine.
+            ["Gatehouse:Sandbox:FormatterTimeoutSeconds"] = "10",
         });
         _factory.UseKestrel(options => options.Listen(IPAddress.Loopback, port));
         _factory.StartServer();

@@ -34,6 +34,11 @@ public static partial class RequestTemplates
     public static RenderedRequest Render(RequestTemplate template, JsonObject parameters)
     {
         var path = Placeholder().Replace(template.Path, m => PathSegment(m.Groups[1].Value, Text(parameters[m.Groups[1].Value])));
+        // Values around literal dots ("/.{{A}}./") can still make a dot segment: judge the path as rendered.
+        if (path.Split('/').Any(segment => segment is "." or ".."))
+        {
+            throw new RequestRefusedException("The rendered request path has a '.' or '..' segment, which would leave the command's path; it was not sent.");
+        }
         var query = (template.Query ?? [])
             .Select(q => (q.Key, Value: Fill(q.Value, parameters)))
             .Where(q => q.Value.Length > 0)
@@ -61,9 +66,10 @@ public static partial class RequestTemplates
     public static bool IsHeaderName(string name) =>
         name.Length > 0 && name.All(c => c < 128 && (char.IsAsciiLetterOrDigit(c) || "!#$%&'*+-.^_`|~".Contains(c)));
 
-    /// <summary>Headers that frame the request or choose its virtual host: the HTTP client sets them, a template never does.</summary>
+    /// <summary>Headers that frame the request, choose its host, path or method behind a proxy: the HTTP client sets them, a template never does.</summary>
     public static readonly IReadOnlyList<string> FramingHeaders =
-        ["Host", "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "TE", "Trailer", "Upgrade", "Expect", "Proxy-Connection", "Proxy-Authorization", "HTTP2-Settings"];
+        ["Host", "Content-Length", "Transfer-Encoding", "Connection", "Keep-Alive", "TE", "Trailer", "Upgrade", "Expect", "Proxy-Connection", "Proxy-Authorization", "HTTP2-Settings",
+         "Forwarded", "X-Forwarded-Host", "X-Forwarded-For", "X-Forwarded-Proto", "X-Original-URL", "X-Rewrite-URL", "X-HTTP-Method-Override", "X-HTTP-Method", "X-Method-Override"];
 
     public static bool IsFramingHeader(string name) => FramingHeaders.Contains(name.Trim(), StringComparer.OrdinalIgnoreCase);
 

@@ -229,6 +229,17 @@ public sealed class SandboxOptions
     [Range(1, 64)]
     public int FormatterProcesses { get; set; } = 2;
 
+    /// <summary>How long a data formatter may run on one event, in seconds. Default 2.</summary>
+    [Range(1, 30)]
+    public int FormatterTimeoutSeconds { get; set; } = 2;
+
+    /// <summary>
+    /// The formatter time one ingestion may use in all, in seconds (default 10): past it, its remaining
+    /// events fail at once, so one request full of slow events cannot hold up everyone else's.
+    /// </summary>
+    [Range(1, 3600)]
+    public int FormatterBudgetSeconds { get; set; } = 10;
+
     /// <summary>How many sandbox processes check scripts when they are saved. Default 1.</summary>
     [Range(1, 16)]
     public int CheckProcesses { get; set; } = 1;

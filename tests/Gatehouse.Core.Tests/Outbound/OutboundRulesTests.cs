@@ -76,12 +76,18 @@ public class OutboundRulesTests
     public void Path_traversal_dot_segments_in_a_templated_path_are_refused(string value) =>
         Assert.Throws<RequestRefusedException>(() => RequestTemplates.Render(new RequestTemplate("GET", "/api/{{Id}}/x"), new JsonObject { ["Id"] = value }));
 
+    [Fact]
+    public void Path_traversal_dots_around_an_empty_value_make_no_dot_segment() =>
+        Assert.Throws<RequestRefusedException>(() => RequestTemplates.Render(new RequestTemplate("GET", "/x/.{{A}}./y/{{B}}"), new JsonObject { ["A"] = "", ["B"] = "b" }));
+
     [Theory]
     [InlineData("Host")]
     [InlineData("transfer-encoding")]
     [InlineData("Content-Length")]
     [InlineData("Connection")]
     [InlineData("Upgrade")]
+    [InlineData("X-Forwarded-Host")]
+    [InlineData("X-HTTP-Method-Override")]
     public void Request_smuggling_framing_headers_cannot_be_templated(string header)
     {
         var errors = new List<string>();

@@ -24,7 +24,7 @@ public abstract class WorkLeaseTests(Provider provider)
         var triggers = new Features.Playbooks.PlaybookTriggers(library, new Features.Playbooks.PlaybookSignals(), _time, NullLogger<Features.Playbooks.PlaybookTriggers>.Instance);
         var attack = new Features.Attack.AttackContent(Options, NullLogger<Features.Attack.AttackContent>.Instance);
         var sandbox = new Gatehouse.Infrastructure.Sandbox.SandboxPool(Options, NullLogger<Gatehouse.Infrastructure.Sandbox.SandboxPool>.Instance);
-        return new(db, () => new IntakePipeline(db, catalog, sandbox, attack, library, triggers, _time), triggers, _time, Options, NullLogger<IngestionProcessor>.Instance);
+        return new(db, () => new IntakePipeline(db, catalog, sandbox, attack, library, triggers, _time, Options), triggers, _time, Options, NullLogger<IngestionProcessor>.Instance);
     }
 
     /// <summary>What the worker does, for one ingestion: the claimed refid and the claim, or null when there was none to claim.</summary>

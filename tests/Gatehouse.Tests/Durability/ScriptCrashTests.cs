@@ -14,7 +14,7 @@ public sealed class ScriptCrashTests
     public async Task Crash_loop_a_stack_overflowing_formatter_is_quarantined_and_the_real_server_process_stays_up()
     {
         var store = await GatehouseStore.CreateOrSkipAsync(Provider.Sqlite);
-        await using var node = new GatehouseProcess(store);
+        await using var node = new GatehouseProcess(store, new() { ["Gatehouse:Sandbox:FormatterTimeoutSeconds"] = "10" });
         await node.StartAsync();
         var admin = await node.AdminAsync();
         var formatter = Unique.Name("Overflow").Replace(' ', '_');

@@ -18,8 +18,12 @@ namespace Gatehouse.Features.Intake;
 /// unit of work. A failure of one event is recorded for that event and does not stop the others.
 /// </summary>
 public sealed class IntakePipeline(
-    GatehouseDb db, CommandCatalog catalog, Infrastructure.Sandbox.SandboxPool sandbox, Attack.AttackContent attack, Playbooks.PlaybookLibrary playbooks, Playbooks.PlaybookTriggers triggers, TimeProvider time)
+    GatehouseDb db, CommandCatalog catalog, Infrastructure.Sandbox.SandboxPool sandbox, Attack.AttackContent attack, Playbooks.PlaybookLibrary playbooks, Playbooks.PlaybookTriggers triggers, TimeProvider time,
+    Microsoft.Extensions.Options.IOptions<GatehouseOptions> gatehouseOptions)
 {
+    /// <summary>Formatter time this ingestion has used so far.</summary>
+    private TimeSpan _formatterTime;
+
     private bool _runTtpSearch;
     private Playbooks.PlaybookEntry? _playbook;
     private bool _formatterMissing;
@@ -125,7 +129,7 @@ public sealed class IntakePipeline(
         var command = await catalog.FindAsync(db, name, cancellationToken);
         if (command is { IsDataFormatter: true, Script: { } script })
         {
-            return (script, command.Definition.Name, SandboxLimits.Default);
+            return (script, command.Definition.Name, SandboxLimits.Default with { Timeout = TimeSpan.FromSeconds(gatehouseOptions.Value.Sandbox.FormatterTimeoutSeconds) });
         }
         _formatterMissing = true;
         return null;
@@ -156,10 +160,19 @@ public sealed class IntakePipeline(
         {
             return item.Raw;
         }
+        var budget = TimeSpan.FromSeconds(gatehouseOptions.Value.Sandbox.FormatterBudgetSeconds);
+        if (_formatterTime >= budget)
+        {
+            log.Errors.Add(new ExtractionError(item.Label,
+                $"The formatter '{prepared.Name}' used this ingestion's whole time budget ({budget.TotalSeconds:0} s, Gatehouse:Sandbox:FormatterBudgetSeconds); the event was not created."));
+            return null;
+        }
         var context = new JsonObject { ["site"] = ingestion.Site?.Name, ["integration"] = ingestion.Integration!.Name, ["refid"] = ingestion.Id };
+        var started = time.GetTimestamp();
         try
         {
-            switch (await sandbox.CallAsync(Infrastructure.Sandbox.SandboxLane.Formatters, prepared.Script, "format", [item.Raw, context], prepared.Limits, cancellationToken))
+            var result = await sandbox.CallAsync(Infrastructure.Sandbox.SandboxLane.Formatters, prepared.Script, "format", [item.Raw, context], prepared.Limits, cancellationToken);
+            switch (NumberFidelity.Restore(item.Raw, result))
             {
                 case null:
                     log.Dropped.Add(item.Label);
@@ -175,6 +188,10 @@ public sealed class IntakePipeline(
         {
             log.Errors.Add(new ExtractionError(item.Label, $"The formatter '{prepared.Name}' failed: {ex.Message}"));
             return null;
+        }
+        finally
+        {
+            _formatterTime += time.GetElapsedTime(started);
         }
     }
 

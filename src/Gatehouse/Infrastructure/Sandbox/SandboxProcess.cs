@@ -115,8 +115,12 @@ public sealed class SandboxProcess : IAsyncDisposable
     private async Task<SandboxReply> ExchangeAsync(SandboxRequest request, SandboxLimits limits, CancellationToken cancellationToken)
     {
         var exchange = RoundTripAsync(request, limits);
-        var deadline = Task.Delay(limits.Timeout + Grace, cancellationToken);
-        if (await Task.WhenAny(exchange, deadline) == deadline)
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var deadline = Task.Delay(limits.Timeout + Grace, timer.Token);
+        var first = await Task.WhenAny(exchange, deadline);
+        // The deadline's timer is released as soon as the answer is in, not left to run out.
+        await timer.CancelAsync();
+        if (first == deadline)
         {
             Kill();
             _ = exchange.ContinueWith(t => t.Exception, TaskScheduler.Default);
