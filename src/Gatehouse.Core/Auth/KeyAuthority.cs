@@ -1,7 +1,7 @@
 namespace Gatehouse.Core.Auth;
 
 /// <summary>A user as authorization sees them: who, whether an administrator, which sites, whether enabled.</summary>
-public sealed record Grantee(int Id, bool IsAdministrator, IReadOnlySet<int> SiteIds, bool Enabled = true)
+public sealed record Grantee(int Id, bool IsAdministrator, IReadOnlySet<int> SiteIds, bool Enabled = true, string Username = "")
 {
     public bool CanAccess(int siteId) => Enabled && (IsAdministrator || SiteIds.Contains(siteId));
 }

@@ -172,9 +172,15 @@ public sealed partial class CommandHandler(
             }
         }
         var actingId = named?.Id ?? key.AssignedUserId ?? key.CreatorId;
-        var acting = await Grantees.LoadAsync(db, actingId, cancellationToken);
-        var creator = await Grantees.LoadAsync(db, key.CreatorId, cancellationToken);
-        var assignee = key.AssignedUserId is { } assignedId ? await Grantees.LoadAsync(db, assignedId, cancellationToken) : null;
+        // Read fresh (not from the directory cache): one row per distinct user, the acting user often being an owner.
+        var users = new Dictionary<int, Grantee?>();
+        foreach (var id in new[] { actingId, key.CreatorId, key.AssignedUserId }.OfType<int>().Distinct())
+        {
+            users[id] = await Grantees.LoadAsync(db, id, cancellationToken);
+        }
+        var acting = users[actingId];
+        var creator = users[key.CreatorId];
+        var assignee = key.AssignedUserId is { } assignedId ? users[assignedId] : null;
         var refusal = acting is null || creator is null ? RunRefusal.UserNotAllowed : KeyAuthority.CheckRun(key, creator, assignee, acting, site.Id);
         switch (refusal)
         {
@@ -187,9 +193,7 @@ public sealed partial class CommandHandler(
                 authenticator.RecordFailure(context, new AuthFailure(AuthFailureReason.WrongSite, caller.KeyId, Detail: "UserLacksSite"));
                 return (null, Problems.Forbidden($"The acting user has no access to the site '{site.Name}'."));
         }
-        var user = named ?? await db.Users.AsNoTracking().Where(u => u.Id == actingId)
-            .Select(u => new UserEntry(u.Id, u.Username, u.Enabled)).FirstAsync(cancellationToken);
-        return (user, null);
+        return (new UserEntry(acting!.Id, acting.Username, acting.Enabled), null);
     }
 
     private async Task RecordAsync(WebhookCaller caller, CommandDefinition command, SiteEntry site, UserEntry user, JsonObject parameters, CommandResponse response, long milliseconds)

@@ -135,7 +135,7 @@ public sealed class TokenVerifier(GatehouseDb db, WebhookDirectory directory, Ti
             return false;
         }
         var user = await directory.UserAsync(db, claimed.GetString()!, cancellationToken);
-        return user is { Enabled: true } && (key.VisibleToAll || user.Id == key.CreatedByUserId || user.Id == key.AssignedUserId);
+        return user is { Enabled: true } && new KeyHolders(key.CreatedByUserId, key.AssignedUserId, key.VisibleToAll).Names(user.Id);
     }
 
     /// <summary>

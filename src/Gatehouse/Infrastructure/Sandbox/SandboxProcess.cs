@@ -29,9 +29,12 @@ public sealed class SandboxProcess : IAsyncDisposable
             lock (_stderr)
             {
                 // The first line says what ended the process ("Stack overflow."); the frames after it are noise.
+                // An unhandled exception's message could quote a call's data (a secret parameter), so only its type is kept.
                 if (e.Data is { Length: > 0 } line && _stderr.Count == 0)
                 {
-                    _stderr.Enqueue(line.Length > 200 ? line[..200] : line);
+                    var colon = line.IndexOf(':', StringComparison.Ordinal);
+                    var cause = line.StartsWith("Unhandled exception.", StringComparison.Ordinal) && colon > 0 ? line[..colon] : line;
+                    _stderr.Enqueue(cause.Length > 200 ? cause[..200] : cause);
                 }
             }
         };
@@ -129,12 +132,12 @@ public sealed class SandboxProcess : IAsyncDisposable
         }
         try
         {
-            return await exchange ?? throw Died();
+            return await exchange ?? throw await DiedAsync();
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or System.Text.Json.JsonException)
         {
             Kill();
-            throw ex is IOException ? Died() : new ScriptFailedException($"The script's result could not be read back: {ex.Message}");
+            throw ex is IOException ? await DiedAsync() : new ScriptFailedException($"The script's result could not be read back: {ex.Message}");
         }
     }
 
@@ -145,10 +148,20 @@ public sealed class SandboxProcess : IAsyncDisposable
         return await SandboxFrames.ReadAsync<SandboxReply>(_process.StandardOutput.BaseStream, limits.MaxOutputBytes * 2 + 64 * 1024);
     }
 
-    private ScriptCrashedException Died()
+    private async Task<ScriptCrashedException> DiedAsync()
     {
         Healthy = false;
-        _process.WaitForExit(2000);
+        using (var wait = new CancellationTokenSource(TimeSpan.FromSeconds(2)))
+        {
+            try
+            {
+                await _process.WaitForExitAsync(wait.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                // Still exiting: the exit code is reported as unknown.
+            }
+        }
         var code = _process.HasExited ? _process.ExitCode.ToString(System.Globalization.CultureInfo.InvariantCulture) : "unknown";
         var cause = LastWords();
         return new ScriptCrashedException(
