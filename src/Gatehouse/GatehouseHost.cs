@@ -74,8 +74,9 @@ public static class GatehouseHost
         services.AddScoped<IntakeHandler>();
         services.AddScoped<IngestionResults>();
         services.AddScoped<IngestionProcessor>();
-        services.AddTransient<IntakePipeline>();
-        services.AddScoped<Func<IntakePipeline>>(provider => provider.GetRequiredService<IntakePipeline>);
+        services.AddSingleton<IntakeDefinitions>();
+        services.AddSingleton<FormatterRunner>();
+        services.AddSingleton<IngestionApplier>();
         services.AddSingleton<Features.Attack.AttackContent>();
         services.AddHostedService(provider => provider.GetRequiredService<Features.Attack.AttackContent>());
         services.AddSingleton<IngestionSignals>();

@@ -12,8 +12,9 @@ public static class ChangeTopics
     public const string Users = "users";
     public const string Commands = "commands";
     public const string Rules = "rules";
+    public const string Playbooks = "playbooks";
 
-    public static readonly IReadOnlyList<string> All = [Keys, Sites, Integrations, Settings, Users, Commands, Rules];
+    public static readonly IReadOnlyList<string> All = [Keys, Sites, Integrations, Settings, Users, Commands, Rules, Playbooks];
 
     public static string? For(Type entityType) => entityType.Name switch
     {
@@ -24,6 +25,7 @@ public static class ChangeTopics
         nameof(User) or nameof(UserSite) => Users,
         nameof(CustomCommand) => Commands,
         nameof(AutomationRule) => Rules,
+        nameof(Playbook) or nameof(PlaybookVersion) => Playbooks,
         nameof(IntegrationConnection) => Integrations,
         _ => null,
     };

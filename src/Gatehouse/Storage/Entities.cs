@@ -233,6 +233,9 @@ public sealed class Ingestion : Processing.ILeasedWork
     public DateTimeOffset? LeaseExpiresAt { get; set; }
     /// <summary>The processing log: raw data, output and errors, as JSON.</summary>
     public string? LogJson { get; set; }
+
+    /// <summary>The W3C trace context of the request that carried it, so processing links to that trace.</summary>
+    public string? TraceParent { get; set; }
 }
 
 public enum EventStatus { New, Dismissed, Escalated }

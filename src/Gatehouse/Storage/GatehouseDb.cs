@@ -95,6 +95,7 @@ public abstract class GatehouseDb(DbContextOptions options) : DbContext(options)
             ingestion.Property(i => i.IdempotencyKey).HasMaxLength(200);
             ingestion.Property(i => i.ClaimedBy).HasMaxLength(100).IsConcurrencyToken();
             ingestion.Property(i => i.SourceAddress).HasMaxLength(64);
+            ingestion.Property(i => i.TraceParent).HasMaxLength(64);
             ingestion.HasIndex(i => new { i.KeyId, i.IdempotencyKey }).IsUnique();
             ingestion.HasIndex(i => new { i.Status, i.ReceivedAt });
             ingestion.HasOne(i => i.Integration).WithMany().HasForeignKey(i => i.IntegrationId).OnDelete(DeleteBehavior.Restrict);

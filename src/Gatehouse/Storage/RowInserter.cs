@@ -38,6 +38,8 @@ public sealed class RowInserter<T> where T : class
 {
     private readonly (IProperty Property, ValueConverter? Converter, string Parameter)[] _columns;
     private readonly string _sql;
+    private readonly IProperty? _generatedKey;
+    private readonly string? _returningSql;
 
     public RowInserter(GatehouseDb db)
     {
@@ -50,14 +52,33 @@ public sealed class RowInserter<T> where T : class
             .ToArray();
         var names = string.Join(", ", _columns.Select(c => sql.DelimitIdentifier(c.Property.GetColumnName(table)!)));
         _sql = $"INSERT INTO {sql.DelimitIdentifier(table.Name, table.Schema)} ({names}) VALUES ({string.Join(", ", _columns.Select(c => c.Parameter))})";
+        if (entity.FindPrimaryKey()?.Properties is [{ ValueGenerated: not ValueGenerated.Never } key])
+        {
+            _generatedKey = key;
+            _returningSql = $"{_sql} RETURNING {sql.DelimitIdentifier(key.GetColumnName(table)!)}";
+        }
+    }
+
+    /// <summary>Inserts the rows in the connection's current transaction and sets each one's database-generated key (RETURNING, on either provider).</summary>
+    public Task InsertReturningKeysAsync(DbConnection connection, DbTransaction transaction, IEnumerable<T> rows, CancellationToken cancellationToken)
+    {
+        var key = _generatedKey ?? throw new InvalidOperationException($"{typeof(T).Name} has no database-generated key");
+        return ExecuteAsync(connection, transaction, _returningSql!, rows, async (command, row) =>
+        {
+            var value = await command.ExecuteScalarAsync(cancellationToken);
+            key.PropertyInfo!.SetValue(row, Convert.ChangeType(value, key.ClrType, System.Globalization.CultureInfo.InvariantCulture));
+        });
     }
 
     /// <summary>Inserts the rows in the connection's current transaction.</summary>
-    public async Task InsertAsync(DbConnection connection, DbTransaction transaction, IEnumerable<T> rows, CancellationToken cancellationToken)
+    public Task InsertAsync(DbConnection connection, DbTransaction transaction, IEnumerable<T> rows, CancellationToken cancellationToken) =>
+        ExecuteAsync(connection, transaction, _sql, rows, (command, _) => command.ExecuteNonQueryAsync(cancellationToken));
+
+    private async Task ExecuteAsync(DbConnection connection, DbTransaction transaction, string sql, IEnumerable<T> rows, Func<DbCommand, T, Task> execute)
     {
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
-        command.CommandText = _sql;
+        command.CommandText = sql;
         var parameters = _columns.Select(c =>
         {
             var parameter = command.CreateParameter();
@@ -76,7 +97,7 @@ public sealed class RowInserter<T> where T : class
                 }
                 parameters[i].Value = value ?? DBNull.Value;
             }
-            await command.ExecuteNonQueryAsync(cancellationToken);
+            await execute(command, row);
         }
     }
 }

@@ -21,10 +21,10 @@ public abstract class WorkLeaseTests(Provider provider)
         var feed = new Gatehouse.Cluster.ChangeFeed();
         var catalog = new Features.Commands.CommandCatalog(feed);
         var library = new Features.Playbooks.PlaybookLibrary(catalog, new Features.Intake.WebhookDirectory(feed, null!));
-        var triggers = new Features.Playbooks.PlaybookTriggers(library, new Features.Playbooks.PlaybookSignals(), _time, NullLogger<Features.Playbooks.PlaybookTriggers>.Instance);
         var attack = new Features.Attack.AttackContent(Options, NullLogger<Features.Attack.AttackContent>.Instance);
         var sandbox = new Gatehouse.Infrastructure.Sandbox.SandboxPool(Options, NullLogger<Gatehouse.Infrastructure.Sandbox.SandboxPool>.Instance);
-        return new(db, () => new IntakePipeline(db, catalog, sandbox, attack, library, triggers, _time, Options), triggers, _time, Options, NullLogger<IngestionProcessor>.Instance);
+        return new(db, new IntakeDefinitions(feed, library), new FormatterRunner(catalog, sandbox, _time, Options), new IngestionApplier(_time),
+            attack, new Features.Playbooks.PlaybookSignals(), _time, Options, NullLogger<IngestionProcessor>.Instance);
     }
 
     /// <summary>What the worker does, for one ingestion: the claimed refid and the claim, or null when there was none to claim.</summary>

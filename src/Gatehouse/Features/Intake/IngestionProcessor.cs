@@ -1,8 +1,8 @@
-using System.Text.Json;
+using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Gatehouse.Core.Auth;
 using Gatehouse.Core.Intake;
-using Gatehouse.Features.Integrations;
+using Gatehouse.Features.Playbooks;
 using Gatehouse.Infrastructure;
 using Gatehouse.Processing;
 using Gatehouse.Storage;
@@ -11,35 +11,18 @@ using Microsoft.Extensions.Options;
 
 namespace Gatehouse.Features.Intake;
 
-/// <summary>What processing wrote to an ingestion's log, besides the events and incidents themselves.</summary>
-public sealed class IngestionLog
-{
-    public JsonArray RawData { get; set; } = [];
-    public JsonArray Output { get; set; } = [];
-    public List<ExtractionError> Errors { get; set; } = [];
-    /// <summary>The key's data formatter, when it has one.</summary>
-    public string? Formatter { get; set; }
-    /// <summary>Events the formatter dropped (it returned null).</summary>
-    public List<string> Dropped { get; set; } = [];
-    /// <summary>Events not created because their External ID was already ingested for this integration and site.</summary>
-    public List<DeduplicatedEvent> Deduplicated { get; set; } = [];
-    /// <summary>What each pipeline step did with each event: formatter, deduplication, TTP search, automation rule.</summary>
-    public JsonArray Steps { get; set; } = [];
-
-    public string Serialize() => JsonSerializer.Serialize(this, GatehouseJson.Options);
-
-    public static IngestionLog Deserialize(string? json) =>
-        json is null ? new IngestionLog() : JsonSerializer.Deserialize<IngestionLog>(json, GatehouseJson.Options) ?? new IngestionLog();
-}
-
-/// <summary>An item linked to an event already ingested (<see cref="EventId"/>) or to an earlier item of the same request (<see cref="SameAsItem"/>).</summary>
-public sealed record DeduplicatedEvent(string Item, string ExternalId, long? EventId, string? SameAsItem);
-
-/// <summary>Claims stored ingestions and turns each into events and incidents, in one transaction per ingestion.</summary>
+/// <summary>
+/// Claims stored ingestions and turns a batch of them into events and incidents: load the cached
+/// definitions, select and format each request's items, look up the External IDs already stored in
+/// one query, let <see cref="IngestionPlanner"/> decide everything, and apply the plan in one commit.
+/// </summary>
 public sealed partial class IngestionProcessor(
     GatehouseDb db,
-    Func<IntakePipeline> pipelines,
-    Playbooks.PlaybookTriggers playbooks,
+    IntakeDefinitions definitions,
+    FormatterRunner formatters,
+    IngestionApplier applier,
+    Attack.AttackContent attack,
+    PlaybookSignals playbookSignals,
     TimeProvider time,
     IOptions<GatehouseOptions> options,
     ILogger<IngestionProcessor> logger)
@@ -81,7 +64,7 @@ public sealed partial class IngestionProcessor(
         var log = new IngestionLog();
         log.Errors.Add(new ExtractionError("body",
             $"Quarantined: processing was interrupted {maxAttempts} times (the node stopped or crashed while processing it). Fix the cause, then retry it with POST /api/ingestions/{{refid}}/retry."));
-        var json = log.Serialize();
+        var json = IngestionLogJson.Serialize(log);
         return db.Ingestions
             .Where(i => i.Status == IngestionStatus.Processing && i.LeaseExpiresAt < now && i.Attempts >= maxAttempts)
             .ExecuteUpdateAsync(s => s
@@ -92,90 +75,179 @@ public sealed partial class IngestionProcessor(
                 .SetProperty(i => i.LeaseExpiresAt, (DateTimeOffset?)null), cancellationToken);
     }
 
+    /// <summary>One claimed ingestion, processed on its own.</summary>
+    public Task ProcessAsync(string refid, string claim, CancellationToken cancellationToken) => ProcessBatchAsync([refid], claim, cancellationToken);
+
     /// <summary>
-    /// Processes claimed ingestions in one transaction (one commit for all). If that fails — one
-    /// ingestion's error, a lost lease — each is processed again on its own, so one cannot sink the others.
+    /// Processes claimed ingestions together, in one commit. A request that cannot be drafted (a
+    /// crashed formatter, say) fails on its own; if the batch cannot be saved, each is planned and
+    /// saved again alone, so one cannot sink the others.
     /// </summary>
     public async Task ProcessBatchAsync(IReadOnlyList<string> refids, string claim, CancellationToken cancellationToken)
     {
-        if (refids.Count == 1)
+        var rows = await db.Ingestions.AsNoTracking().Where(i => refids.Contains(i.Id) && i.ClaimedBy == claim)
+            .OrderBy(i => i.ReceivedAt).ToListAsync(cancellationToken);
+        foreach (var lost in refids.Except(rows.Select(r => r.Id)))
         {
-            await ProcessAsync(refids[0], claim, cancellationToken);
-            return;
+            LogClaimLost(logger, lost);
         }
+        using var activity = Telemetry.Intake.StartActivity(ActivityKind.Internal, parentContext: default, name: "gatehouse.intake.process",
+            links: Telemetry.LinksTo(rows.Select(r => r.TraceParent)));
+        activity?.SetTag("gatehouse.ingestions", rows.Count);
+        var drafts = new List<IngestionDraft>();
         try
         {
-            var ingestions = await db.Ingestions.Include(i => i.Integration).Include(i => i.Site)
-                .Where(i => refids.Contains(i.Id) && i.ClaimedBy == claim).OrderBy(i => i.ReceivedAt).ToListAsync(cancellationToken);
-            var newEvents = new Dictionary<string, (Event, string)>(StringComparer.Ordinal);
-            var logs = new List<(string Refid, int Errors)>();
-            foreach (var ingestion in ingestions)
+            foreach (var row in rows)
             {
-                var log = await pipelines().RunAsync(ingestion, newEvents, cancellationToken);
-                Complete(ingestion, IngestionStatus.Processed, log);
-                logs.Add((ingestion.Id, log.Errors.Count));
+                using var scope = logger.BeginScope(new Dictionary<string, object> { ["Refid"] = row.Id });
+                try
+                {
+                    drafts.Add(await DraftAsync(row, cancellationToken));
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+                {
+                    await RecordFailureAsync(row.Id, claim, ex, cancellationToken);
+                }
             }
-            await db.SaveChangesAsync(cancellationToken);
-            playbooks.Saved();
-            foreach (var (refid, errors) in logs)
+            if (drafts.Count == 0)
             {
-                LogProcessed(logger, refid, errors);
+                return;
+            }
+            try
+            {
+                await PlanAndApplyAsync(drafts, claim, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                db.ChangeTracker.Clear();
+                if (drafts.Count > 1)
+                {
+                    LogBatchFallback(logger, drafts.Count, ex);
+                }
+                foreach (var draft in drafts)
+                {
+                    await RetryAloneAsync(draft, claim, drafts.Count > 1 ? null : ex, cancellationToken);
+                }
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+            // Shutting down: hand what is not done back at once instead of letting its lease run out.
             db.ChangeTracker.Clear();
-            foreach (var refid in refids)
+            foreach (var row in rows)
             {
-                await ReleaseAsync(refid, claim);
+                await ReleaseAsync(row.Id, claim);
             }
             throw;
-        }
-        catch (Exception ex)
-        {
-            db.ChangeTracker.Clear();
-            LogBatchFallback(logger, refids.Count, ex);
-            foreach (var refid in refids)
-            {
-                await ProcessAsync(refid, claim, cancellationToken);
-            }
         }
     }
 
-    public async Task ProcessAsync(string refid, string claim, CancellationToken cancellationToken)
+    /// <summary>After a batch failed to save: the request planned and saved alone, or its failure recorded (<paramref name="known"/> when it already failed alone).</summary>
+    private async Task RetryAloneAsync(IngestionDraft draft, string claim, Exception? known, CancellationToken cancellationToken)
     {
-        var ingestion = await db.Ingestions.Include(i => i.Integration).Include(i => i.Site).FirstAsync(i => i.Id == refid, cancellationToken);
-        if (ingestion.ClaimedBy != claim)
+        var refid = draft.Input.Refid;
+        using var scope = logger.BeginScope(new Dictionary<string, object> { ["Refid"] = refid });
+        if (known is null)
+        {
+            try
+            {
+                await PlanAndApplyAsync([draft], claim, cancellationToken);
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+            {
+                known = ex;
+            }
+        }
+        if (known is ClaimLostException)
         {
             LogClaimLost(logger, refid);
             return;
         }
-        try
+        await RecordFailureAsync(refid, claim, known, cancellationToken);
+    }
+
+    /// <summary>Steps 1–4 for one stored request: its definitions and key options, its items selected, formatted and mapped.</summary>
+    private async Task<IngestionDraft> DraftAsync(Ingestion row, CancellationToken cancellationToken)
+    {
+        var integration = await definitions.IntegrationAsync(db, row.IntegrationId, cancellationToken)
+            ?? throw new InvalidDataException($"Integration {row.IntegrationId} of ingestion {row.Id} does not exist.");
+        var site = await definitions.SiteAsync(db, row.SiteId, cancellationToken)
+            ?? throw new InvalidDataException($"Site {row.SiteId} of ingestion {row.Id} does not exist.");
+        var key = await definitions.KeyAsync(db, row.KeyId, cancellationToken);
+        var rules = key is { RunEventAutomationRules: true } && row.Intake == IntakeKind.Event ? await definitions.RulesAsync(db, site, cancellationToken) : null;
+        var input = new IngestionInput(row.Id, row.Intake, integration.Id, integration.Name, site.Id, GatehouseJson.ParseStored(row.Body),
+            integration.EventIntake, integration.IncidentIntake,
+            new IngestionSettings(key?.DataFormatter, key?.RunMitreTtpSearch ?? false, rules, key?.EventPlaybook));
+        var selection = IngestionPlanner.Select(input);
+        var formatted = key?.DataFormatter is { } formatter
+            ? await formatters.FormatAsync(db, formatter, selection, new JsonObject { ["site"] = site.Name, ["integration"] = integration.Name, ["refid"] = row.Id }, cancellationToken)
+            : null;
+        return IngestionPlanner.Draft(selection, formatted);
+    }
+
+    /// <summary>Steps 5–8 and the write: one query for the External IDs already stored, the plan, one commit.</summary>
+    private async Task PlanAndApplyAsync(IReadOnlyList<IngestionDraft> drafts, string claim, CancellationToken cancellationToken)
+    {
+        var known = await KnownAsync(drafts.SelectMany(d => d.ExternalIds).ToHashSet(), cancellationToken);
+        var playbooks = await PlaybooksAsync(drafts, cancellationToken);
+        var plan = IngestionPlanner.Plan(drafts, new PlanningContext(
+            time.GetUtcNow(), attack.Catalog, attack.Sigma, known,
+            name => playbooks.TryGetValue(name, out var entry) ? new PlaybookRef(entry.Name, entry.Kind) : null,
+            () => Guid.NewGuid().ToString("N")));
+        await applier.ApplyAsync(db, plan, playbooks.Values.DistinctBy(p => p.Name).ToDictionary(p => p.Name, StringComparer.Ordinal), claim, cancellationToken);
+        if (plan.Runs.Count > 0)
         {
-            var log = await pipelines().RunAsync(ingestion, null, cancellationToken);
-            Complete(ingestion, IngestionStatus.Processed, log);
-            await db.SaveChangesAsync(cancellationToken);
-            playbooks.Saved();
+            playbookSignals.WorkArrived();
+        }
+        foreach (var notStarted in plan.NotStarted)
+        {
+            LogPlaybookNotStarted(logger, notStarted.Playbook, notStarted.Trigger, notStarted.Problem);
+        }
+        IntakeMetrics.Processed(plan);
+        foreach (var (refid, log) in plan.Logs)
+        {
             LogProcessed(logger, refid, log.Errors.Count);
         }
-        catch (DbUpdateConcurrencyException)
+    }
+
+    /// <summary>The stored events among <paramref name="keys"/>, in one query.</summary>
+    private async Task<Dictionary<ExternalKey, long>> KnownAsync(HashSet<ExternalKey> keys, CancellationToken cancellationToken)
+    {
+        var known = new Dictionary<ExternalKey, long>();
+        if (keys.Count == 0)
         {
-            // Our lease ran out and another node claimed the ingestion: our transaction is void.
-            db.ChangeTracker.Clear();
-            LogClaimLost(logger, refid);
+            return known;
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        var externalIds = keys.Select(k => k.ExternalId).Distinct().ToList();
+        var rows = await db.Events.AsNoTracking().Where(e => e.ExternalId != null && externalIds.Contains(e.ExternalId))
+            .Select(e => new { e.Id, e.IntegrationId, e.SiteId, e.ExternalId }).ToListAsync(cancellationToken);
+        foreach (var row in rows)
         {
-            // Shutting down: hand the ingestion back at once instead of letting its lease run out.
-            db.ChangeTracker.Clear();
-            await ReleaseAsync(refid, claim);
-            throw;
+            var key = new ExternalKey(row.IntegrationId, row.SiteId, row.ExternalId!);
+            if (keys.Contains(key) && (!known.TryGetValue(key, out var id) || row.Id < id))
+            {
+                known[key] = row.Id;
+            }
         }
-        catch (Exception ex)
+        return known;
+    }
+
+    /// <summary>The playbooks the batch may start — the keys' and the escalation rules' — by name, any case.</summary>
+    private async Task<Dictionary<string, PlaybookEntry>> PlaybooksAsync(IReadOnlyList<IngestionDraft> drafts, CancellationToken cancellationToken)
+    {
+        var names = drafts.Select(d => d.Input.Settings.Playbook)
+            .Concat(drafts.SelectMany(d => d.Input.Settings.Rules ?? []).Select(r => r.Escalation?.Playbook))
+            .OfType<string>().Distinct(StringComparer.OrdinalIgnoreCase);
+        var found = new Dictionary<string, PlaybookEntry>(StringComparer.OrdinalIgnoreCase);
+        foreach (var name in names)
         {
-            db.ChangeTracker.Clear();
-            await RecordFailureAsync(refid, claim, ex, cancellationToken);
+            if (await definitions.PlaybookAsync(db, name, cancellationToken) is { } entry)
+            {
+                found[name] = entry;
+            }
         }
+        return found;
     }
 
     private Task ReleaseAsync(string refid, string claim) =>
@@ -186,41 +258,34 @@ public sealed partial class IngestionProcessor(
                 .SetProperty(i => i.LeaseExpiresAt, (DateTimeOffset?)null)
                 .SetProperty(i => i.Attempts, i => i.Attempts - 1), CancellationToken.None);
 
-    private void Complete(Ingestion ingestion, IngestionStatus status, IngestionLog log)
-    {
-        ingestion.Status = status;
-        ingestion.ProcessedAt = time.GetUtcNow();
-        ingestion.LogJson = log.Serialize();
-        ingestion.ClaimedBy = null;
-        ingestion.LeaseExpiresAt = null;
-    }
-
     /// <summary>An unexpected error: retried (released for another claim) until the attempts run out, then marked failed.</summary>
     private async Task RecordFailureAsync(string refid, string claim, Exception exception, CancellationToken cancellationToken)
     {
+        db.ChangeTracker.Clear();
         var ingestion = await db.Ingestions.FirstAsync(i => i.Id == refid, cancellationToken);
         if (ingestion.ClaimedBy != claim)
         {
+            LogClaimLost(logger, refid);
             return;
         }
         LogProcessingError(logger, refid, ingestion.Attempts, exception);
+        IntakeMetrics.Failed();
+        ingestion.ClaimedBy = null;
+        ingestion.LeaseExpiresAt = null;
         if (ingestion.Attempts >= options.Value.Intake.MaxAttempts)
         {
-            var log = new IngestionLog
-            {
-                Formatter = await db.WebhookKeys.AsNoTracking().Where(k => k.Id == ingestion.KeyId).Select(k => k.DataFormatter).FirstOrDefaultAsync(cancellationToken),
-            };
+            var log = new IngestionLog { Formatter = (await definitions.KeyAsync(db, ingestion.KeyId, cancellationToken))?.DataFormatter };
             // A script's crash message is ours and names no data; other exceptions are named by type only.
             var reason = exception is Infrastructure.Sandbox.ScriptCrashedException ? exception.Message : exception.GetType().Name;
             log.Errors.Add(new ExtractionError("body", $"Processing failed after {ingestion.Attempts} attempts: {reason}."));
-            Complete(ingestion, IngestionStatus.Failed, log);
+            ingestion.Status = IngestionStatus.Failed;
+            ingestion.ProcessedAt = time.GetUtcNow();
+            ingestion.LogJson = IngestionLogJson.Serialize(log);
             IntakeMetrics.Quarantined(1);
         }
         else
         {
             ingestion.Status = IngestionStatus.Pending;
-            ingestion.ClaimedBy = null;
-            ingestion.LeaseExpiresAt = null;
         }
         try
         {
@@ -230,6 +295,7 @@ public sealed partial class IngestionProcessor(
         {
             LogClaimLost(logger, refid);
         }
+        db.ChangeTracker.Clear();
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Count} ingestions were quarantined (Failed): processing was interrupted {MaxAttempts} times")]
@@ -246,4 +312,7 @@ public sealed partial class IngestionProcessor(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Ingestion {Refid} failed on attempt {Attempt}")]
     private static partial void LogProcessingError(ILogger logger, string refid, int attempt, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Playbook {Playbook} not started for {Trigger}: {Problem}")]
+    private static partial void LogPlaybookNotStarted(ILogger logger, string playbook, string trigger, string problem);
 }

@@ -47,7 +47,7 @@ public sealed class IngestionResults(GatehouseDb db)
     {
         var ingestion = await db.Ingestions.AsNoTracking().FirstAsync(i => i.Id == refid, cancellationToken);
         var (events, incidents) = await ProductsAsync(refid, cancellationToken);
-        var log = IngestionLog.Deserialize(ingestion.LogJson);
+        var log = IngestionLogJson.Deserialize(ingestion.LogJson);
         return new IngestionResult(refid, ingestion.Status, events, incidents, log.Errors, log.Deduplicated, log.Dropped);
     }
 
@@ -60,7 +60,7 @@ public sealed class IngestionResults(GatehouseDb db)
             return null;
         }
         var (events, incidents) = await ProductsAsync(refid, cancellationToken);
-        var log = IngestionLog.Deserialize(ingestion.LogJson);
+        var log = IngestionLogJson.Deserialize(ingestion.LogJson);
         return new IngestionView(
             ingestion.Id, ingestion.Status, ingestion.Integration!.Name, ingestion.Site!.Name, ingestion.Intake, ingestion.KeyId,
             ingestion.ReceivedAt, ingestion.ProcessedAt, ingestion.Attempts,

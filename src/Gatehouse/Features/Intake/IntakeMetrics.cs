@@ -40,6 +40,27 @@ public sealed class IntakeMetrics
     private static readonly Counter<long> QuarantinedCounter = ProcessingMeter.CreateCounter<long>(
         "gatehouse.intake.quarantined", description: "Ingestions ended Failed after their processing failed or was interrupted too often");
 
+    private static readonly Counter<long> ProcessedCounter = ProcessingMeter.CreateCounter<long>(
+        "gatehouse.intake.processed", unit: "{ingestion}", description: "Ingestions processed");
+    private static readonly Counter<long> FailedCounter = ProcessingMeter.CreateCounter<long>(
+        "gatehouse.intake.failed", unit: "{ingestion}", description: "Processing attempts that failed (retried, or quarantined once attempts run out)");
+    private static readonly Counter<long> EventsCounter = ProcessingMeter.CreateCounter<long>(
+        "gatehouse.intake.events.processed", unit: "{event}", description: "Events created by processing");
+    private static readonly Counter<long> DeduplicatedCounter = ProcessingMeter.CreateCounter<long>(
+        "gatehouse.intake.events.deduplicated", unit: "{event}", description: "Items linked to an event with the same External ID instead of creating one");
+    private static readonly Counter<long> TechniquesCounter = ProcessingMeter.CreateCounter<long>(
+        "gatehouse.intake.techniques.found", unit: "{technique}", description: "ATT&CK techniques the TTP search found on new events");
+
     /// <summary>Counted wherever processing quarantines work (the processor has no meter factory of its own).</summary>
     public static void Quarantined(int count) => QuarantinedCounter.Add(count);
+
+    public static void Failed() => FailedCounter.Add(1);
+
+    public static void Processed(Core.Intake.BatchPlan plan)
+    {
+        ProcessedCounter.Add(plan.Logs.Count);
+        EventsCounter.Add(plan.Events.Count);
+        DeduplicatedCounter.Add(plan.Deduplicated);
+        TechniquesCounter.Add(plan.Techniques);
+    }
 }

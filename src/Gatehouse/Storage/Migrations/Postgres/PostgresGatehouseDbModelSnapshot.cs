@@ -187,6 +187,11 @@ namespace Gatehouse.Storage.Migrations.Postgres
                         {
                             Topic = "rules",
                             Version = "initial"
+                        },
+                        new
+                        {
+                            Topic = "playbooks",
+                            Version = "initial"
                         });
                 });
 
@@ -529,6 +534,10 @@ namespace Gatehouse.Storage.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
+
+                    b.Property<string>("TraceParent")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
 
                     b.HasKey("Id");
 

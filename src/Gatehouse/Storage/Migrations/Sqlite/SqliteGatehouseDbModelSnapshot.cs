@@ -177,6 +177,11 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                         {
                             Topic = "rules",
                             Version = "initial"
+                        },
+                        new
+                        {
+                            Topic = "playbooks",
+                            Version = "initial"
                         });
                 });
 
@@ -510,6 +515,10 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                     b.Property<string>("Status")
                         .IsRequired()
                         .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TraceParent")
+                        .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");

@@ -13,6 +13,30 @@ namespace Gatehouse.Storage.Migrations.Sqlite
         protected override void Up(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.CreateTable(
+                name: "AuditEntries",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    At = table.Column<long>(type: "INTEGER", nullable: false),
+                    LastAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    Action = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    ActorUserId = table.Column<int>(type: "INTEGER", nullable: true),
+                    Actor = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    KeyId = table.Column<int>(type: "INTEGER", nullable: true),
+                    Target = table.Column<string>(type: "TEXT", maxLength: 400, nullable: true),
+                    Reason = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    SourceAddress = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    DetailJson = table.Column<string>(type: "TEXT", nullable: true),
+                    Count = table.Column<int>(type: "INTEGER", nullable: false),
+                    AggregateKey = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AuditEntries", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "ChangeVersions",
                 columns: table => new
                 {
@@ -22,6 +46,50 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_ChangeVersions", x => x.Topic);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "CommandRuns",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    At = table.Column<long>(type: "INTEGER", nullable: false),
+                    KeyId = table.Column<int>(type: "INTEGER", nullable: false),
+                    Command = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    SiteId = table.Column<int>(type: "INTEGER", nullable: true),
+                    UserId = table.Column<int>(type: "INTEGER", nullable: true),
+                    Username = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    ParametersJson = table.Column<string>(type: "TEXT", nullable: true),
+                    DurationMilliseconds = table.Column<long>(type: "INTEGER", nullable: false),
+                    ResultBytes = table.Column<long>(type: "INTEGER", nullable: false),
+                    Error = table.Column<string>(type: "TEXT", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_CommandRuns", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "CustomCommands",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    NormalizedName = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Description = table.Column<string>(type: "TEXT", nullable: true),
+                    ParametersJson = table.Column<string>(type: "TEXT", nullable: false),
+                    Script = table.Column<string>(type: "TEXT", nullable: false),
+                    IsDataFormatter = table.Column<bool>(type: "INTEGER", nullable: false),
+                    TimeoutSeconds = table.Column<int>(type: "INTEGER", nullable: false),
+                    CreatedByUserId = table.Column<int>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_CustomCommands", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -48,12 +116,33 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                     NormalizedName = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
                     EventIntakeJson = table.Column<string>(type: "TEXT", nullable: false),
                     IncidentIntakeJson = table.Column<string>(type: "TEXT", nullable: true),
+                    CommandsJson = table.Column<string>(type: "TEXT", nullable: true),
                     CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
                     UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_Integrations", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "Playbooks",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    NormalizedName = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    CurrentVersion = table.Column<int>(type: "INTEGER", nullable: false),
+                    Deleted = table.Column<bool>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    UpdatedBy = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_Playbooks", x => x.Id);
                 });
 
             migrationBuilder.CreateTable(
@@ -87,6 +176,19 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "UsedTokens",
+                columns: table => new
+                {
+                    KeyId = table.Column<int>(type: "INTEGER", nullable: false),
+                    TokenHash = table.Column<byte[]>(type: "BLOB", nullable: false),
+                    ExpiresAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_UsedTokens", x => new { x.KeyId, x.TokenHash });
+                });
+
+            migrationBuilder.CreateTable(
                 name: "Users",
                 columns: table => new
                 {
@@ -102,6 +204,57 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                 constraints: table =>
                 {
                     table.PrimaryKey("PK_Users", x => x.Id);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "PlaybookVersions",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    PlaybookId = table.Column<int>(type: "INTEGER", nullable: false),
+                    Version = table.Column<int>(type: "INTEGER", nullable: false),
+                    DefinitionJson = table.Column<string>(type: "TEXT", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    CreatedBy = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_PlaybookVersions", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_PlaybookVersions_Playbooks_PlaybookId",
+                        column: x => x.PlaybookId,
+                        principalTable: "Playbooks",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "AutomationRules",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    Name = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Order = table.Column<int>(type: "INTEGER", nullable: false),
+                    Type = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    SiteId = table.Column<int>(type: "INTEGER", nullable: true),
+                    CrossInternalSites = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Enabled = table.Column<bool>(type: "INTEGER", nullable: false),
+                    ConditionJson = table.Column<string>(type: "TEXT", nullable: false),
+                    DismissalJson = table.Column<string>(type: "TEXT", nullable: true),
+                    EscalationJson = table.Column<string>(type: "TEXT", nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_AutomationRules", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_AutomationRules_Sites_SiteId",
+                        column: x => x.SiteId,
+                        principalTable: "Sites",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
                 });
 
             migrationBuilder.CreateTable(
@@ -131,7 +284,11 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                     Domain = table.Column<string>(type: "TEXT", nullable: true),
                     ExternalId = table.Column<string>(type: "TEXT", nullable: true),
                     CustomFieldsJson = table.Column<string>(type: "TEXT", nullable: false),
-                    RawJson = table.Column<string>(type: "TEXT", nullable: false)
+                    RawJson = table.Column<string>(type: "TEXT", nullable: false),
+                    TechniquesJson = table.Column<string>(type: "TEXT", nullable: true),
+                    AutomationJson = table.Column<string>(type: "TEXT", nullable: true),
+                    DismissalReasonCode = table.Column<string>(type: "TEXT", nullable: true),
+                    DismissalReason = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -205,7 +362,8 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                     Attempts = table.Column<int>(type: "INTEGER", nullable: false),
                     ClaimedBy = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
                     LeaseExpiresAt = table.Column<long>(type: "INTEGER", nullable: true),
-                    LogJson = table.Column<string>(type: "TEXT", nullable: true)
+                    LogJson = table.Column<string>(type: "TEXT", nullable: true),
+                    TraceParent = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true)
                 },
                 constraints: table =>
                 {
@@ -225,6 +383,38 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "IntegrationConnections",
+                columns: table => new
+                {
+                    Id = table.Column<int>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    IntegrationId = table.Column<int>(type: "INTEGER", nullable: false),
+                    SiteId = table.Column<int>(type: "INTEGER", nullable: false),
+                    BaseUrl = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: false),
+                    Auth = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    HeaderName = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    Username = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    SecretProtected = table.Column<string>(type: "TEXT", nullable: true),
+                    UpdatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_IntegrationConnections", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_IntegrationConnections_Integrations_IntegrationId",
+                        column: x => x.IntegrationId,
+                        principalTable: "Integrations",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_IntegrationConnections_Sites_SiteId",
+                        column: x => x.SiteId,
+                        principalTable: "Sites",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "WebhookKeys",
                 columns: table => new
                 {
@@ -237,11 +427,26 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                     ShareTo = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
                     IntegrationId = table.Column<int>(type: "INTEGER", nullable: true),
                     Intake = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    Command = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
                     CreatedByUserId = table.Column<int>(type: "INTEGER", nullable: false),
                     AssignedUserId = table.Column<int>(type: "INTEGER", nullable: true),
+                    VisibleToAll = table.Column<bool>(type: "INTEGER", nullable: false),
                     Enabled = table.Column<bool>(type: "INTEGER", nullable: false),
                     SecretHash = table.Column<byte[]>(type: "BLOB", nullable: false),
                     SecretProtected = table.Column<string>(type: "TEXT", nullable: false),
+                    PreviousSecretHash = table.Column<byte[]>(type: "BLOB", nullable: true),
+                    PreviousSecretProtected = table.Column<string>(type: "TEXT", nullable: true),
+                    Kid = table.Column<string>(type: "TEXT", maxLength: 64, nullable: true),
+                    PayloadFieldsJson = table.Column<string>(type: "TEXT", nullable: true),
+                    MaxTokenAgeSeconds = table.Column<int>(type: "INTEGER", nullable: false),
+                    RejectReplayedTokens = table.Column<bool>(type: "INTEGER", nullable: false),
+                    PreviousValidUntil = table.Column<long>(type: "INTEGER", nullable: true),
+                    RegeneratedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    DataFormatter = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    EventPlaybook = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    RunMitreTtpSearch = table.Column<bool>(type: "INTEGER", nullable: false),
+                    RunEventAutomationRules = table.Column<bool>(type: "INTEGER", nullable: false),
+                    RateLimitPerSecond = table.Column<int>(type: "INTEGER", nullable: true),
                     CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
@@ -329,17 +534,138 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                         onDelete: ReferentialAction.Cascade);
                 });
 
+            migrationBuilder.CreateTable(
+                name: "PlaybookRuns",
+                columns: table => new
+                {
+                    Id = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    PlaybookId = table.Column<int>(type: "INTEGER", nullable: false),
+                    PlaybookVersionId = table.Column<int>(type: "INTEGER", nullable: false),
+                    PlaybookName = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Version = table.Column<int>(type: "INTEGER", nullable: false),
+                    Kind = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    EventId = table.Column<long>(type: "INTEGER", nullable: true),
+                    IncidentId = table.Column<long>(type: "INTEGER", nullable: true),
+                    SiteId = table.Column<int>(type: "INTEGER", nullable: false),
+                    Trigger = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    CancelRequested = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Error = table.Column<string>(type: "TEXT", nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    StartedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    FinishedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    Attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    ClaimedBy = table.Column<string>(type: "TEXT", maxLength: 100, nullable: true),
+                    LeaseExpiresAt = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_PlaybookRuns", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_PlaybookRuns_Events_EventId",
+                        column: x => x.EventId,
+                        principalTable: "Events",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_PlaybookRuns_Incidents_IncidentId",
+                        column: x => x.IncidentId,
+                        principalTable: "Incidents",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_PlaybookRuns_PlaybookVersions_PlaybookVersionId",
+                        column: x => x.PlaybookVersionId,
+                        principalTable: "PlaybookVersions",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "PlaybookTaskRuns",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    RunId = table.Column<string>(type: "TEXT", nullable: false),
+                    TaskId = table.Column<string>(type: "TEXT", maxLength: 64, nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Attempts = table.Column<int>(type: "INTEGER", nullable: false),
+                    InputJson = table.Column<string>(type: "TEXT", nullable: true),
+                    OutputJson = table.Column<string>(type: "TEXT", nullable: true),
+                    Error = table.Column<string>(type: "TEXT", nullable: true),
+                    StartedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    FinishedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    NotBefore = table.Column<long>(type: "INTEGER", nullable: true),
+                    DurationMs = table.Column<long>(type: "INTEGER", nullable: true)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_PlaybookTaskRuns", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_PlaybookTaskRuns_PlaybookRuns_RunId",
+                        column: x => x.RunId,
+                        principalTable: "PlaybookRuns",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
             migrationBuilder.InsertData(
                 table: "ChangeVersions",
                 columns: new[] { "Topic", "Version" },
                 values: new object[,]
                 {
+                    { "commands", "initial" },
                     { "integrations", "initial" },
                     { "keys", "initial" },
+                    { "playbooks", "initial" },
+                    { "rules", "initial" },
                     { "settings", "initial" },
                     { "sites", "initial" },
                     { "users", "initial" }
                 });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditEntries_AggregateKey",
+                table: "AuditEntries",
+                column: "AggregateKey",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditEntries_At",
+                table: "AuditEntries",
+                column: "At");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AuditEntries_KeyId_At",
+                table: "AuditEntries",
+                columns: new[] { "KeyId", "At" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AutomationRules_Order",
+                table: "AutomationRules",
+                column: "Order");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_AutomationRules_SiteId",
+                table: "AutomationRules",
+                column: "SiteId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_CommandRuns_At",
+                table: "CommandRuns",
+                column: "At");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_CommandRuns_Command_At",
+                table: "CommandRuns",
+                columns: new[] { "Command", "At" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_CustomCommands_NormalizedName",
+                table: "CustomCommands",
+                column: "NormalizedName",
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_Events_IngestionId",
@@ -349,7 +675,8 @@ namespace Gatehouse.Storage.Migrations.Sqlite
             migrationBuilder.CreateIndex(
                 name: "IX_Events_IntegrationId_SiteId_ExternalId",
                 table: "Events",
-                columns: new[] { "IntegrationId", "SiteId", "ExternalId" });
+                columns: new[] { "IntegrationId", "SiteId", "ExternalId" },
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_Events_SiteId_CreatedAt",
@@ -398,8 +725,57 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                 columns: new[] { "Status", "ReceivedAt" });
 
             migrationBuilder.CreateIndex(
+                name: "IX_IntegrationConnections_IntegrationId_SiteId",
+                table: "IntegrationConnections",
+                columns: new[] { "IntegrationId", "SiteId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_IntegrationConnections_SiteId",
+                table: "IntegrationConnections",
+                column: "SiteId");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_Integrations_NormalizedName",
                 table: "Integrations",
+                column: "NormalizedName",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_PlaybookRuns_EventId",
+                table: "PlaybookRuns",
+                column: "EventId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_PlaybookRuns_IncidentId",
+                table: "PlaybookRuns",
+                column: "IncidentId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_PlaybookRuns_PlaybookVersionId",
+                table: "PlaybookRuns",
+                column: "PlaybookVersionId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_PlaybookRuns_Status_CreatedAt",
+                table: "PlaybookRuns",
+                columns: new[] { "Status", "CreatedAt" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_PlaybookTaskRuns_RunId_TaskId",
+                table: "PlaybookTaskRuns",
+                columns: new[] { "RunId", "TaskId" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_PlaybookVersions_PlaybookId_Version",
+                table: "PlaybookVersions",
+                columns: new[] { "PlaybookId", "Version" },
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Playbooks_NormalizedName",
+                table: "Playbooks",
                 column: "NormalizedName",
                 unique: true);
 
@@ -420,6 +796,11 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                 unique: true);
 
             migrationBuilder.CreateIndex(
+                name: "IX_UsedTokens_ExpiresAt",
+                table: "UsedTokens",
+                column: "ExpiresAt");
+
+            migrationBuilder.CreateIndex(
                 name: "IX_UserSites_SiteId",
                 table: "UserSites",
                 column: "SiteId");
@@ -434,6 +815,17 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                 name: "IX_WebhookKeys_IntegrationId",
                 table: "WebhookKeys",
                 column: "IntegrationId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WebhookKeys_Kid",
+                table: "WebhookKeys",
+                column: "Kid",
+                unique: true);
+
+            migrationBuilder.CreateIndex(
+                name: "IX_WebhookKeys_PreviousSecretHash",
+                table: "WebhookKeys",
+                column: "PreviousSecretHash");
 
             migrationBuilder.CreateIndex(
                 name: "IX_WebhookKeys_SecretHash",
@@ -451,7 +843,19 @@ namespace Gatehouse.Storage.Migrations.Sqlite
         protected override void Down(MigrationBuilder migrationBuilder)
         {
             migrationBuilder.DropTable(
+                name: "AuditEntries");
+
+            migrationBuilder.DropTable(
+                name: "AutomationRules");
+
+            migrationBuilder.DropTable(
                 name: "ChangeVersions");
+
+            migrationBuilder.DropTable(
+                name: "CommandRuns");
+
+            migrationBuilder.DropTable(
+                name: "CustomCommands");
 
             migrationBuilder.DropTable(
                 name: "DataProtectionKeys");
@@ -463,10 +867,19 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                 name: "Ingestions");
 
             migrationBuilder.DropTable(
+                name: "IntegrationConnections");
+
+            migrationBuilder.DropTable(
+                name: "PlaybookTaskRuns");
+
+            migrationBuilder.DropTable(
                 name: "SessionTokens");
 
             migrationBuilder.DropTable(
                 name: "Settings");
+
+            migrationBuilder.DropTable(
+                name: "UsedTokens");
 
             migrationBuilder.DropTable(
                 name: "UserSites");
@@ -475,19 +888,28 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                 name: "WebhookKeys");
 
             migrationBuilder.DropTable(
+                name: "PlaybookRuns");
+
+            migrationBuilder.DropTable(
+                name: "Users");
+
+            migrationBuilder.DropTable(
                 name: "Events");
 
             migrationBuilder.DropTable(
                 name: "Incidents");
 
             migrationBuilder.DropTable(
-                name: "Users");
+                name: "PlaybookVersions");
 
             migrationBuilder.DropTable(
                 name: "Integrations");
 
             migrationBuilder.DropTable(
                 name: "Sites");
+
+            migrationBuilder.DropTable(
+                name: "Playbooks");
         }
     }
 }

@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Gatehouse.Storage.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteGatehouseDb))]
-    [Migration("20261129073153_Initial")]
+    [Migration("20261202015031_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -18,6 +18,117 @@ namespace Gatehouse.Storage.Migrations.Sqlite
         {
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
+
+            modelBuilder.Entity("Gatehouse.Storage.AuditEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Actor")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("ActorUserId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("AggregateKey")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Count")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DetailJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("KeyId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("LastAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SourceAddress")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Target")
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("AggregateKey")
+                        .IsUnique();
+
+                    b.HasIndex("At");
+
+                    b.HasIndex("KeyId", "At");
+
+                    b.ToTable("AuditEntries");
+                });
+
+            modelBuilder.Entity("Gatehouse.Storage.AutomationRule", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ConditionJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("CrossInternalSites")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DismissalJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("EscalationJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Order")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("SiteId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Type")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Order");
+
+                    b.HasIndex("SiteId");
+
+                    b.ToTable("AutomationRules");
+                });
 
             modelBuilder.Entity("Gatehouse.Storage.ChangeVersion", b =>
                 {
@@ -59,7 +170,120 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                         {
                             Topic = "users",
                             Version = "initial"
+                        },
+                        new
+                        {
+                            Topic = "commands",
+                            Version = "initial"
+                        },
+                        new
+                        {
+                            Topic = "rules",
+                            Version = "initial"
+                        },
+                        new
+                        {
+                            Topic = "playbooks",
+                            Version = "initial"
                         });
+                });
+
+            modelBuilder.Entity("Gatehouse.Storage.CommandRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Command")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("DurationMilliseconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("KeyId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ParametersJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("ResultBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("SiteId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("UserId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Username")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("At");
+
+                    b.HasIndex("Command", "At");
+
+                    b.ToTable("CommandRuns");
+                });
+
+            modelBuilder.Entity("Gatehouse.Storage.CustomCommand", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("CreatedByUserId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Description")
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("IsDataFormatter")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NormalizedName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ParametersJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Script")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("TimeoutSeconds")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NormalizedName")
+                        .IsUnique();
+
+                    b.ToTable("CustomCommands");
                 });
 
             modelBuilder.Entity("Gatehouse.Storage.Event", b =>
@@ -67,6 +291,9 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                     b.Property<long>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("AutomationJson")
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("CommandLine")
                         .HasColumnType("TEXT");
@@ -82,6 +309,12 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("DestinationIp")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DismissalReason")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DismissalReasonCode")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Domain")
@@ -129,6 +362,9 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("TechniquesJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Title")
                         .HasColumnType("TEXT");
 
@@ -144,7 +380,8 @@ namespace Gatehouse.Storage.Migrations.Sqlite
 
                     b.HasIndex("SiteId", "CreatedAt");
 
-                    b.HasIndex("IntegrationId", "SiteId", "ExternalId");
+                    b.HasIndex("IntegrationId", "SiteId", "ExternalId")
+                        .IsUnique();
 
                     b.ToTable("Events");
                 });
@@ -283,6 +520,10 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("TraceParent")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.HasKey("Id");
 
                     b.HasIndex("IntegrationId");
@@ -302,6 +543,9 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                     b.Property<int>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("CommandsJson")
+                        .HasColumnType("TEXT");
 
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
@@ -332,6 +576,263 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("Integrations");
+                });
+
+            modelBuilder.Entity("Gatehouse.Storage.IntegrationConnection", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Auth")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BaseUrl")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("HeaderName")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("IntegrationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SecretProtected")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("SiteId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Username")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SiteId");
+
+                    b.HasIndex("IntegrationId", "SiteId")
+                        .IsUnique();
+
+                    b.ToTable("IntegrationConnections");
+                });
+
+            modelBuilder.Entity("Gatehouse.Storage.Playbook", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("CurrentVersion")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Deleted")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("NormalizedName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("UpdatedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NormalizedName")
+                        .IsUnique();
+
+                    b.ToTable("Playbooks");
+                });
+
+            modelBuilder.Entity("Gatehouse.Storage.PlaybookRun", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("CancelRequested")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ClaimedBy")
+                        .IsConcurrencyToken()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("EventId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("FinishedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("IncidentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("LeaseExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("PlaybookId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PlaybookName")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("PlaybookVersionId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SiteId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("EventId");
+
+                    b.HasIndex("IncidentId");
+
+                    b.HasIndex("PlaybookVersionId");
+
+                    b.HasIndex("Status", "CreatedAt");
+
+                    b.ToTable("PlaybookRuns");
+                });
+
+            modelBuilder.Entity("Gatehouse.Storage.PlaybookTaskRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Attempts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("DurationMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Error")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("FinishedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("InputJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("NotBefore")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("OutputJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RunId")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("StartedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TaskId")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("RunId", "TaskId")
+                        .IsUnique();
+
+                    b.ToTable("PlaybookTaskRuns");
+                });
+
+            modelBuilder.Entity("Gatehouse.Storage.PlaybookVersion", b =>
+                {
+                    b.Property<int>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("DefinitionJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("PlaybookId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PlaybookId", "Version")
+                        .IsUnique();
+
+                    b.ToTable("PlaybookVersions");
                 });
 
             modelBuilder.Entity("Gatehouse.Storage.SessionToken", b =>
@@ -410,6 +911,24 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                     b.ToTable("Sites");
                 });
 
+            modelBuilder.Entity("Gatehouse.Storage.UsedToken", b =>
+                {
+                    b.Property<int>("KeyId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("TokenHash")
+                        .HasColumnType("BLOB");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("KeyId", "TokenHash");
+
+                    b.HasIndex("ExpiresAt");
+
+                    b.ToTable("UsedTokens");
+                });
+
             modelBuilder.Entity("Gatehouse.Storage.User", b =>
                 {
                     b.Property<int>("Id")
@@ -473,20 +992,39 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                     b.Property<int?>("AssignedUserId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Command")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("CreatedByUserId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("DataFormatter")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<bool>("Enabled")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("EventPlaybook")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Intake")
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
                     b.Property<int?>("IntegrationId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Kid")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("MaxTokenAgeSeconds")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Method")
@@ -504,6 +1042,33 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("PayloadFieldsJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<byte[]>("PreviousSecretHash")
+                        .HasColumnType("BLOB");
+
+                    b.Property<string>("PreviousSecretProtected")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("PreviousValidUntil")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int?>("RateLimitPerSecond")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("RegeneratedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("RejectReplayedTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("RunEventAutomationRules")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("RunMitreTtpSearch")
+                        .HasColumnType("INTEGER");
+
                     b.Property<byte[]>("SecretHash")
                         .IsRequired()
                         .HasColumnType("BLOB");
@@ -519,9 +1084,17 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                     b.Property<int?>("SiteId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("VisibleToAll")
+                        .HasColumnType("INTEGER");
+
                     b.HasKey("Id");
 
                     b.HasIndex("IntegrationId");
+
+                    b.HasIndex("Kid")
+                        .IsUnique();
+
+                    b.HasIndex("PreviousSecretHash");
 
                     b.HasIndex("SecretHash")
                         .IsUnique();
@@ -546,6 +1119,16 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.ToTable("DataProtectionKeys");
+                });
+
+            modelBuilder.Entity("Gatehouse.Storage.AutomationRule", b =>
+                {
+                    b.HasOne("Gatehouse.Storage.Site", "Site")
+                        .WithMany()
+                        .HasForeignKey("SiteId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.Navigation("Site");
                 });
 
             modelBuilder.Entity("Gatehouse.Storage.Event", b =>
@@ -623,6 +1206,66 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                     b.Navigation("Site");
                 });
 
+            modelBuilder.Entity("Gatehouse.Storage.IntegrationConnection", b =>
+                {
+                    b.HasOne("Gatehouse.Storage.Integration", null)
+                        .WithMany()
+                        .HasForeignKey("IntegrationId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Gatehouse.Storage.Site", "Site")
+                        .WithMany()
+                        .HasForeignKey("SiteId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Site");
+                });
+
+            modelBuilder.Entity("Gatehouse.Storage.PlaybookRun", b =>
+                {
+                    b.HasOne("Gatehouse.Storage.Event", "Event")
+                        .WithMany()
+                        .HasForeignKey("EventId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("Gatehouse.Storage.Incident", "Incident")
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("Gatehouse.Storage.PlaybookVersion", "PlaybookVersion")
+                        .WithMany()
+                        .HasForeignKey("PlaybookVersionId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Event");
+
+                    b.Navigation("Incident");
+
+                    b.Navigation("PlaybookVersion");
+                });
+
+            modelBuilder.Entity("Gatehouse.Storage.PlaybookTaskRun", b =>
+                {
+                    b.HasOne("Gatehouse.Storage.PlaybookRun", null)
+                        .WithMany("Tasks")
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Gatehouse.Storage.PlaybookVersion", b =>
+                {
+                    b.HasOne("Gatehouse.Storage.Playbook", null)
+                        .WithMany("Versions")
+                        .HasForeignKey("PlaybookId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Gatehouse.Storage.SessionToken", b =>
                 {
                     b.HasOne("Gatehouse.Storage.User", "User")
@@ -676,6 +1319,16 @@ namespace Gatehouse.Storage.Migrations.Sqlite
             modelBuilder.Entity("Gatehouse.Storage.Incident", b =>
                 {
                     b.Navigation("Events");
+                });
+
+            modelBuilder.Entity("Gatehouse.Storage.Playbook", b =>
+                {
+                    b.Navigation("Versions");
+                });
+
+            modelBuilder.Entity("Gatehouse.Storage.PlaybookRun", b =>
+                {
+                    b.Navigation("Tasks");
                 });
 
             modelBuilder.Entity("Gatehouse.Storage.User", b =>
