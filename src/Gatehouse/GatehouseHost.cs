@@ -12,6 +12,7 @@ using Gatehouse.Features.Keys;
 using Gatehouse.Features.Settings;
 using Gatehouse.Features.Sites;
 using Gatehouse.Features.Users;
+using Gatehouse.Features.Webhooks;
 using Gatehouse.Infrastructure;
 using Gatehouse.Storage;
 using Microsoft.AspNetCore.DataProtection;
@@ -61,6 +62,7 @@ public static class GatehouseHost
         services.AddSingleton<AuthFailureAudit>();
         services.AddHostedService(provider => provider.GetRequiredService<AuthFailureAudit>());
         services.AddScoped<WebhookAuthenticator>();
+        services.AddScoped<WebhookFrontDoor>();
         services.AddScoped<TokenVerifier>();
         services.AddScoped<CommandHandler>();
         services.AddScoped<CommandExecutor>();

@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
+using Gatehouse.Features.Webhooks;
 
 namespace Gatehouse.Tests.Cluster;
 
@@ -20,7 +21,7 @@ public abstract class WorkLeaseTests(Provider provider)
     {
         var feed = new Gatehouse.Cluster.ChangeFeed();
         var catalog = new Features.Commands.CommandCatalog(feed);
-        var library = new Features.Playbooks.PlaybookLibrary(catalog, new Features.Intake.WebhookDirectory(feed, null!));
+        var library = new Features.Playbooks.PlaybookLibrary(catalog, new WebhookDirectory(feed, null!));
         var attack = new Features.Attack.AttackContent(Options, NullLogger<Features.Attack.AttackContent>.Instance);
         var sandbox = new Gatehouse.Infrastructure.Sandbox.SandboxPool(Options, NullLogger<Gatehouse.Infrastructure.Sandbox.SandboxPool>.Instance);
         return new(db, new IntakeDefinitions(feed, library), new FormatterRunner(catalog, sandbox, _time, Options), new IngestionApplier(_time),

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Gatehouse.Features.Intake;
 using Gatehouse.Storage;
+using Gatehouse.Features.Webhooks;
 
 namespace Gatehouse.Features.Commands;
 

@@ -6,6 +6,7 @@ using Gatehouse.Features.Integrations;
 using Gatehouse.Features.Playbooks;
 using Gatehouse.Storage;
 using Microsoft.EntityFrameworkCore;
+using Gatehouse.Features.Webhooks;
 
 namespace Gatehouse.Features.Intake;
 

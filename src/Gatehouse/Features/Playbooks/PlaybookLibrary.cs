@@ -6,6 +6,7 @@ using Gatehouse.Features.Commands;
 using Gatehouse.Features.Intake;
 using Gatehouse.Storage;
 using Microsoft.EntityFrameworkCore;
+using Gatehouse.Features.Webhooks;
 
 namespace Gatehouse.Features.Playbooks;
 

@@ -6,7 +6,7 @@ using Gatehouse.Core.Auth;
 using Gatehouse.Storage;
 using Microsoft.EntityFrameworkCore;
 
-namespace Gatehouse.Features.Intake;
+namespace Gatehouse.Features.Webhooks;
 
 /// <summary>
 /// A key as the webhook path needs it, found by the hash of the presented value. When that was

@@ -6,7 +6,7 @@ using Gatehouse.Infrastructure;
 using Gatehouse.Storage;
 using Microsoft.Extensions.Options;
 
-namespace Gatehouse.Features.Intake;
+namespace Gatehouse.Features.Webhooks;
 
 /// <summary>Who is calling: the key, and for a token its parsed parts, verified against the body later.</summary>
 public sealed record WebhookCaller(int KeyId, KeyScope Scope, int? RateLimitPerSecond, JwtKeyEntry? Jwt, PresentedToken? Token);

@@ -3,7 +3,7 @@ using System.Threading.RateLimiting;
 using Gatehouse.Infrastructure;
 using Microsoft.Extensions.Options;
 
-namespace Gatehouse.Features.Intake;
+namespace Gatehouse.Features.Webhooks;
 
 /// <summary>
 /// A token bucket per key, held by each node on its own: behind a load balancer with N nodes a

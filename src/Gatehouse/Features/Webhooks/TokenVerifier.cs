@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace Gatehouse.Features.Intake;
+namespace Gatehouse.Features.Webhooks;
 
 /// <summary>
 /// Verifies webhook tokens: HS256 only (pinned), the key chosen by <c>kid</c>, the signature
@@ -48,8 +48,12 @@ public sealed class TokenVerifier(GatehouseDb db, WebhookDirectory directory, Ti
         return new WebhookAuthResult(new WebhookCaller(key.Id, key.Scope, key.RateLimitPerSecond, key, new PresentedToken(token, payload)), null);
     }
 
-    /// <summary>With the body: null when the token is good for this request, else why not.</summary>
-    public async Task<AuthFailure?> VerifyAsync(WebhookCaller caller, byte[] body, SiteEntry site, CancellationToken cancellationToken)
+    /// <summary>
+    /// With the body: no failure when the token is good for this request, else why not. A one-time
+    /// token comes back as the row to store with the request's own work (in the same commit), so two
+    /// concurrent uses cannot both succeed.
+    /// </summary>
+    public async Task<(AuthFailure? Failure, UsedToken? Spent)> VerifyAsync(WebhookCaller caller, byte[] body, SiteEntry site, CancellationToken cancellationToken)
     {
         var key = caller.Jwt!;
         var token = caller.Token!;
@@ -61,11 +65,11 @@ public sealed class TokenVerifier(GatehouseDb db, WebhookDirectory directory, Ti
             var byPrevious = key.PreviousSecret is not null && await SignedWithAsync(token.Text, key.PreviousSecret);
             if (!byPrevious)
             {
-                return Fail(TokenProblem.BadSignature);
+                return (Fail(TokenProblem.BadSignature), null);
             }
             if (!(key.PreviousValidUntil > now))
             {
-                return new AuthFailure(AuthFailureReason.Regenerated, key.Id);
+                return (new AuthFailure(AuthFailureReason.Regenerated, key.Id), null);
             }
         }
         var payload = token.Payload;
@@ -89,11 +93,13 @@ public sealed class TokenVerifier(GatehouseDb db, WebhookDirectory directory, Ti
         {
             problem = TokenProblem.UserNotAllowed;
         }
-        if (problem == TokenProblem.None && key.RejectReplayedTokens && !await RememberOnceAsync(key, token, now, cancellationToken))
+        UsedToken? spent = null;
+        if (problem == TokenProblem.None && key.RejectReplayedTokens)
         {
-            problem = TokenProblem.Replayed;
+            spent = await SpendOnceAsync(key, token, now, cancellationToken);
+            problem = spent is null ? TokenProblem.Replayed : TokenProblem.None;
         }
-        return problem == TokenProblem.None ? null : Fail(problem);
+        return problem == TokenProblem.None ? (null, spent) : (Fail(problem), null);
     }
 
     /// <summary>Whether a token was accepted before (after a save failed on the one-time constraint).</summary>
@@ -139,18 +145,18 @@ public sealed class TokenVerifier(GatehouseDb db, WebhookDirectory directory, Ti
     }
 
     /// <summary>
-    /// Records the token so every node refuses it again; the row is saved with the request's own
-    /// work, and the primary key makes two concurrent uses fail one of them.
+    /// The row that records the token so every node refuses it again, or null when it was used
+    /// before; the caller saves the row with the request's work, and the primary key makes two
+    /// concurrent uses fail one of them.
     /// </summary>
-    private async Task<bool> RememberOnceAsync(JwtKeyEntry key, PresentedToken token, DateTimeOffset now, CancellationToken cancellationToken)
+    private async Task<UsedToken?> SpendOnceAsync(JwtKeyEntry key, PresentedToken token, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var hash = WebhookSecrets.Hash(JwtRules.ReplayIdentity(token.Text));
         if (await db.UsedTokens.AnyAsync(u => u.KeyId == key.Id && u.TokenHash == hash, cancellationToken))
         {
-            return false;
+            return null;
         }
-        db.UsedTokens.Add(new UsedToken { KeyId = key.Id, TokenHash = hash, ExpiresAt = RememberUntil(key, token.Payload, now) });
-        return true;
+        return new UsedToken { KeyId = key.Id, TokenHash = hash, ExpiresAt = RememberUntil(key, token.Payload, now) };
     }
 
     /// <summary>Until the token could no longer pass the age check (or its exp); a token with neither is remembered for good.</summary>
