@@ -186,7 +186,7 @@ await Measure("Peer: Node-RED 4.1.8 (npm)", "http in -> http response 202", asyn
     File.Copy(Path.Combine(root, "bench", "peers", "flows.json"), Path.Combine(userDir, "flows.json"));
     var server = await Server.StartAsync("node", [nodeRed, "--userDir", userDir, "flows.json"], "/ingest", port => ["--port", port.ToString(CultureInfo.InvariantCulture)],
         readyOnAnyAnswer: true);
-    return new Scenario(server, "/ingest", json, body);
+    return new Scenario(server, "/ingest", json, body) { Owned = { new TempFolder(userDir) } };
 });
 
 Row? Find(string name) => rows.FirstOrDefault(r => r.Name == name && r.Load is not null);
