@@ -22,12 +22,14 @@ public sealed class GatehouseSetup(string baseUrl, string adminPassword)
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
     }
 
-    public async Task<Target> ApiKeyIntakeAsync()
+    /// <summary>An API intake key; <paramref name="runMitreTtpSearch"/> turns the key's TTP search on (ATT&amp;CK IDs, Sigma rules, technique names per event).</summary>
+    public async Task<Target> ApiKeyIntakeAsync(bool runMitreTtpSearch = false)
     {
         var integration = await IntegrationAsync();
         var key = await PostAsync("/api/keys", new JsonObject
         {
             ["name"] = "bench api key", ["module"] = "DataIngestion", ["site"] = Site, ["integration"] = integration, ["intake"] = "Event", ["rateLimitPerSecond"] = 100_000,
+            ["runMitreTtpSearch"] = runMitreTtpSearch,
         });
         var value = (await GetAsync($"/api/keys/{key["id"]}/secret"))["headerValue"]!.GetValue<string>();
         return new Target(IntakePath(integration), new() { ["d3key"] = value, ["Content-Type"] = "application/json" });

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -8,6 +9,7 @@ namespace Gatehouse.Bench.Http;
 public sealed class Server : IAsyncDisposable
 {
     private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
 
     private Server(Process process, int port)
     {
@@ -18,6 +20,9 @@ public sealed class Server : IAsyncDisposable
     public int Port { get; }
 
     public string BaseUrl => $"http://127.0.0.1:{Port}";
+
+    /// <summary>The first 500 lines the process wrote to standard output (e.g. its start-up log).</summary>
+    public IEnumerable<string> Output => _output;
 
     /// <summary>The most resident memory the process has used so far (VmHWM), in MiB.</summary>
     public double PeakRssMiB()
@@ -46,11 +51,11 @@ public sealed class Server : IAsyncDisposable
             start.Environment[name] = value;
         }
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
+        var server = new Server(process, port);
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null && server._output.Count < 500) { server._output.Enqueue(e.Data); } };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine($"  [{Path.GetFileName(file)}] {e.Data}"); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new Server(process, port);
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < TimeSpan.FromSeconds(90))
@@ -86,7 +91,7 @@ public sealed class Server : IAsyncDisposable
         _process.Dispose();
     }
 
-    private static int FreePort()
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
