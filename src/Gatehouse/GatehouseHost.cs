@@ -36,8 +36,8 @@ public static class GatehouseHost
                 o.DataDirectory = Path.GetFullPath(o.DataDirectory, environment.ContentRootPath);
                 Infrastructure.DataDirectory.Secure(o.DataDirectory);
             })
-            .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<GatehouseOptions>, GatehouseOptionsValidation>();
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<GatehouseOptions>>(
             (kestrel, gatehouse) => kestrel.Limits.MaxRequestBodySize = gatehouse.Value.Intake.MaxBodyBytes);
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))
