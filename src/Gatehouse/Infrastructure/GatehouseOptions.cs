@@ -33,7 +33,7 @@ public sealed class GatehouseOptions : IValidatableObject
         }
     }
 
-    /// <summary>Where the SQLite database and the data-protection key ring live. Default <c>./data</c>.</summary>
+    /// <summary>Where the SQLite database and the data-protection key ring live. Default <c>./data</c> (relative paths: of the working directory).</summary>
     [Required]
     public string DataDirectory { get; set; } = "data";
 
