@@ -28,17 +28,20 @@ public static class GatehouseHost
     public static WebApplicationBuilder AddGatehouse(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
+        builder.Configuration.AddGatehouseLogDefaults();
         // Everything configurable is read through options when first used, so that settings
         // applied late (the test host, command-line overrides) are honoured.
         services.AddOptions<GatehouseOptions>()
             .BindConfiguration(GatehouseOptions.Section)
-            .PostConfigure<IHostEnvironment>((o, environment) =>
+            .PostConfigure(o =>
             {
-                o.DataDirectory = Path.GetFullPath(o.DataDirectory, environment.ContentRootPath);
+                // Relative to the working directory (./data by default), not to the content root, which
+                // is the app's own folder (see GatehouseCli), like every other path an operator gives.
+                o.DataDirectory = Path.GetFullPath(o.DataDirectory);
                 Infrastructure.DataDirectory.Secure(o.DataDirectory);
             })
-            .ValidateDataAnnotations()
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<GatehouseOptions>, GatehouseOptionsValidation>();
         services.AddOptions<KestrelServerOptions>().Configure<IOptions<GatehouseOptions>>(
             (kestrel, gatehouse) => kestrel.Limits.MaxRequestBodySize = gatehouse.Value.Intake.MaxBodyBytes);
         if (string.IsNullOrEmpty(builder.Configuration["urls"]) && string.IsNullOrEmpty(builder.Configuration["ASPNETCORE_URLS"]))

@@ -42,12 +42,28 @@ public static class GatehouseCli
 
     private static async Task<int> ServeAsync(string[] args, CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = ContentRoot(args) });
         builder.AddGatehouse();
         var app = builder.Build();
         app.MapGatehouse();
         await app.InitializeGatehouseAsync();
         await app.RunAsync();
         return 0;
+    }
+
+    /// <summary>
+    /// The app's own folder, so that its appsettings.json is read wherever it is started from (the
+    /// framework's default is the working directory); null when the operator chose one
+    /// (<c>--contentRoot</c>, <c>ASPNETCORE_CONTENTROOT</c>, <c>DOTNET_CONTENTROOT</c>). The data directory
+    /// stays relative to the working directory.
+    /// </summary>
+    private static string? ContentRoot(string[] args)
+    {
+        var chosen = new ConfigurationBuilder()
+            .AddEnvironmentVariables("DOTNET_")
+            .AddEnvironmentVariables("ASPNETCORE_")
+            .AddCommandLine(args)
+            .Build()[HostDefaults.ContentRootKey];
+        return string.IsNullOrEmpty(chosen) ? AppContext.BaseDirectory : null;
     }
 }

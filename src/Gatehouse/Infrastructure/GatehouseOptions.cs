@@ -1,59 +1,72 @@
 using System.ComponentModel.DataAnnotations;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
 
 namespace Gatehouse.Infrastructure;
 
-/// <summary>Configuration under the <c>Gatehouse</c> section (appsettings, <c>Gatehouse__X</c> variables, command line).</summary>
+/// <summary>
+/// Configuration under the <c>Gatehouse</c> section (appsettings, <c>Gatehouse__X</c> variables, command line).
+/// Every section with limits is marked <see cref="ValidateObjectMembersAttribute"/>, so
+/// <see cref="GatehouseOptionsValidation"/> checks it at start (the sections without any, such as
+/// Admin, Attack and Sigma, cannot be: the validator generator refuses them).
+/// </summary>
 public sealed class GatehouseOptions : IValidatableObject
 {
     public const string Section = "Gatehouse";
 
-    /// <summary>Data annotations on the sections are checked here: the options validator only looks one level deep.</summary>
+    /// <summary>Checks that span options; each option's own limits are its attributes.</summary>
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        object[] sections = [Admin, Database, Intake, Webhooks, Auth, Cluster, Outbound, Playbooks, Sandbox];
-        foreach (var section in sections)
-        {
-            var results = new List<ValidationResult>();
-            Validator.TryValidateObject(section, new ValidationContext(section), results, validateAllProperties: true);
-            foreach (var result in results)
-            {
-                yield return new ValidationResult(
-                    $"{Section}:{section.GetType().Name.Replace("Options", "", StringComparison.Ordinal)}: {result.ErrorMessage}",
-                    result.MemberNames);
-            }
-        }
         if (Database.IsPostgres && string.IsNullOrWhiteSpace(Database.ConnectionString))
         {
             yield return new ValidationResult("Gatehouse:Database:Provider is Postgres, so Gatehouse:Database:ConnectionString is required.");
         }
+        if (string.Equals(Webhooks.ApiKeyHeader, Webhooks.JwtHeader, StringComparison.OrdinalIgnoreCase))
+        {
+            yield return new ValidationResult(
+                $"Gatehouse:Webhooks:ApiKeyHeader and Gatehouse:Webhooks:JwtHeader are both '{Webhooks.ApiKeyHeader}': a request's credential must say whether it is an API key or a token.");
+        }
+        if (!string.IsNullOrWhiteSpace(PublicBaseUrl)
+            && !(Uri.TryCreate(PublicBaseUrl, UriKind.Absolute, out var url) && (url.Scheme == Uri.UriSchemeHttps || url.Scheme == Uri.UriSchemeHttp)))
+        {
+            yield return new ValidationResult($"Gatehouse:PublicBaseUrl must be an absolute http or https URL such as https://soar.example.com, not '{PublicBaseUrl}'.");
+        }
     }
 
-    /// <summary>Where the SQLite database and the data-protection key ring live. Default <c>./data</c>.</summary>
+    /// <summary>Where the SQLite database and the data-protection key ring live. Default <c>./data</c> (relative paths: of the working directory).</summary>
     [Required]
     public string DataDirectory { get; set; } = "data";
 
     /// <summary>The first administrator account, created on an empty database.</summary>
     public AdminOptions Admin { get; set; } = new();
 
+    [ValidateObjectMembers]
     public DatabaseOptions Database { get; set; } = new();
 
+    [ValidateObjectMembers]
     public IntakeOptions Intake { get; set; } = new();
 
+    [ValidateObjectMembers]
     public WebhookOptions Webhooks { get; set; } = new();
 
+    [ValidateObjectMembers]
     public AuthOptions Auth { get; set; } = new();
 
+    [ValidateObjectMembers]
     public ClusterOptions Cluster { get; set; } = new();
 
+    [ValidateObjectMembers]
     public OutboundOptions Outbound { get; set; } = new();
 
     public AttackOptions Attack { get; set; } = new();
 
     public SigmaOptions Sigma { get; set; } = new();
 
+    [ValidateObjectMembers]
     public PlaybookOptions Playbooks { get; set; } = new();
 
     /// <summary>The processes that run formatters and custom commands.</summary>
+    [ValidateObjectMembers]
     public SandboxOptions Sandbox { get; set; } = new();
 
     /// <summary>
@@ -76,7 +89,7 @@ public sealed class DatabaseOptions
 
     /// <summary><c>Sqlite</c> (default, an embedded file in the data directory) or <c>Postgres</c> (for several nodes).</summary>
     [Required]
-    [RegularExpression("(?i)^(Sqlite|Postgres)$", ErrorMessage = "Gatehouse:Database:Provider must be Sqlite or Postgres.")]
+    [RegularExpression("(?i)^(Sqlite|Postgres)$", ErrorMessage = "The field {0} must be Sqlite or Postgres.")]
     public string Provider { get; set; } = Sqlite;
 
     /// <summary>Connection string; required for PostgreSQL, for SQLite the default is <c>gatehouse.db</c> in the data directory.</summary>
@@ -179,12 +192,17 @@ public sealed class IntakeOptions
 
 public sealed class WebhookOptions
 {
+    /// <summary>An HTTP header name (RFC 9110 token characters).</summary>
+    private const string HeaderName = "^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$";
+
     /// <summary>Request header that carries an API key (default <c>d3key</c>).</summary>
     [Required]
+    [RegularExpression(HeaderName, ErrorMessage = "The field {0} must be an HTTP header name (letters, digits and !#$%&'*+.^_`|~-).")]
     public string ApiKeyHeader { get; set; } = "d3key";
 
     /// <summary>Request header that carries a JSON web token (default <c>d3jwt</c>).</summary>
     [Required]
+    [RegularExpression(HeaderName, ErrorMessage = "The field {0} must be an HTTP header name (letters, digits and !#$%&'*+.^_`|~-).")]
     public string JwtHeader { get; set; } = "d3jwt";
 
     /// <summary>Requests per second each key may make, enforced by each node separately (default 50).</summary>
@@ -255,4 +273,30 @@ public sealed class SandboxOptions
     /// <summary>A process is replaced after this many calls, so no state can build up in it. Default 10000.</summary>
     [Range(1, int.MaxValue)]
     public int MaxCallsPerProcess { get; set; } = 10_000;
+}
+
+/// <summary>
+/// Checks every option at start (with ValidateOnStart), in every section: the source-generated
+/// validator walks the sections marked <see cref="ValidateObjectMembersAttribute"/>, which plain
+/// data-annotation validation does not. A failure names the option by its configuration key
+/// (<c>Gatehouse:Intake:MaxAttempts</c>), as the operator sets it.
+/// </summary>
+public sealed partial class GatehouseOptionsValidation : IValidateOptions<GatehouseOptions>
+{
+    private readonly Generated _generated = new();
+
+    public ValidateOptionsResult Validate(string? name, GatehouseOptions options)
+    {
+        var result = _generated.Validate(GatehouseOptions.Section, options);
+        return result.Failed ? ValidateOptionsResult.Fail(result.Failures!.Select(ConfigurationKeys)) : result;
+    }
+
+    /// <summary>The generator names an option by its path with dots (<c>Gatehouse.Intake.MaxAttempts</c>); configuration keys use colons.</summary>
+    private static string ConfigurationKeys(string failure) => DottedPath().Replace(failure, path => path.Value.Replace('.', ':'));
+
+    [GeneratedRegex(@"\bGatehouse(\.[A-Z][A-Za-z]*)+")]
+    private static partial Regex DottedPath();
+
+    [OptionsValidator]
+    private sealed partial class Generated : IValidateOptions<GatehouseOptions>;
 }

@@ -63,6 +63,7 @@ public static class Problems
         403 => "forbidden",
         404 => "not_found",
         405 => "method_not_allowed",
+        409 => "conflict",
         413 => "body_too_large",
         415 => "unsupported_media_type",
         429 => "rate_limited",
@@ -95,33 +96,44 @@ public static class Problems
     }
 }
 
-/// <summary>Turns the framework's bad-request exceptions into their 4xx, and anything else into a 500 that reveals nothing.</summary>
+/// <summary>
+/// Turns the framework's bad-request exceptions into their 4xx, a unique index's refusal into a 409,
+/// and anything else into a 500 that reveals nothing.
+/// </summary>
 public sealed partial class GatehouseExceptionHandler(IProblemDetailsService problems, ILogger<GatehouseExceptionHandler> logger) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        int status;
-        string message;
+        ProblemDetails problem;
         if (exception is BadHttpRequestException bad)
         {
-            status = bad.StatusCode;
-            message = status == 413 ? "The request body is larger than the configured limit." : "The request could not be read.";
+            problem = Problem(bad.StatusCode, bad.StatusCode == 413 ? "The request body is larger than the configured limit." : "The request could not be read.");
         }
         else if (exception is OperationCanceledException && httpContext.RequestAborted.IsCancellationRequested)
         {
             return true;
         }
+        else if (Storage.DatabaseErrors.FindUniqueViolation(exception) is { } violation)
+        {
+            // Concurrent creates of one name all pass the endpoint's check; the unique index refuses all
+            // but one, and each of those gets the 409 the check would have given.
+            problem = Duplicates.Of(exception, violation).ProblemDetails;
+        }
         else
         {
-            status = 500;
-            message = "An internal error occurred. It has been logged.";
+            problem = Problem(500, "An internal error occurred. It has been logged.");
             LogUnhandled(logger, httpContext.Request.Method, httpContext.Request.Path, exception);
         }
-        httpContext.Response.StatusCode = status;
+        httpContext.Response.StatusCode = problem.Status!.Value;
+        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
+    }
+
+    private static ProblemDetails Problem(int status, string message)
+    {
         var problem = new ProblemDetails { Status = status, Detail = message };
         problem.Extensions["code"] = Problems.CodeFor(status);
         problem.Extensions["Error"] = message;
-        return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = httpContext, ProblemDetails = problem, Exception = exception });
+        return problem;
     }
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Unhandled error on {Method} {Path}")]

@@ -50,21 +50,3 @@ public class ConfigurationTests
         Assert.Contains(message, error.ToString());
     }
 }
-
-public class OptionLimitTests
-{
-    [Theory]
-    [InlineData("Gatehouse:Intake:MaxJsonDepth", "100000", "MaxJsonDepth")]
-    [InlineData("Gatehouse:Webhooks:RateLimitPerSecond", "0", "RateLimitPerSecond")]
-    [InlineData("Gatehouse:Cluster:RefreshMilliseconds", "1", "RefreshMilliseconds")]
-    public void Out_of_range_settings_in_any_section_stop_the_start(string setting, string value, string named)
-    {
-        using var factory = new Infrastructure.GatehouseFactory(
-            new Infrastructure.GatehouseStore(Infrastructure.Provider.Sqlite, Infrastructure.TempFolder.Create(), null),
-            new() { [setting] = value });
-
-        var error = Assert.ThrowsAny<Exception>(() => factory.CreateClient());
-
-        Assert.Contains(named, error.ToString());
-    }
-}

@@ -57,7 +57,7 @@ public static class CommandsApi
         var normalized = Normalize.Name(name);
         if (await db.CustomCommands.AnyAsync(c => c.NormalizedName == normalized, cancellationToken))
         {
-            return Problems.Conflict("command_exists", $"A utility command named '{name}' already exists.");
+            return Duplicates.Command(name);
         }
         var now = time.GetUtcNow();
         var command = new CustomCommand

@@ -58,7 +58,7 @@ public static class IntegrationsApi
         var normalized = Normalize.Name(name!);
         if (await db.Integrations.AnyAsync(i => i.NormalizedName == normalized, cancellationToken))
         {
-            return Problems.Conflict("integration_exists", $"An integration named '{name}' already exists.");
+            return Duplicates.Integration(name!);
         }
         var now = time.GetUtcNow();
         var integration = new Integration

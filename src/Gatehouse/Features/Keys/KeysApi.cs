@@ -79,7 +79,7 @@ public static class KeysApi
         var name = request.Name!.Trim();
         if (await validation.NameTakenAsync(name, target.Integration?.Id, request.Intake, target.Command, null, cancellationToken))
         {
-            return Problems.Conflict("key_exists", $"A key named '{name}' already exists for this target.");
+            return Duplicates.Key(name);
         }
         var module = request.Module ?? KeyModule.DataIngestion;
         var value = method == KeyMethod.Jwt ? WebhookSecrets.NewJwtSecret() : WebhookSecrets.NewApiKey();
@@ -150,7 +150,7 @@ public static class KeysApi
             var name = patch.Name.Trim();
             if (await validation.NameTakenAsync(name, key.IntegrationId, key.Intake, key.Command, key.Id, cancellationToken))
             {
-                return Problems.Conflict("key_exists", $"A key named '{name}' already exists for this target.");
+                return Duplicates.Key(name);
             }
             audit.Record(AuditActions.KeyRenamed, key.Id, name, new { From = key.Name, To = name });
             key.Name = name;

@@ -79,7 +79,7 @@ public static class PlaybooksApi
         var playbook = await db.Playbooks.FirstOrDefaultAsync(p => p.NormalizedName == normalized, cancellationToken);
         if (playbook is { Deleted: false })
         {
-            return Problems.Conflict("playbook_exists", $"A playbook named '{playbook.Name}' exists; save a new version with PUT /api/playbooks/{{name}}.");
+            return Duplicates.Playbook(playbook.Name);
         }
         var now = time.GetUtcNow();
         if (playbook is null)

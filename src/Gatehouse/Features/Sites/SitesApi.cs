@@ -56,7 +56,7 @@ public static class SitesApi
         var normalized = Normalize.Name(name!);
         if (await db.Sites.AnyAsync(s => s.NormalizedName == normalized, cancellationToken))
         {
-            return Problems.Conflict("site_exists", $"A site named '{name}' already exists.");
+            return Duplicates.Site(name!);
         }
         var site = new Site { Name = name!, NormalizedName = normalized, Kind = request.Kind!.Value, CreatedAt = time.GetUtcNow() };
         db.Sites.Add(site);

@@ -65,7 +65,7 @@ public static class UsersApi
         var normalized = Normalize.Name(username!);
         if (await db.Users.AnyAsync(u => u.NormalizedUsername == normalized, cancellationToken))
         {
-            return Problems.Conflict("user_exists", $"A user named '{username}' already exists.");
+            return Duplicates.User(username!);
         }
         var user = new User
         {

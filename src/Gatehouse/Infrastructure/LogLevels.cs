@@ -1,0 +1,29 @@
+using Microsoft.Extensions.Configuration.Memory;
+
+namespace Gatehouse.Infrastructure;
+
+/// <summary>
+/// The default log levels, in code, so the server logs the same with or without an appsettings.json:
+/// Gatehouse's own messages, warnings from the framework, and no line per SQL statement (EF Core),
+/// per request (ASP.NET Core's request lines carry the query string, which can carry a token) or per
+/// outbound call (HttpClient's carry the URL). They sit beneath every configuration source, so
+/// appsettings, <c>Logging__LogLevel__X</c> variables and the command line still override each one.
+/// </summary>
+public static class LogLevels
+{
+    public static readonly IReadOnlyDictionary<string, string> Defaults = new Dictionary<string, string>
+    {
+        ["Default"] = "Information",
+        ["Gatehouse"] = "Information",
+        ["Microsoft"] = "Warning",
+        ["Microsoft.EntityFrameworkCore"] = "Warning",
+        ["Microsoft.Hosting.Lifetime"] = "Information",
+        ["System.Net.Http"] = "Warning",
+    };
+
+    public static void AddGatehouseLogDefaults(this IConfigurationBuilder configuration) =>
+        configuration.Sources.Insert(0, new MemoryConfigurationSource
+        {
+            InitialData = Defaults.Select(level => KeyValuePair.Create<string, string?>($"Logging:LogLevel:{level.Key}", level.Value)),
+        });
+}
