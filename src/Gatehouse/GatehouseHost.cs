@@ -113,7 +113,7 @@ public static class GatehouseHost
         authorization.AddConsolePolicy();
         services.AddGatehouseConsole();
         services.AddGatehouseHealth();
-        services.AddGatehouseMetrics();
+        services.AddGatehouseTelemetry(builder.Configuration);
         services.AddOpenApi();
         return builder;
     }

@@ -14,8 +14,19 @@ public static class Telemetry
 
     public static readonly IReadOnlyList<string> SourceNames = [Webhooks.Name, Intake.Name, Commands.Name, Playbooks.Name];
 
-    /// <summary>The W3C trace context of the current activity, to store with work that continues elsewhere.</summary>
-    public static string? CurrentTraceParent() => Activity.Current?.Id is { Length: <= 64 } id && Activity.Current.IdFormat == ActivityIdFormat.W3C ? id : null;
+    /// <summary>
+    /// The W3C trace context to store with work that continues elsewhere: the current activity's, else
+    /// the caller's <c>traceparent</c> header when it is well formed (this node may not trace, the one processing may).
+    /// </summary>
+    public static string? TraceParentOf(HttpContext context)
+    {
+        if (Activity.Current is { IdFormat: ActivityIdFormat.W3C, Id: { Length: <= 64 } id })
+        {
+            return id;
+        }
+        string? header = context.Request.Headers["traceparent"];
+        return header is { Length: <= 64 } && ActivityContext.TryParse(header, null, out _) ? header : null;
+    }
 
     /// <summary>Links to the stored trace contexts that parse; a bad value (stored by an older version, say) is skipped.</summary>
     public static List<ActivityLink> LinksTo(IEnumerable<string?> traceParents) =>

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using Gatehouse.Features.Intake;
 using Gatehouse.Infrastructure;
@@ -17,6 +18,9 @@ public abstract class WorkLeaseTests(Provider provider)
     private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
     private static readonly IOptions<GatehouseOptions> Options = Microsoft.Extensions.Options.Options.Create(new GatehouseOptions { Intake = { LeaseSeconds = 30 } });
 
+    private static readonly IntakeMetrics Metrics = new(new ServiceCollection().AddMetrics().BuildServiceProvider()
+        .GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>());
+
     private IngestionProcessor Node(GatehouseDb db)
     {
         var feed = new Gatehouse.Cluster.ChangeFeed();
@@ -25,7 +29,7 @@ public abstract class WorkLeaseTests(Provider provider)
         var attack = new Features.Attack.AttackContent(Options, NullLogger<Features.Attack.AttackContent>.Instance);
         var sandbox = new Gatehouse.Infrastructure.Sandbox.SandboxPool(Options, NullLogger<Gatehouse.Infrastructure.Sandbox.SandboxPool>.Instance);
         return new(db, new IntakeDefinitions(feed, library), new FormatterRunner(catalog, sandbox, _time, Options), new IngestionApplier(_time),
-            attack, new Features.Playbooks.PlaybookSignals(), _time, Options, NullLogger<IngestionProcessor>.Instance);
+            attack, new Features.Playbooks.PlaybookSignals(), Metrics, _time, Options, NullLogger<IngestionProcessor>.Instance);
     }
 
     /// <summary>What the worker does, for one ingestion: the claimed refid and the claim, or null when there was none to claim.</summary>

@@ -23,6 +23,7 @@ public sealed partial class IngestionProcessor(
     IngestionApplier applier,
     Attack.AttackContent attack,
     PlaybookSignals playbookSignals,
+    IntakeMetrics metrics,
     TimeProvider time,
     IOptions<GatehouseOptions> options,
     ILogger<IngestionProcessor> logger)
@@ -40,7 +41,7 @@ public sealed partial class IngestionProcessor(
         var quarantined = await QuarantineDeadAsync(now, maxAttempts, cancellationToken);
         if (quarantined > 0)
         {
-            IntakeMetrics.Quarantined(quarantined);
+            metrics.Quarantined(quarantined);
             LogQuarantined(logger, quarantined, maxAttempts);
         }
         var retried = await ClaimAsync(i => i.Attempts > 0 && i.Attempts < maxAttempts
@@ -94,6 +95,7 @@ public sealed partial class IngestionProcessor(
         using var activity = Telemetry.Intake.StartActivity(ActivityKind.Internal, parentContext: default, name: "gatehouse.intake.process",
             links: Telemetry.LinksTo(rows.Select(r => r.TraceParent)));
         activity?.SetTag("gatehouse.ingestions", rows.Count);
+        activity?.SetTag("gatehouse.refids", string.Join(' ', rows.Select(r => r.Id)));
         var drafts = new List<IngestionDraft>();
         try
         {
@@ -191,11 +193,20 @@ public sealed partial class IngestionProcessor(
     {
         var known = await KnownAsync(drafts.SelectMany(d => d.ExternalIds).ToHashSet(), cancellationToken);
         var playbooks = await PlaybooksAsync(drafts, cancellationToken);
-        var plan = IngestionPlanner.Plan(drafts, new PlanningContext(
-            time.GetUtcNow(), attack.Catalog, attack.Sigma, known,
-            name => playbooks.TryGetValue(name, out var entry) ? new PlaybookRef(entry.Name, entry.Kind) : null,
-            () => Guid.NewGuid().ToString("N")));
-        await applier.ApplyAsync(db, plan, playbooks.Values.DistinctBy(p => p.Name).ToDictionary(p => p.Name, StringComparer.Ordinal), claim, cancellationToken);
+        BatchPlan plan;
+        using (var planning = Telemetry.Intake.StartActivity("gatehouse.intake.plan"))
+        {
+            plan = IngestionPlanner.Plan(drafts, new PlanningContext(
+                time.GetUtcNow(), attack.Catalog, attack.Sigma, known,
+                name => playbooks.TryGetValue(name, out var entry) ? new PlaybookRef(entry.Name, entry.Kind) : null,
+                () => Guid.NewGuid().ToString("N")));
+            planning?.SetTag("gatehouse.events", plan.Events.Count);
+            planning?.SetTag("gatehouse.incidents", plan.Incidents.Count);
+        }
+        using (Telemetry.Intake.StartActivity("gatehouse.intake.apply"))
+        {
+            await applier.ApplyAsync(db, plan, playbooks.Values.DistinctBy(p => p.Name).ToDictionary(p => p.Name, StringComparer.Ordinal), claim, cancellationToken);
+        }
         if (plan.Runs.Count > 0)
         {
             playbookSignals.WorkArrived();
@@ -204,7 +215,7 @@ public sealed partial class IngestionProcessor(
         {
             LogPlaybookNotStarted(logger, notStarted.Playbook, notStarted.Trigger, notStarted.Problem);
         }
-        IntakeMetrics.Processed(plan);
+        metrics.Processed(plan);
         foreach (var (refid, log) in plan.Logs)
         {
             LogProcessed(logger, refid, log.Errors.Count);
@@ -269,7 +280,7 @@ public sealed partial class IngestionProcessor(
             return;
         }
         LogProcessingError(logger, refid, ingestion.Attempts, exception);
-        IntakeMetrics.Failed();
+        metrics.Failed();
         ingestion.ClaimedBy = null;
         ingestion.LeaseExpiresAt = null;
         if (ingestion.Attempts >= options.Value.Intake.MaxAttempts)
@@ -281,7 +292,7 @@ public sealed partial class IngestionProcessor(
             ingestion.Status = IngestionStatus.Failed;
             ingestion.ProcessedAt = time.GetUtcNow();
             ingestion.LogJson = IngestionLogJson.Serialize(log);
-            IntakeMetrics.Quarantined(1);
+            metrics.Quarantined(1);
         }
         else
         {

@@ -75,7 +75,7 @@ public sealed class IntakeHandler(
             SourceAddress = context.Connection.RemoteIpAddress?.ToString(),
             Status = IngestionStatus.Pending,
             ReceivedAt = time.GetUtcNow(),
-            TraceParent = Telemetry.CurrentTraceParent(),
+            TraceParent = Telemetry.TraceParentOf(context),
         };
         // A one-time token is spent in the same commit as the request it carried.
         switch (await writer.WriteAsync(ingestion, admitted.TokenToRemember is { } spent ? [spent] : []))

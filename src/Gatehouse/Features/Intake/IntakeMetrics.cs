@@ -11,6 +11,12 @@ public sealed class IntakeMetrics
     private readonly Histogram<int> _batchSize;
     private readonly Histogram<double> _commitDuration;
     private readonly Counter<long> _refused;
+    private readonly Counter<long> _quarantined;
+    private readonly Counter<long> _processed;
+    private readonly Counter<long> _failed;
+    private readonly Counter<long> _events;
+    private readonly Counter<long> _deduplicated;
+    private readonly Counter<long> _techniques;
 
     public IntakeMetrics(IMeterFactory meters)
     {
@@ -20,6 +26,12 @@ public sealed class IntakeMetrics
         _commitDuration = _meter.CreateHistogram<double>("gatehouse.intake.commit.duration", unit: "s", description: "Time to commit and flush one batch",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1] });
         _refused = _meter.CreateCounter<long>("gatehouse.intake.refused", description: "Intake requests answered 503, by reason");
+        _quarantined = _meter.CreateCounter<long>("gatehouse.intake.quarantined", description: "Ingestions ended Failed after their processing failed or was interrupted too often");
+        _processed = _meter.CreateCounter<long>("gatehouse.intake.processed", unit: "{ingestion}", description: "Ingestions processed");
+        _failed = _meter.CreateCounter<long>("gatehouse.intake.failed", unit: "{ingestion}", description: "Processing attempts that failed (retried, or quarantined once attempts run out)");
+        _events = _meter.CreateCounter<long>("gatehouse.intake.events.processed", unit: "{event}", description: "Events created by processing");
+        _deduplicated = _meter.CreateCounter<long>("gatehouse.intake.events.deduplicated", unit: "{event}", description: "Items linked to an event with the same External ID instead of creating one");
+        _techniques = _meter.CreateCounter<long>("gatehouse.intake.techniques.found", unit: "{technique}", description: "ATT&CK techniques the TTP search found on new events");
     }
 
     public void ObserveQueue(Func<int> depth) =>
@@ -36,31 +48,16 @@ public sealed class IntakeMetrics
 
     public void Refused(string reason) => _refused.Add(1, new KeyValuePair<string, object?>("reason", reason));
 
-    private static readonly Meter ProcessingMeter = new(MeterName);
-    private static readonly Counter<long> QuarantinedCounter = ProcessingMeter.CreateCounter<long>(
-        "gatehouse.intake.quarantined", description: "Ingestions ended Failed after their processing failed or was interrupted too often");
+    /// <summary>Processing outcomes, counted where the processor applies a plan or records a failure.</summary>
+    public void Quarantined(int count) => _quarantined.Add(count);
 
-    private static readonly Counter<long> ProcessedCounter = ProcessingMeter.CreateCounter<long>(
-        "gatehouse.intake.processed", unit: "{ingestion}", description: "Ingestions processed");
-    private static readonly Counter<long> FailedCounter = ProcessingMeter.CreateCounter<long>(
-        "gatehouse.intake.failed", unit: "{ingestion}", description: "Processing attempts that failed (retried, or quarantined once attempts run out)");
-    private static readonly Counter<long> EventsCounter = ProcessingMeter.CreateCounter<long>(
-        "gatehouse.intake.events.processed", unit: "{event}", description: "Events created by processing");
-    private static readonly Counter<long> DeduplicatedCounter = ProcessingMeter.CreateCounter<long>(
-        "gatehouse.intake.events.deduplicated", unit: "{event}", description: "Items linked to an event with the same External ID instead of creating one");
-    private static readonly Counter<long> TechniquesCounter = ProcessingMeter.CreateCounter<long>(
-        "gatehouse.intake.techniques.found", unit: "{technique}", description: "ATT&CK techniques the TTP search found on new events");
+    public void Failed() => _failed.Add(1);
 
-    /// <summary>Counted wherever processing quarantines work (the processor has no meter factory of its own).</summary>
-    public static void Quarantined(int count) => QuarantinedCounter.Add(count);
-
-    public static void Failed() => FailedCounter.Add(1);
-
-    public static void Processed(Core.Intake.BatchPlan plan)
+    public void Processed(Core.Intake.BatchPlan plan)
     {
-        ProcessedCounter.Add(plan.Logs.Count);
-        EventsCounter.Add(plan.Events.Count);
-        DeduplicatedCounter.Add(plan.Deduplicated);
-        TechniquesCounter.Add(plan.Techniques);
+        _processed.Add(plan.Logs.Count);
+        _events.Add(plan.Events.Count);
+        _deduplicated.Add(plan.Deduplicated);
+        _techniques.Add(plan.Techniques);
     }
 }

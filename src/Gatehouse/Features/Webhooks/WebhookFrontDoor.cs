@@ -56,6 +56,20 @@ public sealed class WebhookFrontDoor(
 
     public async Task<Admission> AdmitAsync(HttpContext context, WebhookTarget target)
     {
+        using var activity = Telemetry.Webhooks.StartActivity("gatehouse.webhook.admit");
+        var admission = await AdmitCoreAsync(context, target);
+        activity?.SetTag("gatehouse.webhook.route", target.GetType().Name);
+        activity?.SetTag("gatehouse.key", admission.Request?.Caller.KeyId);
+        if (admission.Refusal is IStatusCodeHttpResult { StatusCode: { } status })
+        {
+            activity?.SetTag("http.response.status_code", status);
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error);
+        }
+        return admission;
+    }
+
+    private async Task<Admission> AdmitCoreAsync(HttpContext context, WebhookTarget target)
+    {
         var cancellationToken = context.RequestAborted;
         var auth = await authenticator.AuthenticateAsync(context.Request, cancellationToken);
         if (auth.Failure is { } failure)
