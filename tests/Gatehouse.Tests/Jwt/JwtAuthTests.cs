@@ -236,6 +236,31 @@ public abstract class JwtAuthTests(GatehouseFixture fixture)
 
         await GatehouseClient.Problem(response, HttpStatusCode.Unauthorized, "unauthorized");
     }
+
+    [Fact]
+    public async Task Concurrent_uses_of_a_one_time_token_on_a_command_route_run_the_command_once_and_refuse_the_rest_with_401()
+    {
+        await Admin.PutAsync("/api/settings/EnableEnhanceWebhookAuthentication", new { value = true });
+        var (view, secret) = await JwtKeyAsync(Admin, new
+        {
+            name = Unique.Name("One-time command"), module = "UtilityCommand", method = "Jwt", command = "ExtractArtifacts", rejectReplayedTokens = true,
+        });
+        var body = ToJson(new Dictionary<string, object> { ["Username"] = "admin", ["Site"] = Site, ["Timestamp"] = Now(), ["CommandParams"] = new Dictionary<string, string> { ["Text"] = "seen 198.51.100.23" } });
+        var payload = System.Text.Json.Nodes.JsonNode.Parse(body)!.AsObject();
+        payload.Remove("CommandParams");
+        var token = Forge(Header(view["kid"]!.GetValue<string>()), payload.ToJsonString(), secret);
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(async _ =>
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/VSOC/api/Command/ExtractArtifacts") { Content = new StringContent(body, System.Text.Encoding.UTF8, "application/json") };
+            request.Headers.TryAddWithoutValidation("d3jwt", token);
+            using var response = await Admin.Http.SendAsync(request);
+            return response.StatusCode;
+        }));
+
+        Assert.Equal(1, answers.Count(a => a == HttpStatusCode.OK));
+        Assert.Equal(7, answers.Count(a => a == HttpStatusCode.Unauthorized));
+    }
 }
 
 public sealed class JwtAuthTestsOnSqlite(SqliteFixture fixture) : JwtAuthTests(fixture), IClassFixture<SqliteFixture>;
