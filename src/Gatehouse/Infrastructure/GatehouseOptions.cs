@@ -185,6 +185,10 @@ public sealed class IntakeOptions
     [Range(1, 10_000)]
     public int MaxCommitBatch { get; set; } = 512;
 
+    /// <summary>Most stored requests one processing batch claims, plans and commits together (one deduplication query, one commit).</summary>
+    [Range(1, 1_000)]
+    public int ProcessBatchSize { get; set; } = 128;
+
     /// <summary>Stored but unprocessed ingestions (all nodes); beyond it, 503 with Retry-After until processing catches up.</summary>
     [Range(1, 100_000_000)]
     public int MaxBacklog { get; set; } = 200_000;

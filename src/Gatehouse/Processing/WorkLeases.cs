@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Query;
 
 namespace Gatehouse.Processing;
@@ -40,13 +41,8 @@ public static class WorkLeases
         foreach (var id in candidates)
         {
             var claim = NewClaim();
-            var claimed = await items.Where(w => w.Id == id).Where(claimable).ExecuteUpdateAsync(setters =>
-            {
-                markClaimed(setters);
-                setters.SetProperty(w => EF.Property<string?>(w, nameof(ILeasedWork.ClaimedBy)), claim);
-                setters.SetProperty(w => EF.Property<DateTimeOffset?>(w, nameof(ILeasedWork.LeaseExpiresAt)), leaseUntil);
-                setters.SetProperty(w => EF.Property<int>(w, nameof(ILeasedWork.Attempts)), w => EF.Property<int>(w, nameof(ILeasedWork.Attempts)) + 1);
-            }, cancellationToken);
+            var claimed = await items.Where(w => w.Id == id).Where(claimable)
+                .ExecuteUpdateAsync(setters => MarkClaimed(setters, markClaimed, claim, leaseUntil), cancellationToken);
             if (claimed == 1)
             {
                 return (id, claim);
@@ -70,21 +66,50 @@ public static class WorkLeases
         where T : class, ILeasedWork
     {
         var claim = NewClaim();
+        var database = items.GetService<ICurrentDbContext>().Context.Database;
+        if (database.IsSqlite())
+        {
+            return (claim, await ClaimOnSqliteAsync(database, items, claimable, order, markClaimed, leaseUntil, max, claim, cancellationToken));
+        }
         var candidates = await order(items.AsNoTracking().Where(claimable)).Select(w => w.Id).Take(max).ToListAsync(cancellationToken);
         if (candidates.Count == 0)
         {
             return (claim, []);
         }
-        await items.Where(w => candidates.Contains(w.Id)).Where(claimable).ExecuteUpdateAsync(setters =>
-        {
-            markClaimed(setters);
-            setters.SetProperty(w => EF.Property<string?>(w, nameof(ILeasedWork.ClaimedBy)), claim);
-            setters.SetProperty(w => EF.Property<DateTimeOffset?>(w, nameof(ILeasedWork.LeaseExpiresAt)), leaseUntil);
-            setters.SetProperty(w => EF.Property<int>(w, nameof(ILeasedWork.Attempts)), w => EF.Property<int>(w, nameof(ILeasedWork.Attempts)) + 1);
-        }, cancellationToken);
+        await items.Where(w => candidates.Contains(w.Id)).Where(claimable)
+            .ExecuteUpdateAsync(setters => MarkClaimed(setters, markClaimed, claim, leaseUntil), cancellationToken);
         var won = await items.AsNoTracking().Where(w => candidates.Contains(w.Id) && EF.Property<string?>(w, nameof(ILeasedWork.ClaimedBy)) == claim)
             .Select(w => w.Id).ToListAsync(cancellationToken);
         return (claim, won);
+    }
+
+    /// <summary>
+    /// SQLite has one writer: inside an immediate transaction nobody can claim between the choice and
+    /// the update, so the update goes by primary key alone. (Repeating the claim condition there would
+    /// lead SQLite's planner to scan every pending row through the status index instead.)
+    /// </summary>
+    private static async Task<List<string>> ClaimOnSqliteAsync<T>(
+        DatabaseFacade database, DbSet<T> items, Expression<Func<T, bool>> claimable, Func<IQueryable<T>, IQueryable<T>> order,
+        Action<UpdateSettersBuilder<T>> markClaimed, DateTimeOffset leaseUntil, int max, string claim, CancellationToken cancellationToken)
+        where T : class, ILeasedWork
+    {
+        await using var transaction = await database.BeginTransactionAsync(cancellationToken);
+        var candidates = await order(items.AsNoTracking().Where(claimable)).Select(w => w.Id).Take(max).ToListAsync(cancellationToken);
+        if (candidates.Count > 0)
+        {
+            await items.Where(w => candidates.Contains(w.Id)).ExecuteUpdateAsync(setters => MarkClaimed(setters, markClaimed, claim, leaseUntil), cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+        return candidates;
+    }
+
+    private static void MarkClaimed<T>(UpdateSettersBuilder<T> setters, Action<UpdateSettersBuilder<T>> markClaimed, string claim, DateTimeOffset leaseUntil)
+        where T : class, ILeasedWork
+    {
+        markClaimed(setters);
+        setters.SetProperty(w => EF.Property<string?>(w, nameof(ILeasedWork.ClaimedBy)), claim);
+        setters.SetProperty(w => EF.Property<DateTimeOffset?>(w, nameof(ILeasedWork.LeaseExpiresAt)), leaseUntil);
+        setters.SetProperty(w => EF.Property<int>(w, nameof(ILeasedWork.Attempts)), w => EF.Property<int>(w, nameof(ILeasedWork.Attempts)) + 1);
     }
 
     private static string Truncate(string value, int length) => value.Length <= length ? value : value[..length];

@@ -97,7 +97,8 @@ public abstract class GatehouseDb(DbContextOptions options) : DbContext(options)
             ingestion.Property(i => i.SourceAddress).HasMaxLength(64);
             ingestion.Property(i => i.TraceParent).HasMaxLength(64);
             ingestion.HasIndex(i => new { i.KeyId, i.IdempotencyKey }).IsUnique();
-            ingestion.HasIndex(i => new { i.Status, i.ReceivedAt });
+            // Claims ask for fresh (Attempts = 0) or retried work by status, oldest first.
+            ingestion.HasIndex(i => new { i.Status, i.Attempts, i.ReceivedAt });
             ingestion.HasOne(i => i.Integration).WithMany().HasForeignKey(i => i.IntegrationId).OnDelete(DeleteBehavior.Restrict);
             ingestion.HasOne(i => i.Site).WithMany().HasForeignKey(i => i.SiteId).OnDelete(DeleteBehavior.Restrict);
         });

@@ -101,3 +101,60 @@ public sealed class RowInserter<T> where T : class
         }
     }
 }
+
+/// <summary>
+/// One prepared UPDATE of chosen columns of one entity type, by chosen key columns, reused per row
+/// (columns, types and value converters from the EF Core model, as <see cref="RowInserter{T}"/>).
+/// </summary>
+public sealed class RowUpdater<T> where T : class
+{
+    private readonly (IProperty Property, ValueConverter? Converter, string Parameter)[] _set;
+    private readonly (IProperty Property, ValueConverter? Converter, string Parameter)[] _where;
+    private readonly string _sql;
+
+    public RowUpdater(GatehouseDb db, IReadOnlyList<string> set, IReadOnlyList<string> where)
+    {
+        var entity = db.Model.FindEntityType(typeof(T)) ?? throw new InvalidOperationException($"{typeof(T).Name} is not in the model");
+        var sql = db.GetService<ISqlGenerationHelper>();
+        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+        (IProperty, ValueConverter?, string)[] Columns(IEnumerable<string> names, string prefix) =>
+            names.Select((name, i) => entity.FindProperty(name) ?? throw new InvalidOperationException($"{typeof(T).Name} has no property {name}"))
+                .Select((p, i) => (p, p.GetTypeMapping().Converter, $"@{prefix}{i}")).ToArray();
+        _set = Columns(set, "s");
+        _where = Columns(where, "w");
+        string Assign((IProperty Property, ValueConverter?, string Parameter) c) => $"{sql.DelimitIdentifier(c.Property.GetColumnName(table)!)} = {c.Parameter}";
+        _sql = $"UPDATE {sql.DelimitIdentifier(table.Name, table.Schema)} SET {string.Join(", ", _set.Select(Assign))} WHERE {string.Join(" AND ", _where.Select(Assign))}";
+    }
+
+    /// <summary>Updates each row (its set values, found by its where values) in the connection's current transaction; the rows changed per row.</summary>
+    public async Task<List<int>> UpdateAsync(DbConnection connection, DbTransaction transaction, IEnumerable<(object?[] Set, object?[] Where)> rows, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = _sql;
+        var columns = _set.Concat(_where).ToArray();
+        var parameters = columns.Select(c =>
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = c.Parameter;
+            command.Parameters.Add(parameter);
+            return parameter;
+        }).ToArray();
+        var changed = new List<int>();
+        foreach (var (set, where) in rows)
+        {
+            var values = set.Concat(where).ToArray();
+            for (var i = 0; i < columns.Length; i++)
+            {
+                var value = values[i];
+                if (value is not null && columns[i].Converter is { } converter)
+                {
+                    value = converter.ConvertToProvider(value);
+                }
+                parameters[i].Value = value ?? DBNull.Value;
+            }
+            changed.Add(await command.ExecuteNonQueryAsync(cancellationToken));
+        }
+        return changed;
+    }
+}

@@ -30,6 +30,11 @@ public sealed class IngestionApplier(TimeProvider time)
         public readonly RowInserter<IncidentEvent> Links = new(db);
         public readonly RowInserter<PlaybookRun> Runs = new(db);
         public readonly RowInserter<PlaybookTaskRun> Tasks = new(db);
+
+        /// <summary>An ingestion's outcome, written only while this node's claim holds.</summary>
+        public readonly RowUpdater<Ingestion> Completions = new(db,
+            [nameof(Ingestion.Status), nameof(Ingestion.ProcessedAt), nameof(Ingestion.LogJson), nameof(Ingestion.ClaimedBy), nameof(Ingestion.LeaseExpiresAt)],
+            [nameof(Ingestion.Id), nameof(Ingestion.ClaimedBy)]);
     }
 
     public async Task ApplyAsync(GatehouseDb db, BatchPlan plan, IReadOnlyDictionary<string, PlaybookEntry> playbooks, string claim, CancellationToken cancellationToken)
@@ -52,20 +57,11 @@ public sealed class IngestionApplier(TimeProvider time)
             var runs = plan.Runs.Select(run => RunRow(run, playbooks[run.Playbook], run.Event is { } e ? events[e].Id : null, run.Incident is { } i ? incidents[i].Id : null, now)).ToList();
             await inserters.Runs.InsertAsync(connection, raw, runs, cancellationToken);
             await inserters.Tasks.InsertAsync(connection, raw, runs.SelectMany(r => r.Tasks), cancellationToken);
-            foreach (var (refid, log) in plan.Logs)
+            var completed = plan.Logs.Select(l => (Set: new object?[] { IngestionStatus.Processed, now, IngestionLogJson.Serialize(l.Log), null, null }, Where: new object?[] { l.Refid, claim }));
+            var changed = await inserters.Completions.UpdateAsync(connection, raw, completed, cancellationToken);
+            if (changed.IndexOf(0) is var lost and >= 0)
             {
-                var json = IngestionLogJson.Serialize(log);
-                var updated = await db.Ingestions.Where(i => i.Id == refid && i.ClaimedBy == claim)
-                    .ExecuteUpdateAsync(s => s
-                        .SetProperty(i => i.Status, IngestionStatus.Processed)
-                        .SetProperty(i => i.ProcessedAt, now)
-                        .SetProperty(i => i.LogJson, json)
-                        .SetProperty(i => i.ClaimedBy, (string?)null)
-                        .SetProperty(i => i.LeaseExpiresAt, (DateTimeOffset?)null), cancellationToken);
-                if (updated == 0)
-                {
-                    throw new ClaimLostException(refid);
-                }
+                throw new ClaimLostException(plan.Logs[lost].Refid);
             }
             await transaction.CommitAsync(cancellationToken);
         }

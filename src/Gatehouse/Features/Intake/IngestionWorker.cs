@@ -10,9 +10,6 @@ public sealed partial class IngestionWorker(
 {
     private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(1);
 
-    /// <summary>Ingestions claimed and committed together: under load one commit serves many.</summary>
-    private const int BatchSize = 32;
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
@@ -47,7 +44,7 @@ public sealed partial class IngestionWorker(
     {
         await using var scope = scopes.CreateAsyncScope();
         var processor = scope.ServiceProvider.GetRequiredService<IngestionProcessor>();
-        var (claim, refids) = await processor.ClaimBatchAsync(BatchSize, stoppingToken);
+        var (claim, refids) = await processor.ClaimBatchAsync(options.Value.Intake.ProcessBatchSize, stoppingToken);
         if (refids.Count == 0)
         {
             return false;

@@ -548,7 +548,7 @@ namespace Gatehouse.Storage.Migrations.Postgres
                     b.HasIndex("KeyId", "IdempotencyKey")
                         .IsUnique();
 
-                    b.HasIndex("Status", "ReceivedAt");
+                    b.HasIndex("Status", "Attempts", "ReceivedAt");
 
                     b.ToTable("Ingestions");
                 });

@@ -530,7 +530,7 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                     b.HasIndex("KeyId", "IdempotencyKey")
                         .IsUnique();
 
-                    b.HasIndex("Status", "ReceivedAt");
+                    b.HasIndex("Status", "Attempts", "ReceivedAt");
 
                     b.ToTable("Ingestions");
                 });

@@ -722,9 +722,9 @@ namespace Gatehouse.Storage.Migrations.Postgres
                 column: "SiteId");
 
             migrationBuilder.CreateIndex(
-                name: "IX_Ingestions_Status_ReceivedAt",
+                name: "IX_Ingestions_Status_Attempts_ReceivedAt",
                 table: "Ingestions",
-                columns: new[] { "Status", "ReceivedAt" });
+                columns: new[] { "Status", "Attempts", "ReceivedAt" });
 
             migrationBuilder.CreateIndex(
                 name: "IX_IntegrationConnections_IntegrationId_SiteId",
