@@ -13,7 +13,7 @@ public sealed class ProcessingObservabilityTests
     private const string Site = GatehouseClient.DefaultSite;
 
     [Fact]
-    public async Task One_request_passes_the_front_door_the_planner_and_the_applier_once_and_processing_links_to_its_trace()
+    public async Task One_request_passes_the_front_door_the_writer_the_planner_and_the_applier_once_and_processing_links_to_its_trace()
     {
         var stopped = new ConcurrentBag<Activity>();
         using var listener = new ActivityListener
@@ -40,6 +40,7 @@ public sealed class ProcessingObservabilityTests
         Assert.Single(result["events"]!.AsArray());
 
         Assert.Single(stopped, a => a.OperationName == "gatehouse.webhook.admit" && a.TraceId == traceId);
+        Assert.Single(stopped, a => a.OperationName == "gatehouse.intake.store" && a.TraceId == traceId && (string?)a.GetTagItem("gatehouse.refid") == refid);
         var processing = Assert.Single(stopped, a => a.OperationName == "gatehouse.intake.process" && ((string?)a.GetTagItem("gatehouse.refids"))?.Contains(refid) == true);
         Assert.Contains(processing.Links, link => link.Context.TraceId == traceId);
         Assert.Single(stopped, a => a.OperationName == "gatehouse.intake.plan" && a.ParentSpanId == processing.SpanId);

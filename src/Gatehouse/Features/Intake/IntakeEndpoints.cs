@@ -78,7 +78,14 @@ public sealed class IntakeHandler(
             TraceParent = Telemetry.TraceParentOf(context),
         };
         // A one-time token is spent in the same commit as the request it carried.
-        switch (await writer.WriteAsync(ingestion, admitted.TokenToRemember is { } spent ? [spent] : []))
+        WriteResult stored;
+        using (var storing = Telemetry.Intake.StartActivity("gatehouse.intake.store"))
+        {
+            stored = await writer.WriteAsync(ingestion, admitted.TokenToRemember is { } spent ? [spent] : []);
+            storing?.SetTag("gatehouse.refid", ingestion.Id);
+            storing?.SetTag("gatehouse.outcome", stored.ToString());
+        }
+        switch (stored)
         {
             case WriteResult.Unavailable:
                 return Unavailable(context, "unavailable", "Gatehouse cannot store the request right now; retry shortly.", TimeSpan.FromSeconds(1));
