@@ -82,7 +82,8 @@ public static class JwtRules
             return TokenProblem.ForbiddenHeader;
         }
         if (!header.TryGetProperty("kid", out var kidElement) || kidElement.ValueKind != JsonValueKind.String
-            || string.IsNullOrWhiteSpace(kidElement.GetString()) || kidElement.GetString()!.Length > 200)
+            || string.IsNullOrWhiteSpace(kidElement.GetString()) || kidElement.GetString()!.Length > 200
+            || kidElement.GetString()!.Any(char.IsControl))
         {
             return TokenProblem.MissingKid;
         }

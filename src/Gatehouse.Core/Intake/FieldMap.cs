@@ -99,8 +99,15 @@ public sealed class FieldMap
         return mapped;
     }
 
-    private static string AsText(JsonNode value) =>
-        value is JsonValue scalar && scalar.GetValueKind() == JsonValueKind.String
+    /// <summary>
+    /// The field's text; a NUL character (valid in JSON, refused by PostgreSQL text columns) becomes
+    /// U+FFFD here, while the event's raw JSON keeps it escaped and exact.
+    /// </summary>
+    private static string AsText(JsonNode value)
+    {
+        var text = value is JsonValue scalar && scalar.GetValueKind() == JsonValueKind.String
             ? scalar.GetValue<string>()
             : value.ToJsonString();
+        return text.Contains('\0') ? text.Replace('\0', '\uFFFD') : text;
+    }
 }

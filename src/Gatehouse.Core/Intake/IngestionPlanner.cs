@@ -14,6 +14,8 @@ namespace Gatehouse.Core.Intake;
 /// </summary>
 public static class IngestionPlanner
 {
+    public const int MaxExternalIdLength = 512;
+
     /// <summary>Step 2: the events (or incidents with their events) the main JSON path selects.</summary>
     public static IngestionSelection Select(IngestionInput input)
     {
@@ -44,13 +46,13 @@ public static class IngestionPlanner
         {
             if (formatted is null)
             {
-                return new DraftItem(item.Label, null, item.Raw, input.EventIntake.Fields.Apply(item.Raw));
+                return Checked(new DraftItem(item.Label, null, item.Raw, input.EventIntake.Fields.Apply(item.Raw)));
             }
             var outcome = formatted.GetValueOrDefault(item.Label) ?? FormatOutcome.Failed("The formatter did not run on this event.");
             switch (outcome.Result)
             {
                 case FormatResult.Kept:
-                    return new DraftItem(item.Label, "applied", outcome.Event, input.EventIntake.Fields.Apply(outcome.Event!));
+                    return Checked(new DraftItem(item.Label, "applied", outcome.Event, input.EventIntake.Fields.Apply(outcome.Event!)));
                 case FormatResult.Dropped:
                     dropped.Add(item.Label);
                     return new DraftItem(item.Label, "dropped", null, null);
@@ -58,6 +60,17 @@ public static class IngestionPlanner
                     errors.Add(new ExtractionError(item.Label, outcome.Error!));
                     return new DraftItem(item.Label, "failed", null, null);
             }
+        }
+
+        // An External ID is a lookup key, indexed: one too long to index fails its event, not the whole batch.
+        DraftItem Checked(DraftItem item)
+        {
+            if (item.Fields?[EventFields.ExternalId] is { Length: > MaxExternalIdLength })
+            {
+                errors.Add(new ExtractionError(item.Label, $"The External ID is longer than {MaxExternalIdLength} characters; the event was not created."));
+                return item with { Event = null, Fields = null };
+            }
+            return item;
         }
 
         var events = new List<DraftItem>();
@@ -211,7 +224,7 @@ public static class IngestionPlanner
             {
                 techniques = TtpSearch.Search(item.Event, fields.Standard, context.Catalog, context.Sigma);
                 step["techniques"] = new JsonArray(techniques.Select(m => (JsonNode)m.TechniqueId).ToArray());
-                plan.Techniques += techniques.Count;
+                plan.Techniques += techniques.Count(m => !m.TechniqueId.StartsWith("TA", StringComparison.Ordinal));
             }
             var index = plan.Events.Count;
             var planned = new PlannedEvent

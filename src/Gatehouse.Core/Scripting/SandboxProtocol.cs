@@ -110,7 +110,15 @@ public static class SandboxWorker
         while (await SandboxFrames.ReadAsync<SandboxRequest>(input, MaxRequestBytes) is { } request)
         {
             var reply = Handle(request, scripts);
-            await SandboxFrames.WriteAsync(output, reply);
+            try
+            {
+                await SandboxFrames.WriteAsync(output, reply);
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or System.Text.Json.JsonException)
+            {
+                // A result that cannot be written as JSON fails its call, not the process.
+                await SandboxFrames.WriteAsync(output, new SandboxReply(false, Error: $"The script's result could not be written as JSON ({ex.GetType().Name})."));
+            }
             if (reply.Recycle)
             {
                 return;

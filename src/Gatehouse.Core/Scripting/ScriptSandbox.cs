@@ -106,7 +106,7 @@ public static class ScriptSandbox
             }
             try
             {
-                return JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { MaxDepth = MaxResultDepth });
+                return JsonNode.Parse(WellFormedText.RepairJson(text), documentOptions: new JsonDocumentOptions { MaxDepth = MaxResultDepth });
             }
             catch (JsonException)
             {

@@ -17,6 +17,9 @@ public static class LogLevels
         ["Gatehouse"] = "Information",
         ["Microsoft"] = "Warning",
         ["Microsoft.EntityFrameworkCore"] = "Warning",
+        // A failed command is logged with its SQL; the failures Gatehouse expects (a unique index settling a race) it handles and reports itself.
+        ["Microsoft.EntityFrameworkCore.Database.Command"] = "Critical",
+        ["Microsoft.EntityFrameworkCore.Update"] = "Critical",
         ["Microsoft.Hosting.Lifetime"] = "Information",
         ["System.Net.Http"] = "Warning",
     };

@@ -119,6 +119,11 @@ public sealed partial class GatehouseExceptionHandler(IProblemDetailsService pro
             // but one, and each of those gets the 409 the check would have given.
             problem = Duplicates.Of(exception, violation).ProblemDetails;
         }
+        else if (Storage.DatabaseErrors.IsUnstorableText(exception))
+        {
+            problem = Problem(400, "The request contains a NUL character (\\u0000) in a name or value Gatehouse looks up or stores; remove it.");
+            problem.Extensions["code"] = "invalid_character";
+        }
         else
         {
             problem = Problem(500, "An internal error occurred. It has been logged.");

@@ -19,6 +19,19 @@ public static class DatabaseErrors
     /// </summary>
     public static bool IsUniqueViolation(Exception exception) => FindUniqueViolation(exception) is not null;
 
+    /// <summary>Text the database cannot store or compare: PostgreSQL refuses NUL characters (22021) and untranslatable ones (22P05).</summary>
+    public static bool IsUnstorableText(Exception exception)
+    {
+        for (Exception? current = exception; current is not null; current = current.InnerException)
+        {
+            if (current is PostgresException { SqlState: PostgresErrorCodes.CharacterNotInRepertoire or PostgresErrorCodes.UntranslatableCharacter })
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /// <summary>The unique violation in <paramref name="exception"/> or its inner exceptions; null when it is none.</summary>
     public static UniqueViolation? FindUniqueViolation(Exception exception)
     {

@@ -261,6 +261,27 @@ public abstract class JwtAuthTests(GatehouseFixture fixture)
         Assert.Equal(1, answers.Count(a => a == HttpStatusCode.OK));
         Assert.Equal(7, answers.Count(a => a == HttpStatusCode.Unauthorized));
     }
+
+    [Fact]
+    public async Task A_forged_token_naming_a_real_kid_could_spend_the_keys_rate_limit_and_probe_names()
+    {
+        // Regression: the signature was checked only after the body, so a forged token got 404s naming what exists and 429s for the real sender.
+        await Admin.PutAsync("/api/settings/EnableEnhanceWebhookAuthentication", new { value = true });
+        var integration = await Admin.CreateIntegrationAsync(new { mainJsonPath = "$" });
+        var (view, secret) = await JwtKeyAsync(Admin, new
+        {
+            name = Unique.Name("Probed"), module = "DataIngestion", method = "Jwt", site = Site, integration, intake = "Event", payloadFields = Array.Empty<string>(), rateLimitPerSecond = 2,
+        });
+        var kid = view["kid"]!.GetValue<string>();
+        var body = ToJson(new { alert = "x" });
+        var forged = Forge(Header(kid), "{}", "not the secret");
+
+        foreach (var site in new[] { "No such site", Site, Site, Site, Site, Site })
+        {
+            await GatehouseClient.Problem(await SendWithTokenAsync(Admin, integration, site, body, forged), HttpStatusCode.Unauthorized, "unauthorized");
+        }
+        Assert.Equal(HttpStatusCode.Accepted, (await SendWithTokenAsync(Admin, integration, Site, body, Forge(Header(kid), "{}", secret))).StatusCode);
+    }
 }
 
 public sealed class JwtAuthTestsOnSqlite(SqliteFixture fixture) : JwtAuthTests(fixture), IClassFixture<SqliteFixture>;

@@ -36,6 +36,7 @@ public sealed class FormatterRunner(CommandCatalog catalog, SandboxPool sandbox,
         var limits = SandboxLimits.Default with { Timeout = TimeSpan.FromSeconds(sandboxOptions.FormatterTimeoutSeconds) };
         var budget = TimeSpan.FromSeconds(sandboxOptions.FormatterBudgetSeconds);
         var used = TimeSpan.Zero;
+        var maxDepth = options.Value.Intake.MaxJsonDepth;
         foreach (var item in selection.ItemsToFormat)
         {
             if (used >= budget)
@@ -51,6 +52,8 @@ public sealed class FormatterRunner(CommandCatalog catalog, SandboxPool sandbox,
                 outcomes[item.Label] = NumberFidelity.Restore(item.Raw, result) switch
                 {
                     null => FormatOutcome.Dropped,
+                    JsonObject formatted when Depth(formatted) > maxDepth =>
+                        FormatOutcome.Failed($"The formatter returned an event nested deeper than {maxDepth} levels (Gatehouse:Intake:MaxJsonDepth); the event was not created."),
                     JsonObject formatted => FormatOutcome.Kept(formatted),
                     var other => FormatOutcome.Failed($"The formatter returned {other.GetValueKind().ToString().ToLowerInvariant()}, not an event object or null."),
                 };
@@ -66,4 +69,12 @@ public sealed class FormatterRunner(CommandCatalog catalog, SandboxPool sandbox,
         }
         return outcomes;
     }
+
+    /// <summary>Levels of nesting, as a request body is measured: what a sender could not send, a formatter may not make.</summary>
+    private static int Depth(JsonNode? node) => node switch
+    {
+        JsonObject obj => 1 + obj.Select(p => Depth(p.Value)).DefaultIfEmpty(0).Max(),
+        JsonArray array => 1 + array.Select(Depth).DefaultIfEmpty(0).Max(),
+        _ => 0,
+    };
 }

@@ -230,9 +230,14 @@ public sealed partial class IngestionProcessor(
         {
             return known;
         }
-        var externalIds = keys.Select(k => k.ExternalId).Distinct().ToList();
-        var rows = await db.Events.AsNoTracking().Where(e => e.ExternalId != null && externalIds.Contains(e.ExternalId))
-            .Select(e => new { e.Id, e.IntegrationId, e.SiteId, e.ExternalId }).ToListAsync(cancellationToken);
+        // In chunks: SQLite allows 32,766 parameters per statement, and one request may carry more events.
+        var rows = new List<(long Id, int IntegrationId, int SiteId, string? ExternalId)>();
+        foreach (var chunk in keys.Select(k => k.ExternalId).Distinct().Chunk(1000))
+        {
+            var found = await db.Events.AsNoTracking().Where(e => e.ExternalId != null && chunk.Contains(e.ExternalId))
+                .Select(e => new { e.Id, e.IntegrationId, e.SiteId, e.ExternalId }).ToListAsync(cancellationToken);
+            rows.AddRange(found.Select(e => (e.Id, e.IntegrationId, e.SiteId, e.ExternalId)));
+        }
         foreach (var row in rows)
         {
             var key = new ExternalKey(row.IntegrationId, row.SiteId, row.ExternalId!);

@@ -41,6 +41,12 @@ public sealed class TokenVerifier(GatehouseDb db, WebhookDirectory directory, Ti
         {
             return WebhookAuthResult.Fail(AuthFailureReason.InvalidToken, token: TokenProblem.UnknownKid);
         }
+        // The signature needs no body: checked here, a forged token is a 401 before it can spend the
+        // key's rate limit or learn from a 404 which sites, integrations and commands exist.
+        if (await SignatureProblemAsync(key, token) is { } signatureFailure)
+        {
+            return new WebhookAuthResult(null, signatureFailure);
+        }
         if (!key.Enabled)
         {
             return WebhookAuthResult.Fail(AuthFailureReason.Disabled, key.Id);
@@ -60,18 +66,6 @@ public sealed class TokenVerifier(GatehouseDb db, WebhookDirectory directory, Ti
         var now = time.GetUtcNow();
         AuthFailure Fail(TokenProblem problem) => new(AuthFailureReason.InvalidToken, key.Id, problem);
 
-        if (!await SignedWithAsync(token.Text, key.Secret))
-        {
-            var byPrevious = key.PreviousSecret is not null && await SignedWithAsync(token.Text, key.PreviousSecret);
-            if (!byPrevious)
-            {
-                return (Fail(TokenProblem.BadSignature), null);
-            }
-            if (!(key.PreviousValidUntil > now))
-            {
-                return (new AuthFailure(AuthFailureReason.Regenerated, key.Id), null);
-            }
-        }
         var payload = token.Payload;
         var problem = JwtRules.CheckTimeClaims(payload, now);
         if (problem == TokenProblem.None && key.PayloadFields.Contains("Timestamp"))
@@ -100,6 +94,20 @@ public sealed class TokenVerifier(GatehouseDb db, WebhookDirectory directory, Ti
             problem = spent is null ? TokenProblem.Replayed : TokenProblem.None;
         }
         return problem == TokenProblem.None ? (null, spent) : (Fail(problem), null);
+    }
+
+    /// <summary>Null when the token is signed with the key's secret, or with its previous one within the grace period.</summary>
+    private async Task<AuthFailure?> SignatureProblemAsync(JwtKeyEntry key, string token)
+    {
+        if (await SignedWithAsync(token, key.Secret))
+        {
+            return null;
+        }
+        if (key.PreviousSecret is null || !await SignedWithAsync(token, key.PreviousSecret))
+        {
+            return new AuthFailure(AuthFailureReason.InvalidToken, key.Id, TokenProblem.BadSignature);
+        }
+        return key.PreviousValidUntil > time.GetUtcNow() ? null : new AuthFailure(AuthFailureReason.Regenerated, key.Id);
     }
 
     /// <summary>Whether a token was accepted before (after a save failed on the one-time constraint).</summary>
