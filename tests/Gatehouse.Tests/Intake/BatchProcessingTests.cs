@@ -51,6 +51,38 @@ public abstract class BatchProcessingTests(Provider provider)
         Assert.DoesNotContain(processing.Logs, l => l.Contains("could not be saved together"));
         Assert.DoesNotContain(views[2]["events"]!.AsArray(), e => e!["fields"]!["Title"]!.GetValue<string>() == "repeat");
     }
+
+    [Fact]
+    public async Task Slow_formatters_held_a_whole_batch_past_its_lease()
+    {
+        // Regression: a batch was planned only once every request in it was formatted, so slow formatters could keep it past the lease.
+        var store = await GatehouseStore.CreateOrSkipAsync(provider);
+        string integration;
+        var refids = new List<string>();
+        await using (var intakeOnly = new GatehouseFactory(store, new() { ["Gatehouse:Intake:Process"] = "false" }))
+        {
+            var admin = await intakeOnly.AdminAsync();
+            var formatter = Unique.Name("Slow").Replace(' ', '_');
+            await admin.PostAsync("/api/commands", new { name = formatter, features = new[] { "DataFormatter" }, script = "function format(e) { if (e.slow) { var s = JSON.stringify(e); for (var i = 0; i < 300000; i++) { s.indexOf('~z'); } } return e; }" });
+            integration = await admin.CreateIntegrationAsync(new { mainJsonPath = "$" });
+            var key = await admin.IntakeKeyAsync(integration, new { dataFormatter = formatter });
+            foreach (var slow in new[] { true, true, true, false })
+            {
+                refids.Add((await GatehouseClient.Json(await admin.SendAsync(integration, Site, new { slow, padding = new string('x', 100_000) }, key), HttpStatusCode.Accepted))["refid"]!.GetValue<string>());
+            }
+        }
+
+        await using var processing = new GatehouseFactory(store, new() { ["Gatehouse:Intake:LeaseSeconds"] = "6", ["Gatehouse:Sandbox:FormatterTimeoutSeconds"] = "2" });
+        var client = await processing.AdminAsync();
+        foreach (var refid in refids)
+        {
+            var view = await client.WaitForIngestionAsync(refid, "Processed", TimeSpan.FromSeconds(60));
+            Assert.Equal("Processed", view["status"]!.GetValue<string>());
+            Assert.Equal(1, view["attempts"]!.GetValue<int>());
+        }
+        Assert.Contains(processing.Logs, l => l.Contains("handed back for the next claim", StringComparison.Ordinal));
+        Assert.DoesNotContain(processing.Logs, l => l.Contains("lease ran out", StringComparison.Ordinal));
+    }
 }
 
 public sealed class BatchProcessingTestsOnSqlite() : BatchProcessingTests(Provider.Sqlite);

@@ -97,10 +97,23 @@ public sealed partial class IngestionProcessor(
         activity?.SetTag("gatehouse.ingestions", rows.Count);
         activity?.SetTag("gatehouse.refids", string.Join(' ', rows.Select(r => r.Id)));
         var drafts = new List<IngestionDraft>();
+        // Slow formatters must not hold a whole batch past its lease: past a third of it, the rest goes back for the next claim.
+        var started = time.GetTimestamp();
+        var draftBudget = TimeSpan.FromSeconds(options.Value.Intake.LeaseSeconds / 3.0);
         try
         {
-            foreach (var row in rows)
+            for (var index = 0; index < rows.Count; index++)
             {
+                var row = rows[index];
+                if (drafts.Count > 0 && time.GetElapsedTime(started) > draftBudget)
+                {
+                    foreach (var rest in rows.Skip(index))
+                    {
+                        await ReleaseAsync(rest.Id, claim);
+                    }
+                    LogBatchCut(logger, rows.Count - index, draftBudget.TotalSeconds);
+                    break;
+                }
                 using var scope = logger.BeginScope(new Dictionary<string, object> { ["Refid"] = row.Id });
                 try
                 {
@@ -316,6 +329,9 @@ public sealed partial class IngestionProcessor(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "{Count} ingestions were quarantined (Failed): processing was interrupted {MaxAttempts} times")]
     private static partial void LogQuarantined(ILogger logger, int count, int maxAttempts);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} claimed ingestions were handed back for the next claim: formatting the batch took longer than {Seconds:0} s (a third of the lease)")]
+    private static partial void LogBatchCut(ILogger logger, int count, double seconds);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A batch of {Count} ingestions could not be saved together; processing each on its own")]
     private static partial void LogBatchFallback(ILogger logger, int count, Exception exception);
