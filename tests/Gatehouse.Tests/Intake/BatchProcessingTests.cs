@@ -8,25 +8,33 @@ public abstract class BatchProcessingTests(Provider provider)
 {
     private const string Site = GatehouseClient.DefaultSite;
 
+    /// <summary>A backlog: requests stored by an intake-only node (nothing processes them), with what <paramref name="setUp"/> makes (integration, key).</summary>
+    private static async Task<(GatehouseStore Store, string Integration, List<string> Refids)> BacklogAsync(
+        Provider provider, Func<GatehouseClient, Task<(string Integration, string Key)>> setUp, IEnumerable<object> bodies)
+    {
+        var store = await GatehouseStore.CreateOrSkipAsync(provider);
+        await using var intakeOnly = new GatehouseFactory(store, new() { ["Gatehouse:Intake:Process"] = "false" });
+        var admin = await intakeOnly.AdminAsync();
+        var (integration, key) = await setUp(admin);
+        var refids = new List<string>();
+        foreach (var body in bodies)
+        {
+            refids.Add((await GatehouseClient.Json(await admin.SendAsync(integration, Site, body, key), HttpStatusCode.Accepted))["refid"]!.GetValue<string>());
+        }
+        return (store, integration, refids);
+    }
+
     [Fact]
     public async Task A_backlog_is_processed_in_batches_and_duplicates_within_a_batch_are_still_recognised()
     {
-        var store = await GatehouseStore.CreateOrSkipAsync(provider);
-        string integration;
-        var refids = new List<string>();
-        await using (var intakeOnly = new GatehouseFactory(store, new() { ["Gatehouse:Intake:Process"] = "false" }))
+        var (store, integration, refids) = await BacklogAsync(provider, async admin =>
         {
-            var admin = await intakeOnly.AdminAsync();
-            integration = await admin.CreateIntegrationAsync(new
+            var created = await admin.CreateIntegrationAsync(new
             {
                 mainJsonPath = "$", fieldMappings = new[] { new { field = "External ID", source = "$.id" }, new { field = "Title", source = "$.title" } },
             });
-            var key = await admin.IntakeKeyAsync(integration);
-            foreach (var (id, title) in new[] { ("alert-1", "first"), ("alert-2", "other"), ("alert-1", "repeat"), ("alert-1", "again") })
-            {
-                refids.Add((await GatehouseClient.Json(await admin.SendAsync(integration, Site, new { id, title }, key), HttpStatusCode.Accepted))["refid"]!.GetValue<string>());
-            }
-        }
+            return (created, await admin.IntakeKeyAsync(created));
+        }, new[] { ("alert-1", "first"), ("alert-2", "other"), ("alert-1", "repeat"), ("alert-1", "again") }.Select(a => (object)new { id = a.Item1, title = a.Item2 }));
 
         await using var processing = new GatehouseFactory(store);
         var client = await processing.AdminAsync();
@@ -56,21 +64,13 @@ public abstract class BatchProcessingTests(Provider provider)
     public async Task Slow_formatters_held_a_whole_batch_past_its_lease()
     {
         // Regression: a batch was planned only once every request in it was formatted, so slow formatters could keep it past the lease.
-        var store = await GatehouseStore.CreateOrSkipAsync(provider);
-        string integration;
-        var refids = new List<string>();
-        await using (var intakeOnly = new GatehouseFactory(store, new() { ["Gatehouse:Intake:Process"] = "false" }))
+        var (store, _, refids) = await BacklogAsync(provider, async admin =>
         {
-            var admin = await intakeOnly.AdminAsync();
             var formatter = Unique.Name("Slow").Replace(' ', '_');
             await admin.PostAsync("/api/commands", new { name = formatter, features = new[] { "DataFormatter" }, script = "function format(e) { if (e.slow) { var s = JSON.stringify(e); for (var i = 0; i < 300000; i++) { s.indexOf('~z'); } } return e; }" });
-            integration = await admin.CreateIntegrationAsync(new { mainJsonPath = "$" });
-            var key = await admin.IntakeKeyAsync(integration, new { dataFormatter = formatter });
-            foreach (var slow in new[] { true, true, true, false })
-            {
-                refids.Add((await GatehouseClient.Json(await admin.SendAsync(integration, Site, new { slow, padding = new string('x', 100_000) }, key), HttpStatusCode.Accepted))["refid"]!.GetValue<string>());
-            }
-        }
+            var created = await admin.CreateIntegrationAsync(new { mainJsonPath = "$" });
+            return (created, await admin.IntakeKeyAsync(created, new { dataFormatter = formatter }));
+        }, new[] { true, true, true, false }.Select(slow => (object)new { slow, padding = new string('x', 100_000) }));
 
         await using var processing = new GatehouseFactory(store, new() { ["Gatehouse:Intake:LeaseSeconds"] = "6", ["Gatehouse:Sandbox:FormatterTimeoutSeconds"] = "2" });
         var client = await processing.AdminAsync();
