@@ -79,24 +79,10 @@ public sealed class RowInserter<T> where T : class
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         command.CommandText = sql;
-        var parameters = _columns.Select(c =>
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = c.Parameter;
-            command.Parameters.Add(parameter);
-            return parameter;
-        }).ToArray();
+        var parameters = ModelColumns.AddParameters(command, _columns);
         foreach (var row in rows)
         {
-            for (var i = 0; i < _columns.Length; i++)
-            {
-                var value = _columns[i].Property.GetGetter().GetClrValue(row);
-                if (value is not null && _columns[i].Converter is { } converter)
-                {
-                    value = converter.ConvertToProvider(value);
-                }
-                parameters[i].Value = value ?? DBNull.Value;
-            }
+            ModelColumns.Bind(parameters, _columns, i => _columns[i].Property.GetGetter().GetClrValue(row));
             await execute(command, row);
         }
     }
@@ -133,28 +119,40 @@ public sealed class RowUpdater<T> where T : class
         command.Transaction = transaction;
         command.CommandText = _sql;
         var columns = _set.Concat(_where).ToArray();
-        var parameters = columns.Select(c =>
+        var parameters = ModelColumns.AddParameters(command, columns);
+        var changed = new List<int>();
+        foreach (var (set, where) in rows)
+        {
+            var values = set.Concat(where).ToArray();
+            ModelColumns.Bind(parameters, columns, i => values[i]);
+            changed.Add(await command.ExecuteNonQueryAsync(cancellationToken));
+        }
+        return changed;
+    }
+}
+
+/// <summary>Command parameters for model columns, and their values as the provider stores them (through each column's value converter).</summary>
+internal static class ModelColumns
+{
+    public static DbParameter[] AddParameters(DbCommand command, (IProperty Property, ValueConverter? Converter, string Parameter)[] columns) =>
+        columns.Select(c =>
         {
             var parameter = command.CreateParameter();
             parameter.ParameterName = c.Parameter;
             command.Parameters.Add(parameter);
             return parameter;
         }).ToArray();
-        var changed = new List<int>();
-        foreach (var (set, where) in rows)
+
+    public static void Bind(DbParameter[] parameters, (IProperty Property, ValueConverter? Converter, string Parameter)[] columns, Func<int, object?> valueOf)
+    {
+        for (var i = 0; i < columns.Length; i++)
         {
-            var values = set.Concat(where).ToArray();
-            for (var i = 0; i < columns.Length; i++)
+            var value = valueOf(i);
+            if (value is not null && columns[i].Converter is { } converter)
             {
-                var value = values[i];
-                if (value is not null && columns[i].Converter is { } converter)
-                {
-                    value = converter.ConvertToProvider(value);
-                }
-                parameters[i].Value = value ?? DBNull.Value;
+                value = converter.ConvertToProvider(value);
             }
-            changed.Add(await command.ExecuteNonQueryAsync(cancellationToken));
+            parameters[i].Value = value ?? DBNull.Value;
         }
-        return changed;
     }
 }

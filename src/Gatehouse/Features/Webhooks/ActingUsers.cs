@@ -17,7 +17,7 @@ public static class ActingUsers
     /// </summary>
     public static async Task<(UserEntry?, IResult?)> ResolveAsync(
         GatehouseDb db, WebhookDirectory directory, HttpContext context, WebhookAuthenticator authenticator,
-        WebhookCaller caller, byte[] body, SiteEntry site, CancellationToken cancellationToken)
+        WebhookCaller caller, JsonElement body, SiteEntry site, CancellationToken cancellationToken)
     {
         IResult Unauthorized(AuthFailure failure)
         {
@@ -27,8 +27,7 @@ public static class ActingUsers
 
         var key = await db.WebhookKeys.AsNoTracking().Where(k => k.Id == caller.KeyId)
             .Select(k => new KeyHolders(k.CreatedByUserId, k.AssignedUserId, k.VisibleToAll)).FirstAsync(cancellationToken);
-        using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = GatehouseJson.StoredMaxDepth });
-        var source = caller.Token?.Payload ?? document.RootElement;
+        var source = caller.Token?.Payload ?? body;
         UserEntry? named = null;
         if (source.TryGetProperty("Username", out var username) && username.ValueKind == JsonValueKind.String && !string.IsNullOrWhiteSpace(username.GetString()))
         {

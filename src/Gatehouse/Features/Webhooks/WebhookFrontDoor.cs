@@ -111,11 +111,13 @@ public sealed class WebhookFrontDoor(
         {
             return Refuse(WebhookProblems.BadBody(verdict));
         }
-        if (target is not IntakeTarget && !IsObject(body))
+        // A command body is read once here, for its Site and Username; intake bodies are left to processing.
+        using var command = target is IntakeTarget ? null : JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = GatehouseJson.StoredMaxDepth });
+        if (command is { RootElement.ValueKind: not JsonValueKind.Object })
         {
             return Refuse(WebhookProblems.CommandBodyNotObject());
         }
-        var (site, siteRefusal) = resolved!.Site is { } routeSite ? (routeSite, null) : await SiteFromBodyAsync(body, cancellationToken);
+        var (site, siteRefusal) = resolved!.Site is { } routeSite ? (routeSite, null) : await SiteFromBodyAsync(command!.RootElement, cancellationToken);
         if (siteRefusal is not null)
         {
             return Refuse(siteRefusal);
@@ -131,9 +133,9 @@ public sealed class WebhookFrontDoor(
             tokenToRemember = spent;
         }
         UserEntry? actingUser = null;
-        if (target is not IntakeTarget)
+        if (command is not null)
         {
-            var (user, refusal) = await ActingUsers.ResolveAsync(db, directory, context, authenticator, caller, body, site!, cancellationToken);
+            var (user, refusal) = await ActingUsers.ResolveAsync(db, directory, context, authenticator, caller, command.RootElement, site!, cancellationToken);
             if (refusal is not null)
             {
                 return Refuse(refusal);
@@ -187,22 +189,14 @@ public sealed class WebhookFrontDoor(
     };
 
     /// <summary>A utility command's site is named by its body: <c>{"Site": "..."}</c>.</summary>
-    private async Task<(SiteEntry?, IResult?)> SiteFromBodyAsync(byte[] body, CancellationToken cancellationToken)
+    private async Task<(SiteEntry?, IResult?)> SiteFromBodyAsync(JsonElement root, CancellationToken cancellationToken)
     {
-        using var document = JsonDocument.Parse(body, new JsonDocumentOptions { MaxDepth = GatehouseJson.StoredMaxDepth });
-        var root = document.RootElement;
         if (!root.TryGetProperty("Site", out var siteElement) || siteElement.ValueKind != JsonValueKind.String || string.IsNullOrWhiteSpace(siteElement.GetString()))
         {
             return (null, Problems.Invalid(["'Site' is required: the name of the site the command runs on."]));
         }
         var site = await directory.SiteAsync(db, siteElement.GetString()!, cancellationToken);
         return site is null ? (null, WebhookProblems.NoSite(siteElement.GetString()!)) : (site, null);
-    }
-
-    private static bool IsObject(byte[] body)
-    {
-        var reader = new Utf8JsonReader(body);
-        return reader.Read() && reader.TokenType == JsonTokenType.StartObject;
     }
 
     private static Admission Refuse(IResult refusal) => new(null, refusal);
