@@ -62,6 +62,7 @@ public static class GatehouseHost
         services.AddScoped<KeyAccess>();
         services.AddScoped<KeyValidation>();
         services.AddScoped<AuditLog>();
+        services.AddScoped<IncidentLifecycle>();
         services.AddSingleton<AuthFailureAudit>();
         services.AddHostedService(provider => provider.GetRequiredService<AuthFailureAudit>());
         services.AddScoped<WebhookAuthenticator>();
@@ -122,6 +123,8 @@ public static class GatehouseHost
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseInstancePathPrefix();
+        app.UseRouting();
         app.UseMiddleware<BodySizeLimit>();
         app.UseConsoleSecurityHeaders();
         app.UseAuthentication();

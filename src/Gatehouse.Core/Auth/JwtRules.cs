@@ -117,7 +117,7 @@ public static class JwtRules
     /// </summary>
     public static TokenProblem CheckTimestamp(JsonElement payload, DateTimeOffset now, int maxAgeSeconds)
     {
-        if (Claim(payload, "Timestamp").Value is not { } timestamp)
+        if (TimestampSeconds(payload) is not { } timestamp)
         {
             return TokenProblem.TimestampMissing;
         }
@@ -131,6 +131,24 @@ public static class JwtRules
             return TokenProblem.TimestampInFuture;
         }
         return seconds - timestamp > maxAgeSeconds + ClockSkew.TotalSeconds ? TokenProblem.TimestampStale : TokenProblem.None;
+    }
+
+    /// <summary>The Timestamp claim in epoch seconds: a number, or text as Microsoft Sentinel's poller sends it (epoch seconds, or <c>yyyy-MM-dd HH:mm:ss</c> UTC).</summary>
+    public static double? TimestampSeconds(JsonElement payload) => Claim(payload, "Timestamp").Value ?? TextTimestamp(payload);
+
+    private static double? TextTimestamp(JsonElement payload)
+    {
+        if (payload.ValueKind != JsonValueKind.Object || !payload.TryGetProperty("Timestamp", out var element) || element.ValueKind != JsonValueKind.String)
+        {
+            return null;
+        }
+        var text = element.GetString()!.Trim();
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && double.IsFinite(seconds))
+        {
+            return seconds;
+        }
+        return DateTimeOffset.TryParseExact(text, "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time)
+            ? time.ToUnixTimeMilliseconds() / 1000.0 : null;
     }
 
     /// <summary>Every payload field must be in the token and equal (as JSON) to the body's top-level member of that name.</summary>

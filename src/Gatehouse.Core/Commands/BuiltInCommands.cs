@@ -33,35 +33,80 @@ public static class BuiltInCommands
     [
         new("Start Time", P.DateTime, Description: "Incidents created at or after this time (UTC)."),
         new("End Time", P.DateTime, Description: "Incidents created before this time (UTC)."),
-        new("Page Index", P.Integer, Default: 0, Description: "0-based page."),
+        new("Filter", P.List, Description: "Conditions {field, operator, value, section?}: a list is one AND-group; a list of lists is AND-groups OR-ed together. "
+            + "Operators: =, !=, <, >, <=, >=, LIKE (% and _ wildcards), IS EMPTY, IS NOT EMPTY."),
+        new("Incident Numbers", P.List, Description: "Only these incidents (IR Numbers such as 20260113-42)."),
+        new("Static Fields", P.List, Description: "The incident fields to return, by name (IR Number, Title, Status, …); all but the raw data when empty."),
+        new("Dynamic Fields", P.Object, Description: "Custom fields to return, {\"section\": [\"field\", …]}; each comes back as \"section - field\"."),
+        new("Page Index", P.Integer, Default: 0, Description: "0-based page.", FromEnvelope: true),
         new("Page Size", P.Integer, Default: 100, Description: "Incidents per page (1-1000)."),
-        new("Static Fields", P.List, Description: "The incident fields to return; all when empty."),
-        new("Output Format", P.Text, Default: "JSON", AllowedValues: ["JSON", "Json", "json"]),
-        // Microsoft Sentinel's D3SOAR poller sends this; it changes nothing.
-        new("PollFromSentinel", P.Boolean, Hidden: true),
+        new("Output Format", P.TextOrNumber, Default: "JSON", AllowedValues: ["JSON", "Json", "json", "2"], Description: "JSON (the vendor's code 2)."),
+        new("PollFromSentinel", P.Boolean, Description: "Microsoft Sentinel's poller: each row also carries IncidentRawData and EventRawData."),
+        // The spellings Microsoft Sentinel's D3 Smart SOAR connector 3.1.0 and later sends.
+        new("PageIndex", P.Integer, Hidden: true, FromEnvelope: true),
+        new("PageSize", P.Integer, Hidden: true),
     ];
+
+    private static readonly CommandParameter[] IncidentFieldsToSet =
+    [
+        new("Title", P.Text),
+        new("Description", P.Text),
+        new("Severity", P.Text, AllowedValues: ["Critical", "High", "Medium", "Low", "Informational"]),
+        new("Status", P.Text, Description: "One of the configured statuses; closing is CloseIncident."),
+        new("Stage", P.Text, Description: "One of the configured stages."),
+        new("Priority", P.Text, Description: "One of the configured priorities."),
+        new("Owner", P.Text, Description: "A user's name."),
+        new("Tags", P.List),
+        new("Timezone", P.Text, Description: "A time zone such as UTC or Europe/Paris."),
+        new("Due Date", P.DateTime),
+        new("Investigation Team", P.List, Description: "Users' names."),
+        new("Dynamic Fields", P.Object, Description: "Custom fields by section, {\"section\": {\"field\": value}}; null removes a field."),
+    ];
+
+    private static readonly CommandParameter IncidentNumber =
+        new("Incident Number", P.TextOrNumber, Required: true, Description: "The incident's IR Number (such as 20260113-42) or id.");
 
     public static readonly IReadOnlyList<CommandDefinition> All =
     [
         new("CreateIncident", "Create an incident on the request's site.",
         [
             new("Incident Type", P.Text, Required: true),
-            new("Title", P.Text),
-            new("Description", P.Text),
-            new("Severity", P.Text, Default: "Medium", AllowedValues: ["Critical", "High", "Medium", "Low", "Informational"]),
-            new("Owner", P.Text),
+            .. IncidentFieldsToSet,
             new("Playbook", P.Text, Description: "An incident playbook to run on the new incident."),
-            new("Due Date", P.DateTime),
             new("Raw Data", P.Object),
         ]),
-        new("GetIncidents", "List the site's incidents created in a time window, paged.", IncidentQuery),
+        new("UpdateIncident", "Change fields of an incident of the request's site; every change is kept in its history.",
+        [
+            IncidentNumber,
+            new("IR Type", P.Text),
+            .. IncidentFieldsToSet,
+            new("Disposition", P.Text, Description: "One of the configured dispositions."),
+            new("Conclusion", P.Text),
+        ]),
+        new("CloseIncident", "Close an incident with its conclusion and disposition.",
+        [
+            IncidentNumber,
+            new("Conclusion", P.Text, Required: true),
+            new("Disposition", P.Text, Required: true, Description: "One of the configured dispositions."),
+        ]),
+        new("LinkIncidents", "Link incidents of the request's site to an incident.",
+        [
+            IncidentNumber,
+            new("Linked Incident Numbers", P.List, Required: true),
+        ]),
+        new("UnlinkIncidents", "Remove links between an incident and other incidents.",
+        [
+            IncidentNumber,
+            new("Linked Incident Numbers", P.List, Required: true),
+        ]),
+        new("GetIncidents", "List the site's incidents created in a time window, filtered and paged.", IncidentQuery),
         new("GetIncidentsWithNewParameters", "GetIncidents under the name Microsoft Sentinel's poller calls.", IncidentQuery),
         new("GetEvents", "List the site's events created in a time window, paged.",
         [
             new("Start Time", P.DateTime),
             new("End Time", P.DateTime),
             new("Status", P.Text, AllowedValues: ["New", "Dismissed", "Escalated"]),
-            new("Page Index", P.Integer, Default: 0),
+            new("Page Index", P.Integer, Default: 0, FromEnvelope: true),
             new("Page Size", P.Integer, Default: 100),
         ]),
         new("DismissEvents", "Dismiss an event and the events related to it.",
@@ -76,9 +121,14 @@ public static class BuiltInCommands
             new("Event IDs", P.List, Required: true),
             new("Techniques", P.List, Required: true, Description: "Technique IDs such as T1059.001."),
         ]),
-        new("LinkEventsToIncident", "Link events to an incident.",
+        new("LinkEventsToIncident", "Link events of the request's site to an incident.",
         [
-            new("Incident ID", P.Integer, Required: true),
+            new("Incident ID", P.TextOrNumber, Required: true, Description: "The incident's id or IR Number."),
+            new("Event IDs", P.List, Required: true),
+        ]),
+        new("UnlinkEventsFromIncident", "Remove links between an incident and events.",
+        [
+            new("Incident ID", P.TextOrNumber, Required: true, Description: "The incident's id or IR Number."),
             new("Event IDs", P.List, Required: true),
         ]),
         new("ExtractArtifacts", "Extract IP addresses, domains, URLs, hashes and e-mail addresses from text.",

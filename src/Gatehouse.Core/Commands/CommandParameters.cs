@@ -5,9 +5,14 @@ using Json.Schema;
 
 namespace Gatehouse.Core.Commands;
 
-public enum ParameterType { Text, Number, Integer, Boolean, DateTime, List, Object }
+/// <summary>A parameter's JSON type; <see cref="TextOrNumber"/> takes either (an id a client may send as 12 or "12").</summary>
+public enum ParameterType { Text, Number, Integer, Boolean, DateTime, List, Object, TextOrNumber }
 
-/// <summary>One declared parameter; <see cref="Name"/> is its display name, spaces allowed ("Start Time").</summary>
+/// <summary>
+/// One declared parameter; <see cref="Name"/> is its display name, spaces allowed ("Start Time").
+/// <see cref="FromEnvelope"/>: a value a poller sends beside <c>CommandParams</c> (at the body's top level or in the
+/// query string) wins — Microsoft Sentinel's offset paging adds its <c>Page Index</c> there.
+/// </summary>
 public sealed record CommandParameter(
     string Name,
     ParameterType Type,
@@ -16,7 +21,8 @@ public sealed record CommandParameter(
     IReadOnlyList<string>? AllowedValues = null,
     string? Description = null,
     bool Secret = false,
-    bool Hidden = false);
+    bool Hidden = false,
+    bool FromEnvelope = false);
 
 /// <summary>
 /// A command's parameter declaration compiled once into a JSON Schema (JsonSchema.Net); a
@@ -26,14 +32,19 @@ public sealed class CommandParameters
 {
     public const string DateFormat = "yyyy-MM-dd HH:mm:ss";
 
-    private static readonly EvaluationOptions Evaluation = new() { OutputFormat = OutputFormat.List, RequireFormatValidation = true };
+    private static readonly EvaluationOptions Evaluation = new() { OutputFormat = OutputFormat.Flag, RequireFormatValidation = true };
     private readonly JsonSchema _schema;
+    private readonly Dictionary<string, JsonSchema> _parameterSchemas;
 
     public CommandParameters(IReadOnlyList<CommandParameter> declared)
     {
         Declared = declared;
         Schema = BuildSchema(declared);
         _schema = JsonSchema.FromText(Schema.ToJsonString(), null, new Uri($"urn:gatehouse:command:{Guid.NewGuid():N}"));
+        // Each parameter's own schema, to name the parameters whose value fails: the whole schema's
+        // output also lists failing branches of an anyOf that as a whole passed.
+        _parameterSchemas = declared.ToDictionary(p => p.Name, p => JsonSchema.FromText(PropertySchema(p).ToJsonString(), null,
+            new Uri($"urn:gatehouse:parameter:{Guid.NewGuid():N}")), StringComparer.Ordinal);
     }
 
     public IReadOnlyList<CommandParameter> Declared { get; }
@@ -67,28 +78,19 @@ public sealed class CommandParameters
         {
             errors.Add($"'{unknown}' is not a parameter of this command; known parameters: {string.Join(", ", known)}.");
         }
-        foreach (var failing in FailingParameters(results))
+        foreach (var parameter in Declared.Where(p => commandParams.TryGetProperty(p.Name, out _)))
         {
-            var parameter = Declared.First(p => p.Name == failing);
-            errors.Add($"'{parameter.Name}' {Expectation(parameter)}.");
+            if (!_parameterSchemas[parameter.Name].Evaluate(commandParams.GetProperty(parameter.Name), Evaluation).IsValid)
+            {
+                errors.Add($"'{parameter.Name}' {Expectation(parameter)}.");
+            }
         }
         if (errors.Count == 0)
         {
-            // The schema refused something the messages above do not cover: report what it said.
-            errors.AddRange((results.Details ?? []).Where(d => d.Errors is not null).SelectMany(d => d.Errors!.Values).Distinct());
+            errors.Add("'CommandParams' does not fit this command's parameters.");
         }
         return (null, errors);
     }
-
-    /// <summary>Names of declared parameters whose value the schema refused.</summary>
-    private IEnumerable<string> FailingParameters(EvaluationResults results) =>
-        (results.Details ?? [])
-            .Where(detail => !detail.IsValid && detail.Errors is { Count: > 0 })
-            .Select(detail => detail.InstanceLocation.ToString())
-            .Where(location => location.Length > 1)
-            .Select(location => location[1..].Split('/')[0].Replace("~1", "/", StringComparison.Ordinal).Replace("~0", "~", StringComparison.Ordinal))
-            .Where(name => Declared.Any(p => p.Name == name))
-            .Distinct();
 
     private static string Expectation(CommandParameter parameter)
     {
@@ -101,6 +103,7 @@ public sealed class CommandParameters
             ParameterType.Boolean => "must be true or false",
             ParameterType.DateTime => $"must be a date and time as {DateFormat} or ISO 8601",
             ParameterType.List => "must be a list",
+            ParameterType.TextOrNumber => $"must be text or a number{allowed}",
             _ => "must be an object",
         };
     }
@@ -148,11 +151,17 @@ public sealed class CommandParameters
                     new JsonObject { ["format"] = "date-time" }),
             },
             ParameterType.List => new JsonObject { ["type"] = "array" },
+            ParameterType.TextOrNumber => new JsonObject { ["type"] = new JsonArray("string", "number") },
             _ => new JsonObject { ["type"] = "object" },
         };
         if (parameter.AllowedValues is { Count: > 0 } allowed)
         {
-            schema["enum"] = new JsonArray(allowed.Select(v => (JsonNode)v).ToArray());
+            // A value allowed as text is allowed as the number it spells when numbers are allowed too ("2" and 2).
+            var numbers = parameter.Type == ParameterType.TextOrNumber
+                ? allowed.Where(v => decimal.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+                    .Select(v => (JsonNode)JsonValue.Create(decimal.Parse(v, NumberStyles.Float, CultureInfo.InvariantCulture)))
+                : [];
+            schema["enum"] = new JsonArray(allowed.Select(v => (JsonNode)v).Concat(numbers).ToArray());
         }
         if (parameter.Description is not null)
         {

@@ -110,6 +110,9 @@ public sealed class PlannedIncident
     public required string Severity { get; init; }
     public string? Owner { get; init; }
     public string? ExternalId { get; init; }
+    /// <summary>Who made it: the integration, or the automation rule that escalated.</summary>
+    public required string Creator { get; init; }
+    public string? Playbook { get; init; }
     public required JsonObject Custom { get; init; }
     public required JsonObject Raw { get; init; }
     public List<EventRef> Events { get; } = [];

@@ -168,6 +168,7 @@ public static class IngestionPlanner
                 Severity = draftIncident.Severity,
                 Owner = fields[IncidentFields.Owner],
                 ExternalId = fields[IncidentFields.ExternalId],
+                Creator = _input.IntegrationName,
                 Custom = fields.Custom,
                 Raw = draftIncident.Raw,
             };
@@ -279,7 +280,9 @@ public static class IngestionPlanner
                 Description = escalated.Description,
                 Severity = escalated.Severity,
                 Owner = escalated.Owner,
-                Custom = new JsonObject { ["Escalated By Rule"] = rule.Name, ["Playbook"] = escalated.Playbook },
+                Creator = $"Automation rule {rule.Name}",
+                Playbook = escalated.Playbook,
+                Custom = new JsonObject { ["Escalated By Rule"] = rule.Name },
                 Raw = evt.Raw,
             };
             incident.Events.Add(new EventRef(eventIndex, null));

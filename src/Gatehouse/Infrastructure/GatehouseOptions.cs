@@ -31,7 +31,14 @@ public sealed class GatehouseOptions : IValidatableObject
         {
             yield return new ValidationResult($"Gatehouse:PublicBaseUrl must be an absolute http or https URL such as https://soar.example.com, not '{PublicBaseUrl}'.");
         }
+        foreach (var problem in Incidents.Vocabulary().Problems())
+        {
+            yield return new ValidationResult(problem);
+        }
     }
+
+    /// <summary>The incident model's allowed values.</summary>
+    public IncidentOptions Incidents { get; set; } = new();
 
     /// <summary>Where the SQLite database and the data-protection key ring live. Default <c>./data</c> (relative paths: of the working directory).</summary>
     [Required]
@@ -70,8 +77,9 @@ public sealed class GatehouseOptions : IValidatableObject
     public SandboxOptions Sandbox { get; set; } = new();
 
     /// <summary>
-    /// The address senders use to reach Gatehouse (e.g. <c>https://soar.example.com</c>), used to
-    /// build each key's request URLs. When empty, the address of the admin request is used.
+    /// The address senders use to reach Gatehouse (e.g. <c>https://soar.example.com</c>, or with the
+    /// instance path the vendor's URLs carry, <c>https://soar.example.com/ce_site</c>), used to build each
+    /// key's request URLs. When empty, the address this server listens on is used (never the request's Host).
     /// </summary>
     public string? PublicBaseUrl { get; set; }
 }
@@ -108,6 +116,38 @@ public sealed class SigmaOptions
 {
     /// <summary>A folder of Sigma rules (SigmaHQ's <c>rules</c>, or your own), read recursively at start-up. Default: none.</summary>
     public string? RulesPath { get; set; }
+}
+
+/// <summary>Allowed incident values; each list left unset keeps its default (see <see cref="Core.Incidents.IncidentVocabulary.Default"/>).</summary>
+public sealed class IncidentOptions
+{
+    /// <summary>Incident statuses; a new incident takes the first. Default Open, In Progress, Closed.</summary>
+    public string[]? Statuses { get; set; }
+
+    /// <summary>The status closing sets (must be one of <see cref="Statuses"/>). Default Closed.</summary>
+    public string? ClosedStatus { get; set; }
+
+    /// <summary>Incident stages. Default Detection, Triage, Investigation, Containment, Eradication, Recovery, Lessons Learned.</summary>
+    public string[]? Stages { get; set; }
+
+    /// <summary>Priorities, highest first (filters order them so). Default Critical, High, Medium, Low.</summary>
+    public string[]? Priorities { get; set; }
+
+    /// <summary>Dispositions an incident is closed with. Default True Positive, Benign Positive, False Positive, Duplicate, Undetermined.</summary>
+    public string[]? Dispositions { get; set; }
+
+    private Core.Incidents.IncidentVocabulary? _vocabulary;
+
+    public Core.Incidents.IncidentVocabulary Vocabulary()
+    {
+        var defaults = Core.Incidents.IncidentVocabulary.Default;
+        return _vocabulary ??= new(
+            Statuses is { Length: > 0 } ? Statuses : defaults.Statuses,
+            Stages is { Length: > 0 } ? Stages : defaults.Stages,
+            Priorities is { Length: > 0 } ? Priorities : defaults.Priorities,
+            Dispositions is { Length: > 0 } ? Dispositions : defaults.Dispositions,
+            string.IsNullOrWhiteSpace(ClosedStatus) ? defaults.ClosedStatus : ClosedStatus);
+    }
 }
 
 public sealed class PlaybookOptions

@@ -1,5 +1,6 @@
 using Gatehouse.Core.Auth;
 using Gatehouse.Core.Commands;
+using Gatehouse.Core.Incidents;
 
 namespace Gatehouse.Storage;
 
@@ -286,8 +287,10 @@ public sealed class Event : ISiteRecord
     public List<IncidentEvent> Incidents { get; set; } = [];
 }
 
-public enum IncidentStatus { Open, InProgress, Closed }
-
+/// <summary>
+/// An investigation: the incident model's fields (wire names in <see cref="Core.Incidents.IncidentModel"/>),
+/// its dynamic field sections, linked events and incidents, and its history of changes.
+/// </summary>
 public sealed class Incident : ISiteRecord
 {
     public long Id { get; set; }
@@ -300,15 +303,54 @@ public sealed class Incident : ISiteRecord
     public required string Title { get; set; }
     public string? Description { get; set; }
     public required string Severity { get; set; }
-    public IncidentStatus Status { get; set; }
+    /// <summary>One of the configured statuses (Gatehouse:Incidents:Statuses).</summary>
+    public required string Status { get; set; }
+    public string? Stage { get; set; }
+    public string? Priority { get; set; }
+    public string? Disposition { get; set; }
+    /// <summary>A JSON array of text.</summary>
+    public string TagsJson { get; set; } = "[]";
     public string? Owner { get; set; }
-    public string? ExternalId { get; set; }
-    public required string CustomFieldsJson { get; set; }
-    public string? RawJson { get; set; }
+    public string? Creator { get; set; }
+    public string? Timezone { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset ModifiedAt { get; set; }
+    public DateTimeOffset? ClosedAt { get; set; }
+    public string? ClosedBy { get; set; }
+    public DateTimeOffset? DueDate { get; set; }
+    public string? Playbook { get; set; }
+    public string? Conclusion { get; set; }
+    /// <summary>A JSON array of usernames.</summary>
+    public string TeamJson { get; set; } = "[]";
+    public string? ExternalId { get; set; }
+    /// <summary>The dynamic field sections: <c>{"section": {"field": value}}</c>.</summary>
+    public string DynamicFieldsJson { get; set; } = "{}";
+    public string? RawJson { get; set; }
     public List<IncidentEvent> Events { get; set; } = [];
 
-    public string Number => $"INC-{Id:D6}";
+    public string Number => IncidentNumbers.Format(Id, CreatedAt);
+}
+
+/// <summary>A link between two incidents, stored once in each direction so either side lists it.</summary>
+public sealed class IncidentLink
+{
+    public long IncidentId { get; set; }
+    public long LinkedIncidentId { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+/// <summary>One change to an incident, as its history shows it.</summary>
+public sealed class IncidentHistoryEntry
+{
+    public long Id { get; set; }
+    public long IncidentId { get; set; }
+    public Incident? Incident { get; set; }
+    public DateTimeOffset At { get; set; }
+    public required string Actor { get; set; }
+    /// <summary>created, edited, closed, linked, unlinked.</summary>
+    public required string Action { get; set; }
+    /// <summary>A JSON array of <c>{"field", "from", "to"}</c>, or for links <c>{"incidents"|"events": [...]}</c>.</summary>
+    public required string ChangesJson { get; set; }
 }
 
 public sealed class IncidentEvent

@@ -23,6 +23,8 @@ public abstract class GatehouseDb(DbContextOptions options) : DbContext(options)
     public DbSet<Event> Events => Set<Event>();
     public DbSet<Incident> Incidents => Set<Incident>();
     public DbSet<IncidentEvent> IncidentEvents => Set<IncidentEvent>();
+    public DbSet<IncidentLink> IncidentLinks => Set<IncidentLink>();
+    public DbSet<IncidentHistoryEntry> IncidentHistory => Set<IncidentHistoryEntry>();
     public DbSet<AuditEntry> AuditEntries => Set<AuditEntry>();
     public DbSet<UsedToken> UsedTokens => Set<UsedToken>();
     public DbSet<CommandRun> CommandRuns => Set<CommandRun>();
@@ -118,6 +120,21 @@ public abstract class GatehouseDb(DbContextOptions options) : DbContext(options)
             incident.HasOne(i => i.Integration).WithMany().HasForeignKey(i => i.IntegrationId).OnDelete(DeleteBehavior.Restrict);
             incident.HasOne(i => i.Site).WithMany().HasForeignKey(i => i.SiteId).OnDelete(DeleteBehavior.Restrict);
             incident.Ignore(i => i.Number);
+            incident.Property(i => i.Status).HasMaxLength(200);
+            incident.Property(i => i.Stage).HasMaxLength(200);
+            incident.Property(i => i.Priority).HasMaxLength(200);
+            incident.Property(i => i.Disposition).HasMaxLength(200);
+        });
+        model.Entity<IncidentLink>(link =>
+        {
+            link.HasKey(l => new { l.IncidentId, l.LinkedIncidentId });
+            link.HasOne<Incident>().WithMany().HasForeignKey(l => l.IncidentId).OnDelete(DeleteBehavior.Cascade);
+            link.HasOne<Incident>().WithMany().HasForeignKey(l => l.LinkedIncidentId).OnDelete(DeleteBehavior.Restrict);
+        });
+        model.Entity<IncidentHistoryEntry>(entry =>
+        {
+            entry.HasIndex(e => new { e.IncidentId, e.At });
+            entry.HasOne(e => e.Incident).WithMany().HasForeignKey(e => e.IncidentId).OnDelete(DeleteBehavior.Cascade);
         });
         model.Entity<IncidentEvent>(link =>
         {

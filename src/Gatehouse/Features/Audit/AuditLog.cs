@@ -22,6 +22,11 @@ public static class AuditActions
     public const string SignedIn = "user.signed_in";
     public const string SignInFailed = "user.sign_in_failed";
     public const string IngestionRetried = "ingestion.retried";
+    public const string IncidentCreated = "incident.created";
+    public const string IncidentUpdated = "incident.updated";
+    public const string IncidentClosed = "incident.closed";
+    public const string IncidentLinked = "incident.linked";
+    public const string IncidentUnlinked = "incident.unlinked";
 }
 
 /// <summary>
@@ -32,6 +37,10 @@ public sealed class AuditLog(GatehouseDb db, CurrentUser user, TimeProvider time
 {
     public void Record(string action, int? keyId = null, string? target = null, object? detail = null) =>
         Add(action, user.Id, user.Username, keyId, target, null, detail);
+
+    /// <summary>For changes made by someone other than the signed-in user: a remote command's or a playbook's acting user.</summary>
+    public void RecordAs(string action, int? actorUserId, string actor, string? target, object? detail) =>
+        Add(action, actorUserId, actor, null, target, null, detail);
 
     /// <summary>For requests with no signed-in user yet (a sign-in): the actor is named by the caller.</summary>
     public void RecordFor(string action, int? actorUserId, string actor, string target, string? reason) =>

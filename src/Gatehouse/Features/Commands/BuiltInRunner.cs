@@ -10,12 +10,17 @@ public static class BuiltInRunner
     private static readonly Dictionary<string, Handler> Handlers = new(StringComparer.OrdinalIgnoreCase)
     {
         ["CreateIncident"] = IncidentCommands.CreateAsync,
-        ["GetIncidents"] = IncidentCommands.GetAsync,
-        ["GetIncidentsWithNewParameters"] = IncidentCommands.GetAsync,
+        ["UpdateIncident"] = IncidentCommands.UpdateAsync,
+        ["CloseIncident"] = IncidentCommands.CloseAsync,
+        ["LinkIncidents"] = IncidentCommands.LinkIncidentsAsync,
+        ["UnlinkIncidents"] = IncidentCommands.UnlinkIncidentsAsync,
+        ["GetIncidents"] = IncidentQueries.GetAsync,
+        ["GetIncidentsWithNewParameters"] = IncidentQueries.GetAsync,
         ["GetEvents"] = EventCommands.GetAsync,
         ["DismissEvents"] = EventCommands.DismissAsync,
         ["SetEventTechniques"] = EventCommands.SetTechniquesAsync,
-        ["LinkEventsToIncident"] = EventCommands.LinkAsync,
+        ["LinkEventsToIncident"] = IncidentCommands.LinkEventsAsync,
+        ["UnlinkEventsFromIncident"] = IncidentCommands.UnlinkEventsAsync,
         ["ExtractArtifacts"] = TextCommands.ExtractArtifactsAsync,
         ["MitreTtpSearch"] = TextCommands.MitreTtpSearchAsync,
     };

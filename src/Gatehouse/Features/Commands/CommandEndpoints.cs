@@ -38,6 +38,7 @@ public sealed partial class CommandHandler(
     CommandRunRecorder recorder,
     Attack.AttackContent attack,
     Playbooks.PlaybookTriggers playbooks,
+    Incidents.IncidentLifecycle incidents,
     TimeProvider time,
     ILogger<CommandHandler> logger)
 {
@@ -55,7 +56,8 @@ public sealed partial class CommandHandler(
         var command = found.Definition;
         using var document = JsonDocument.Parse(admitted.Body, new JsonDocumentOptions { MaxDepth = GatehouseJson.StoredMaxDepth });
         document.RootElement.TryGetProperty("CommandParams", out var commandParams);
-        var (parameters, errors) = command.Compiled.Validate(commandParams);
+        using var merged = WithEnvelopeValues(command, document.RootElement, commandParams, context.Request.Query);
+        var (parameters, errors) = command.Compiled.Validate(merged?.RootElement ?? commandParams);
         if (parameters is null)
         {
             return Problems.Invalid(errors);
@@ -68,11 +70,34 @@ public sealed partial class CommandHandler(
         using var activity = Telemetry.Commands.StartActivity("gatehouse.command.run");
         activity?.SetTag("gatehouse.command", command.Name);
         var clock = Stopwatch.StartNew();
-        var response = await executor.ExecuteAsync(found, integration, new CommandContext(db, site, user, time, attack.Catalog, attack.Sigma, playbooks), parameters, null, cancellationToken);
+        var response = await executor.ExecuteAsync(found, integration, new CommandContext(db, site, user, time, attack.Catalog, attack.Sigma, playbooks, incidents), parameters, null, cancellationToken);
         LogCommandRan(logger, command.Name, clock.ElapsedMilliseconds);
         await RecordAsync(admitted.Caller, integration is null ? command : command with { Name = $"{integration.Name}/{command.Name}" },
             site, user, parameters, response, clock.ElapsedMilliseconds);
         return TypedResults.Json(response, GatehouseJson.Options);
+    }
+
+    /// <summary>CommandParams with the values of envelope parameters given beside it, or null when there are none.</summary>
+    private static JsonDocument? WithEnvelopeValues(CommandDefinition command, JsonElement body, JsonElement commandParams, IQueryCollection query)
+    {
+        if (commandParams.ValueKind is not (JsonValueKind.Object or JsonValueKind.Undefined or JsonValueKind.Null))
+        {
+            return null;
+        }
+        JsonObject? merged = null;
+        foreach (var parameter in command.Parameters.Where(p => p.FromEnvelope))
+        {
+            JsonNode? value = body.TryGetProperty(parameter.Name, out var top) ? JsonNode.Parse(top.GetRawText())
+                : query.TryGetValue(parameter.Name, out var fromQuery) && long.TryParse(fromQuery.ToString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) ? number
+                : null;
+            if (value is null)
+            {
+                continue;
+            }
+            merged ??= commandParams.ValueKind == JsonValueKind.Object ? JsonNode.Parse(commandParams.GetRawText())!.AsObject() : [];
+            merged[parameter.Name] = value;
+        }
+        return merged is null ? null : JsonDocument.Parse(merged.ToJsonString());
     }
 
     /// <summary>The one-time token is spent before the command runs; false when a concurrent request spent it first.</summary>

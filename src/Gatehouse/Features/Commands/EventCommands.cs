@@ -7,12 +7,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Gatehouse.Features.Commands;
 
-/// <summary>GetEvents, DismissEvents, SetEventTechniques and LinkEventsToIncident, on the request's site only.</summary>
+/// <summary>GetEvents, DismissEvents and SetEventTechniques, on the request's site only.</summary>
 public static class EventCommands
 {
     public static async Task<CommandResponse> GetAsync(CommandContext context, JsonObject parameters, CancellationToken cancellationToken)
     {
-        var (index, size) = IncidentCommands.Paging(parameters);
+        var (index, size) = Paging(parameters);
         var query = context.Db.Events.AsNoTracking().Where(e => e.SiteId == context.Site.Id);
         if (CommandParameters.ParseDate(parameters["Start Time"]) is { } start)
         {
@@ -109,20 +109,15 @@ public static class EventCommands
         return new CommandResponse("", new JsonObject { ["updatedEvents"] = events.Count }, null, contextData);
     }
 
-    public static async Task<CommandResponse> LinkAsync(CommandContext context, JsonObject parameters, CancellationToken cancellationToken)
+    private static (int Index, int Size) Paging(JsonObject parameters)
     {
-        var incidentId = parameters["Incident ID"]!.GetValue<long>();
-        var incident = await context.Db.Incidents.Include(i => i.Events).FirstOrDefaultAsync(i => i.Id == incidentId && i.SiteId == context.Site.Id, cancellationToken)
-            ?? throw new CommandFailedException($"There is no incident {incidentId} on the site '{context.Site.Name}'.");
-        var events = await SiteEventsAsync(context, Ids(parameters["Event IDs"], "Event IDs"), cancellationToken);
-        var linked = new JsonArray();
-        foreach (var evt in events.Where(e => incident.Events.All(link => link.EventId != e.Id)))
+        var index = parameters["Page Index"]?.GetValue<int>() ?? 0;
+        var size = parameters["Page Size"]?.GetValue<int>() ?? 100;
+        if (index < 0 || size is < 1 or > Core.Incidents.IncidentQuery.MaxPageSize)
         {
-            incident.Events.Add(new IncidentEvent { IncidentId = incident.Id, EventId = evt.Id });
-            linked.Add(evt.Id);
+            throw new CommandFailedException($"'Page Index' must be 0 or more and 'Page Size' between 1 and {Core.Incidents.IncidentQuery.MaxPageSize}.");
         }
-        await context.Db.SaveChangesAsync(cancellationToken);
-        return new CommandResponse("", new JsonObject { ["incidentId"] = incident.Id, ["linkedEventIds"] = linked }, null, null);
+        return (index, size);
     }
 
     /// <summary>The events of the request's site with these ids; an id that is not there fails the command.</summary>
@@ -137,7 +132,7 @@ public static class EventCommands
         return events;
     }
 
-    private static List<long> Ids(JsonNode? list, string name)
+    internal static List<long> Ids(JsonNode? list, string name)
     {
         var ids = new List<long>();
         foreach (var item in list as JsonArray ?? [])

@@ -1,64 +1,40 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Gatehouse.Core.Commands;
-using Gatehouse.Infrastructure;
+using Gatehouse.Core.Incidents;
+using Gatehouse.Features.Incidents;
 using Gatehouse.Storage;
-using Microsoft.EntityFrameworkCore;
 
 namespace Gatehouse.Features.Commands;
 
-/// <summary>CreateIncident and GetIncidents (also called GetIncidentsWithNewParameters).</summary>
+/// <summary>
+/// CreateIncident, UpdateIncident, CloseIncident, LinkIncidents, UnlinkIncidents, LinkEventsToIncident and
+/// UnlinkEventsFromIncident: the incident lifecycle of the admin API, in the vendor's wire names, on the
+/// request's site, as the acting user.
+/// </summary>
 public static class IncidentCommands
 {
-    public const int MaxPageSize = 1000;
-
-    /// <summary>The incident fields GetIncidents can return, by the display names Static Fields uses.</summary>
-    private static readonly (string Name, Func<Incident, JsonNode?> Read)[] Fields =
-    [
-        ("Incident Number", i => i.Number),
-        ("Incident ID", i => i.Id),
-        ("Title", i => i.Title),
-        ("Description", i => i.Description),
-        ("Incident Type", i => i.IncidentType),
-        ("Severity", i => i.Severity),
-        ("Status", i => i.Status.ToString()),
-        ("Owner", i => i.Owner),
-        ("Site", i => i.Site?.Name),
-        ("External ID", i => i.ExternalId),
-        ("Created Time", i => i.CreatedAt.UtcDateTime.ToString(CommandParameters.DateFormat, System.Globalization.CultureInfo.InvariantCulture)),
-        ("Event IDs", i => new JsonArray(i.Events.Select(e => (JsonNode)e.EventId).ToArray())),
-        ("Custom Fields", i => GatehouseJson.ParseStored(i.CustomFieldsJson)),
-    ];
+    /// <summary>The parameters that name the incident rather than change it.</summary>
+    private static readonly string[] Selectors = ["Incident Number", "Incident ID"];
 
     public static async Task<CommandResponse> CreateAsync(CommandContext context, JsonObject parameters, CancellationToken cancellationToken)
     {
-        var now = context.Time.GetUtcNow();
-        var custom = new JsonObject();
-        if (CommandParameters.ParseDate(parameters["Due Date"]) is { } due)
+        var fields = new JsonObject();
+        foreach (var (name, value) in parameters)
         {
-            custom["Due Date"] = due.UtcDateTime.ToString(CommandParameters.DateFormat, System.Globalization.CultureInfo.InvariantCulture);
+            if (name is not ("Playbook" or "Raw Data"))
+            {
+                fields[name] = value?.DeepClone();
+            }
         }
-        if (parameters["Playbook"] is JsonValue playbookName)
+        var (incident, errors) = await context.Incidents.AddAsync(context.Site.Id, fields, IncidentNaming.Wire, Actor(context), "CreateIncident", parameters["Raw Data"], cancellationToken);
+        if (incident is null)
         {
-            custom["Playbook"] = playbookName.DeepClone();
+            throw new CommandFailedException(string.Join(" ", errors));
         }
-        var incident = new Incident
-        {
-            SiteId = context.Site.Id,
-            IncidentType = Text(parameters, "Incident Type")!,
-            Title = Text(parameters, "Title") ?? Text(parameters, "Incident Type")!,
-            Description = Text(parameters, "Description"),
-            Severity = Text(parameters, "Severity") ?? "Medium",
-            Status = IncidentStatus.Open,
-            Owner = Text(parameters, "Owner") ?? context.User.Username,
-            CustomFieldsJson = custom.ToJsonString(),
-            RawJson = parameters["Raw Data"]?.ToJsonString(),
-            CreatedAt = now,
-        };
-        context.Db.Incidents.Add(incident);
         PlaybookRun? run = null;
         if (Text(parameters, "Playbook") is { } playbook)
         {
+            incident.Playbook = playbook;
             // An unknown playbook refuses the command before anything is stored.
             (run, var problem) = await context.Playbooks.QueueAsync(context.Db, playbook, null, incident, context.Site.Id, "CreateIncident", cancellationToken);
             if (problem is not null)
@@ -72,7 +48,10 @@ public static class IncidentCommands
         {
             context.Playbooks.Saved();
         }
-        var created = new JsonObject { ["incidentId"] = incident.Id, ["incidentNumber"] = incident.Number, ["site"] = context.Site.Name };
+        var created = new JsonObject
+        {
+            ["incidentId"] = incident.Id, ["incidentNumber"] = incident.Number, ["IR Number"] = incident.Number, ["site"] = context.Site.Name,
+        };
         if (run is not null)
         {
             created["playbookRun"] = run.Id;
@@ -80,67 +59,75 @@ public static class IncidentCommands
         return new CommandResponse("", created, created.DeepClone(), null);
     }
 
-    public static async Task<CommandResponse> GetAsync(CommandContext context, JsonObject parameters, CancellationToken cancellationToken)
-    {
-        var (index, size) = Paging(parameters);
-        var query = context.Db.Incidents.AsNoTracking().Where(i => i.SiteId == context.Site.Id);
-        if (CommandParameters.ParseDate(parameters["Start Time"]) is { } start)
+    public static Task<CommandResponse> UpdateAsync(CommandContext context, JsonObject parameters, CancellationToken cancellationToken) =>
+        ChangeAsync(context, parameters, (incident, actor) =>
         {
-            query = query.Where(i => i.CreatedAt >= start);
-        }
-        if (CommandParameters.ParseDate(parameters["End Time"]) is { } end)
-        {
-            query = query.Where(i => i.CreatedAt < end);
-        }
-        var total = await query.CountAsync(cancellationToken);
-        var incidents = await query.Include(i => i.Site).Include(i => i.Events)
-            .OrderBy(i => i.Id).Skip(index * size).Take(size).ToListAsync(cancellationToken);
-        var (wanted, unknownFields) = StaticFields(parameters);
-        var rows = new JsonArray(incidents.Select(incident =>
-        {
-            var row = new JsonObject();
-            foreach (var (name, read) in Fields.Where(f => wanted is null || wanted.Contains(f.Name)))
+            var edit = new JsonObject();
+            foreach (var (name, value) in parameters.Where(p => !Selectors.Contains(p.Key)))
             {
-                row[name] = read(incident);
+                edit[name] = value?.DeepClone();
             }
-            return (JsonNode)row;
-        }).ToArray());
-        var raw = new JsonObject { ["incidents"] = rows, ["total"] = total, ["pageIndex"] = index, ["pageSize"] = size };
-        // Pollers send the field names they know; names this version does not have are reported, not fatal.
-        var unknownReport = unknownFields.Count == 0 ? null : new JsonObject
+            return edit.Count == 0
+                ? Task.FromResult<IReadOnlyList<string>>(["Give at least one field to change, such as Status, Stage, Owner or Dynamic Fields."])
+                : context.Incidents.EditAsync(incident, edit, IncidentNaming.Wire, actor, cancellationToken);
+        }, cancellationToken);
+
+    public static Task<CommandResponse> CloseAsync(CommandContext context, JsonObject parameters, CancellationToken cancellationToken) =>
+        ChangeAsync(context, parameters, (incident, actor) =>
+            context.Incidents.CloseAsync(incident, parameters["Conclusion"], parameters["Disposition"], IncidentNaming.Wire, actor, cancellationToken), cancellationToken);
+
+    public static Task<CommandResponse> LinkIncidentsAsync(CommandContext context, JsonObject parameters, CancellationToken cancellationToken) =>
+        LinksAsync(context, parameters, link: true, incidents: true, cancellationToken);
+
+    public static Task<CommandResponse> UnlinkIncidentsAsync(CommandContext context, JsonObject parameters, CancellationToken cancellationToken) =>
+        LinksAsync(context, parameters, link: false, incidents: true, cancellationToken);
+
+    public static Task<CommandResponse> LinkEventsAsync(CommandContext context, JsonObject parameters, CancellationToken cancellationToken) =>
+        LinksAsync(context, parameters, link: true, incidents: false, cancellationToken);
+
+    public static Task<CommandResponse> UnlinkEventsAsync(CommandContext context, JsonObject parameters, CancellationToken cancellationToken) =>
+        LinksAsync(context, parameters, link: false, incidents: false, cancellationToken);
+
+    private static Task<CommandResponse> LinksAsync(CommandContext context, JsonObject parameters, bool link, bool incidents, CancellationToken cancellationToken) =>
+        ChangeAsync(context, parameters, (incident, actor) =>
         {
-            ["unknownStaticFields"] = new JsonArray(unknownFields.Select(f => (JsonNode)f).ToArray()),
-            ["knownStaticFields"] = new JsonArray(Fields.Select(f => (JsonNode)f.Name).ToArray()),
-        };
-        return new CommandResponse("", new JsonObject { ["count"] = incidents.Count, ["total"] = total }, raw, unknownReport);
+            IReadOnlyList<(long, string?)> others = [];
+            IReadOnlyList<long> events = [];
+            if (incidents)
+            {
+                others = Numbers(parameters["Linked Incident Numbers"], "Linked Incident Numbers");
+            }
+            else
+            {
+                events = EventCommands.Ids(parameters["Event IDs"], "Event IDs");
+            }
+            return context.Incidents.LinkAsync(incident, others, events, link, actor, cancellationToken);
+        }, cancellationToken);
+
+    /// <summary>Finds the named incident on the request's site, makes the change, and answers with the incident as GetIncidents shows it.</summary>
+    private static async Task<CommandResponse> ChangeAsync(CommandContext context, JsonObject parameters,
+        Func<Incident, IncidentActor, Task<IReadOnlyList<string>>> change, CancellationToken cancellationToken)
+    {
+        var selector = Selectors.First(parameters.ContainsKey);
+        var number = IncidentNumbers.Parse(parameters[selector])
+            ?? throw new CommandFailedException($"'{selector}' must be an incident number such as 20260113-42, or its id.");
+        var incident = await context.Incidents.FindAsync(number, [context.Site.Id], cancellationToken)
+            ?? throw new CommandFailedException($"There is no incident {parameters[selector]!.ToJsonString()} on the site '{context.Site.Name}'.");
+        var errors = await change(incident, Actor(context));
+        if (errors.Count > 0)
+        {
+            throw new CommandFailedException(string.Join(" ", errors));
+        }
+        var record = await context.Incidents.RecordAsync(incident, cancellationToken);
+        var row = IncidentProjection.Row(record, IncidentModel.Defaults, null);
+        return new CommandResponse("", row, new JsonObject { ["incidents"] = new JsonArray(row.DeepClone()) }, null);
     }
 
-    internal static (int Index, int Size) Paging(JsonObject parameters)
-    {
-        var index = parameters["Page Index"]?.GetValue<int>() ?? 0;
-        var size = parameters["Page Size"]?.GetValue<int>() ?? 100;
-        if (index < 0 || size is < 1 or > MaxPageSize)
-        {
-            throw new CommandFailedException($"'Page Index' must be 0 or more and 'Page Size' between 1 and {MaxPageSize}.");
-        }
-        return (index, size);
-    }
+    private static List<(long, string?)> Numbers(JsonNode? list, string name) =>
+        (list as JsonArray ?? []).Select(item => IncidentNumbers.Parse(item)
+            ?? throw new CommandFailedException($"'{name}' must list incident numbers such as 20260113-42, or ids.")).Distinct().ToList();
 
-    /// <summary>The known fields asked for (null: all), and the names asked for that are not known.</summary>
-    private static (HashSet<string>? Wanted, List<string> Unknown) StaticFields(JsonObject parameters)
-    {
-        if (parameters["Static Fields"] is not JsonArray { Count: > 0 } fields)
-        {
-            return (null, []);
-        }
-        var names = fields.Select(f => f?.GetValueKind() == JsonValueKind.String ? f.GetValue<string>() : f?.ToJsonString() ?? "null").ToList();
-        var known = names.Where(n => Fields.Any(f => string.Equals(f.Name, n, StringComparison.OrdinalIgnoreCase)))
-            .Select(n => Fields.First(f => string.Equals(f.Name, n, StringComparison.OrdinalIgnoreCase)).Name).ToHashSet(StringComparer.Ordinal);
-        var unknown = names.Where(n => Fields.All(f => !string.Equals(f.Name, n, StringComparison.OrdinalIgnoreCase))).ToList();
-        // Always identify the incident, even when only unknown names were asked for.
-        known.Add("Incident Number");
-        return (known, unknown);
-    }
+    private static IncidentActor Actor(CommandContext context) => new(context.User.Id, context.User.Username);
 
     internal static string? Text(JsonObject parameters, string name) =>
         parameters[name] is JsonValue value && value.GetValueKind() == JsonValueKind.String && value.GetValue<string>().Trim() is { Length: > 0 } text ? text : null;

@@ -19,7 +19,7 @@ public sealed class ClaimLostException(string refid) : Exception($"The claim on 
 /// tasks with prepared inserts reused per row, then each ingestion's log and status — only while this
 /// node still holds its claim — and one commit.
 /// </summary>
-public sealed class IngestionApplier(TimeProvider time)
+public sealed class IngestionApplier(TimeProvider time, Microsoft.Extensions.Options.IOptions<GatehouseOptions> options)
 {
     private Inserters? _inserters;
 
@@ -42,7 +42,8 @@ public sealed class IngestionApplier(TimeProvider time)
         var inserters = _inserters ??= new Inserters(db);
         var now = time.GetUtcNow();
         var events = plan.Events.Select(e => EventRow(e, now)).ToList();
-        var incidents = plan.Incidents.Select(i => IncidentRow(i, now)).ToList();
+        var status = options.Value.Incidents.Vocabulary().InitialStatus;
+        var incidents = plan.Incidents.Select(i => IncidentRow(i, status, now)).ToList();
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
@@ -96,7 +97,10 @@ public sealed class IngestionApplier(TimeProvider time)
         return evt;
     }
 
-    private static Incident IncidentRow(PlannedIncident planned, DateTimeOffset now) => new()
+    /// <summary>Mapped custom fields are the incident's dynamic section <see cref="CustomFieldsSection"/>.</summary>
+    public const string CustomFieldsSection = "Custom Fields";
+
+    private static Incident IncidentRow(PlannedIncident planned, string status, DateTimeOffset now) => new()
     {
         IngestionId = planned.Refid,
         IntegrationId = planned.IntegrationId,
@@ -105,12 +109,15 @@ public sealed class IngestionApplier(TimeProvider time)
         Title = planned.Title,
         Description = planned.Description,
         Severity = planned.Severity,
-        Status = IncidentStatus.Open,
+        Status = status,
         Owner = planned.Owner,
+        Creator = planned.Creator,
+        Playbook = planned.Playbook,
         ExternalId = planned.ExternalId,
-        CustomFieldsJson = planned.Custom.ToJsonString(),
+        DynamicFieldsJson = planned.Custom.Count == 0 ? "{}" : new System.Text.Json.Nodes.JsonObject { [CustomFieldsSection] = planned.Custom.DeepClone() }.ToJsonString(),
         RawJson = planned.Raw.ToJsonString(),
         CreatedAt = now,
+        ModifiedAt = now,
     };
 
     private static PlaybookRun RunRow(PlannedRun planned, PlaybookEntry playbook, long? eventId, long? incidentId, DateTimeOffset now) => new()

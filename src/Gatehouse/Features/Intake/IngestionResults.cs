@@ -74,6 +74,6 @@ public sealed class IngestionResults(GatehouseDb db)
         var incidents = await db.Incidents.AsNoTracking().Include(i => i.Site).Include(i => i.Integration).Include(i => i.Events)
             .Where(i => i.IngestionId == refid).OrderBy(i => i.Id).ToListAsync(cancellationToken);
         return (events.Select(e => EventView.From(e, withRaw: false)).ToList(),
-                incidents.Select(i => IncidentView.From(i, withRaw: false)).ToList());
+                incidents.Select(i => IncidentView.From(i, [], withRaw: false)).ToList());
     }
 }

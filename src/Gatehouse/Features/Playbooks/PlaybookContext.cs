@@ -64,22 +64,24 @@ public static class PlaybookContext
         return node;
     }
 
+    /// <summary>The incident by its wire names (IR Number, Title, Status, …), its id, events, and dynamic fields as "section - field".</summary>
     private static JsonObject IncidentNode(Incident incident)
     {
-        var node = new JsonObject
+        var record = Incidents.IncidentWire.Record(incident, []);
+        var node = new JsonObject { ["Id"] = incident.Id, ["Number"] = incident.Number };
+        foreach (var field in Core.Incidents.IncidentModel.Defaults.Where(f => f != Core.Incidents.IncidentModel.LinkedIncidents))
         {
-            ["Id"] = incident.Id,
-            ["Number"] = incident.Number,
-            [IncidentFields.IncidentType] = incident.IncidentType,
-            [IncidentFields.Title] = incident.Title,
-            [IncidentFields.Description] = incident.Description,
-            [IncidentFields.Severity] = incident.Severity,
-            [IncidentFields.Owner] = incident.Owner,
-            [IncidentFields.ExternalId] = incident.ExternalId,
-            ["Status"] = incident.Status.ToString(),
-            ["Events"] = new JsonArray(incident.Events.Select(e => (JsonNode)e.EventId).ToArray()),
-        };
-        AddCustom(node, incident.CustomFieldsJson);
+            node[field.WireName] = record[field]?.DeepClone();
+        }
+        node["Events"] = new JsonArray(incident.Events.Select(e => (JsonNode)e.EventId).ToArray());
+        foreach (var (section, fields) in record.DynamicSections)
+        {
+            foreach (var (name, value) in fields as JsonObject ?? [])
+            {
+                node[Core.Incidents.IncidentModel.DynamicName(section, name)] = value?.DeepClone();
+                node.TryAdd(name, value?.DeepClone());
+            }
+        }
         return node;
     }
 

@@ -172,11 +172,11 @@ public sealed class TokenVerifier(GatehouseDb db, WebhookDirectory directory, Ti
     {
         var skew = JwtRules.ClockSkew;
         if (key.MaxTokenAgeSeconds > 0 && key.PayloadFields.Contains("Timestamp")
-            && payload.TryGetProperty("Timestamp", out var timestamp) && timestamp.TryGetDouble(out var seconds))
+            && JwtRules.TimestampSeconds(payload) is { } seconds)
         {
             return DateTimeOffset.FromUnixTimeMilliseconds((long)(seconds * 1000)).AddSeconds(key.MaxTokenAgeSeconds) + skew;
         }
-        if (payload.TryGetProperty("exp", out var exp) && exp.TryGetDouble(out var expires) && expires < 253402300799)
+        if (payload.TryGetProperty("exp", out var exp) && exp.ValueKind == JsonValueKind.Number && exp.TryGetDouble(out var expires) && expires < 253402300799)
         {
             return DateTimeOffset.FromUnixTimeMilliseconds((long)(expires * 1000)) + skew;
         }

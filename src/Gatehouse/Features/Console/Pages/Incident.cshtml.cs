@@ -6,7 +6,7 @@ using Gatehouse.Storage;
 
 namespace Gatehouse.Features.Console.Pages;
 
-public sealed class IncidentModel(GatehouseDb db, CurrentUser user) : ConsolePageModel
+public sealed class IncidentModel(GatehouseDb db, CurrentUser user, IncidentLifecycle lifecycle) : ConsolePageModel
 {
     public IncidentView? Incident { get; private set; }
 
@@ -14,7 +14,7 @@ public sealed class IncidentModel(GatehouseDb db, CurrentUser user) : ConsolePag
 
     public async Task OnGetAsync(long id)
     {
-        Incident = Show<IncidentView>((await IncidentsApi.Get(id, db, user, Aborted)).Result);
+        Incident = Show<IncidentView>((await IncidentsApi.Get(id, db, user, lifecycle, Aborted)).Result);
         if (Incident is not null)
         {
             Runs = await RunHistory.OfAsync(db, user, Aborted, incident: id);

@@ -6,11 +6,13 @@ using Gatehouse.Storage;
 
 namespace Gatehouse.Features.Console.Pages;
 
-public sealed class IncidentsModel(GatehouseDb db, CurrentUser user) : ConsolePageModel
+public sealed class IncidentsModel(GatehouseDb db, CurrentUser user, IncidentLifecycle lifecycle) : ConsolePageModel
 {
     public string? Site { get; private set; }
 
     public string? Status { get; private set; }
+
+    public IReadOnlyList<string> Statuses => lifecycle.Vocabulary.Statuses;
 
     public IReadOnlyList<SiteView> Sites { get; private set; } = [];
 
@@ -20,7 +22,7 @@ public sealed class IncidentsModel(GatehouseDb db, CurrentUser user) : ConsolePa
     {
         (Site, Status) = (Text.Blank(site), Text.Blank(status));
         Sites = (await SitesApi.List(db, user, Aborted)).Value ?? [];
-        var result = (await IncidentsApi.List(new ListFilter(Site, Status, null, null, null, page, 50), db, user, Aborted)).Result;
+        var result = (await IncidentsApi.List(new ListFilter(Site, Status, null, null, null, page, 50), db, user, lifecycle, Aborted)).Result;
         Results = Read<Page<IncidentView>>(result);
     }
 }

@@ -407,14 +407,33 @@ namespace Gatehouse.Storage.Migrations.Postgres
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<DateTimeOffset?>("ClosedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ClosedBy")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Conclusion")
+                        .HasColumnType("text");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<string>("CustomFieldsJson")
-                        .IsRequired()
+                    b.Property<string>("Creator")
                         .HasColumnType("text");
 
                     b.Property<string>("Description")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Disposition")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<DateTimeOffset?>("DueDate")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("DynamicFieldsJson")
+                        .IsRequired()
                         .HasColumnType("text");
 
                     b.Property<string>("ExternalId")
@@ -430,8 +449,18 @@ namespace Gatehouse.Storage.Migrations.Postgres
                     b.Property<int?>("IntegrationId")
                         .HasColumnType("integer");
 
+                    b.Property<DateTimeOffset>("ModifiedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<string>("Owner")
                         .HasColumnType("text");
+
+                    b.Property<string>("Playbook")
+                        .HasColumnType("text");
+
+                    b.Property<string>("Priority")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
 
                     b.Property<string>("RawJson")
                         .HasColumnType("text");
@@ -443,10 +472,25 @@ namespace Gatehouse.Storage.Migrations.Postgres
                     b.Property<int>("SiteId")
                         .HasColumnType("integer");
 
+                    b.Property<string>("Stage")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
                     b.Property<string>("Status")
                         .IsRequired()
-                        .HasMaxLength(32)
-                        .HasColumnType("character varying(32)");
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<string>("TagsJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("TeamJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Timezone")
+                        .HasColumnType("text");
 
                     b.Property<string>("Title")
                         .IsRequired()
@@ -476,6 +520,57 @@ namespace Gatehouse.Storage.Migrations.Postgres
                     b.HasIndex("EventId");
 
                     b.ToTable("IncidentEvents");
+                });
+
+            modelBuilder.Entity("Gatehouse.Storage.IncidentHistoryEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<DateTimeOffset>("At")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ChangesJson")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<long>("IncidentId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("IncidentId", "At");
+
+                    b.ToTable("IncidentHistory");
+                });
+
+            modelBuilder.Entity("Gatehouse.Storage.IncidentLink", b =>
+                {
+                    b.Property<long>("IncidentId")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("LinkedIncidentId")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("IncidentId", "LinkedIncidentId");
+
+                    b.HasIndex("LinkedIncidentId");
+
+                    b.ToTable("IncidentLinks");
                 });
 
             modelBuilder.Entity("Gatehouse.Storage.Ingestion", b =>
@@ -1218,6 +1313,32 @@ namespace Gatehouse.Storage.Migrations.Postgres
                     b.Navigation("Event");
 
                     b.Navigation("Incident");
+                });
+
+            modelBuilder.Entity("Gatehouse.Storage.IncidentHistoryEntry", b =>
+                {
+                    b.HasOne("Gatehouse.Storage.Incident", "Incident")
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Incident");
+                });
+
+            modelBuilder.Entity("Gatehouse.Storage.IncidentLink", b =>
+                {
+                    b.HasOne("Gatehouse.Storage.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Gatehouse.Storage.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("LinkedIncidentId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Gatehouse.Storage.Ingestion", b =>

@@ -320,12 +320,25 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                     Title = table.Column<string>(type: "TEXT", nullable: false),
                     Description = table.Column<string>(type: "TEXT", nullable: true),
                     Severity = table.Column<string>(type: "TEXT", nullable: false),
-                    Status = table.Column<string>(type: "TEXT", maxLength: 32, nullable: false),
+                    Status = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
+                    Stage = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    Priority = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    Disposition = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
+                    TagsJson = table.Column<string>(type: "TEXT", nullable: false),
                     Owner = table.Column<string>(type: "TEXT", nullable: true),
+                    Creator = table.Column<string>(type: "TEXT", nullable: true),
+                    Timezone = table.Column<string>(type: "TEXT", nullable: true),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ModifiedAt = table.Column<long>(type: "INTEGER", nullable: false),
+                    ClosedAt = table.Column<long>(type: "INTEGER", nullable: true),
+                    ClosedBy = table.Column<string>(type: "TEXT", nullable: true),
+                    DueDate = table.Column<long>(type: "INTEGER", nullable: true),
+                    Playbook = table.Column<string>(type: "TEXT", nullable: true),
+                    Conclusion = table.Column<string>(type: "TEXT", nullable: true),
+                    TeamJson = table.Column<string>(type: "TEXT", nullable: false),
                     ExternalId = table.Column<string>(type: "TEXT", nullable: true),
-                    CustomFieldsJson = table.Column<string>(type: "TEXT", nullable: false),
-                    RawJson = table.Column<string>(type: "TEXT", nullable: true),
-                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                    DynamicFieldsJson = table.Column<string>(type: "TEXT", nullable: false),
+                    RawJson = table.Column<string>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -535,6 +548,54 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                 });
 
             migrationBuilder.CreateTable(
+                name: "IncidentHistory",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "INTEGER", nullable: false)
+                        .Annotation("Sqlite:Autoincrement", true),
+                    IncidentId = table.Column<long>(type: "INTEGER", nullable: false),
+                    At = table.Column<long>(type: "INTEGER", nullable: false),
+                    Actor = table.Column<string>(type: "TEXT", nullable: false),
+                    Action = table.Column<string>(type: "TEXT", nullable: false),
+                    ChangesJson = table.Column<string>(type: "TEXT", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_IncidentHistory", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_IncidentHistory_Incidents_IncidentId",
+                        column: x => x.IncidentId,
+                        principalTable: "Incidents",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "IncidentLinks",
+                columns: table => new
+                {
+                    IncidentId = table.Column<long>(type: "INTEGER", nullable: false),
+                    LinkedIncidentId = table.Column<long>(type: "INTEGER", nullable: false),
+                    CreatedAt = table.Column<long>(type: "INTEGER", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_IncidentLinks", x => new { x.IncidentId, x.LinkedIncidentId });
+                    table.ForeignKey(
+                        name: "FK_IncidentLinks_Incidents_IncidentId",
+                        column: x => x.IncidentId,
+                        principalTable: "Incidents",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_IncidentLinks_Incidents_LinkedIncidentId",
+                        column: x => x.LinkedIncidentId,
+                        principalTable: "Incidents",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "PlaybookRuns",
                 columns: table => new
                 {
@@ -687,6 +748,16 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                 name: "IX_IncidentEvents_EventId",
                 table: "IncidentEvents",
                 column: "EventId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_IncidentHistory_IncidentId_At",
+                table: "IncidentHistory",
+                columns: new[] { "IncidentId", "At" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_IncidentLinks_LinkedIncidentId",
+                table: "IncidentLinks",
+                column: "LinkedIncidentId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_Incidents_IngestionId",
@@ -862,6 +933,12 @@ namespace Gatehouse.Storage.Migrations.Sqlite
 
             migrationBuilder.DropTable(
                 name: "IncidentEvents");
+
+            migrationBuilder.DropTable(
+                name: "IncidentHistory");
+
+            migrationBuilder.DropTable(
+                name: "IncidentLinks");
 
             migrationBuilder.DropTable(
                 name: "Ingestions");

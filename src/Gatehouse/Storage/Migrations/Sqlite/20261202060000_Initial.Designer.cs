@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Gatehouse.Storage.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteGatehouseDb))]
-    [Migration("20261202024056_Initial")]
+    [Migration("20261202060000_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -392,14 +392,33 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("ClosedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ClosedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Conclusion")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("CreatedAt")
                         .HasColumnType("INTEGER");
 
-                    b.Property<string>("CustomFieldsJson")
-                        .IsRequired()
+                    b.Property<string>("Creator")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Description")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Disposition")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("DueDate")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DynamicFieldsJson")
+                        .IsRequired()
                         .HasColumnType("TEXT");
 
                     b.Property<string>("ExternalId")
@@ -415,7 +434,17 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                     b.Property<int?>("IntegrationId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("ModifiedAt")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Owner")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Playbook")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Priority")
+                        .HasMaxLength(200)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("RawJson")
@@ -428,9 +457,24 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                     b.Property<int>("SiteId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Stage")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Status")
                         .IsRequired()
-                        .HasMaxLength(32)
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TagsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TeamJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Timezone")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Title")
@@ -461,6 +505,55 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                     b.HasIndex("EventId");
 
                     b.ToTable("IncidentEvents");
+                });
+
+            modelBuilder.Entity("Gatehouse.Storage.IncidentHistoryEntry", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Actor")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("At")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ChangesJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("IncidentId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("IncidentId", "At");
+
+                    b.ToTable("IncidentHistory");
+                });
+
+            modelBuilder.Entity("Gatehouse.Storage.IncidentLink", b =>
+                {
+                    b.Property<long>("IncidentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("LinkedIncidentId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("IncidentId", "LinkedIncidentId");
+
+                    b.HasIndex("LinkedIncidentId");
+
+                    b.ToTable("IncidentLinks");
                 });
 
             modelBuilder.Entity("Gatehouse.Storage.Ingestion", b =>
@@ -1185,6 +1278,32 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                     b.Navigation("Event");
 
                     b.Navigation("Incident");
+                });
+
+            modelBuilder.Entity("Gatehouse.Storage.IncidentHistoryEntry", b =>
+                {
+                    b.HasOne("Gatehouse.Storage.Incident", "Incident")
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Incident");
+                });
+
+            modelBuilder.Entity("Gatehouse.Storage.IncidentLink", b =>
+                {
+                    b.HasOne("Gatehouse.Storage.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("IncidentId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Gatehouse.Storage.Incident", null)
+                        .WithMany()
+                        .HasForeignKey("LinkedIncidentId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("Gatehouse.Storage.Ingestion", b =>

@@ -322,12 +322,25 @@ namespace Gatehouse.Storage.Migrations.Postgres
                     Title = table.Column<string>(type: "text", nullable: false),
                     Description = table.Column<string>(type: "text", nullable: true),
                     Severity = table.Column<string>(type: "text", nullable: false),
-                    Status = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
+                    Status = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
+                    Stage = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    Priority = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    Disposition = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
+                    TagsJson = table.Column<string>(type: "text", nullable: false),
                     Owner = table.Column<string>(type: "text", nullable: true),
+                    Creator = table.Column<string>(type: "text", nullable: true),
+                    Timezone = table.Column<string>(type: "text", nullable: true),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ModifiedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    ClosedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    ClosedBy = table.Column<string>(type: "text", nullable: true),
+                    DueDate = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
+                    Playbook = table.Column<string>(type: "text", nullable: true),
+                    Conclusion = table.Column<string>(type: "text", nullable: true),
+                    TeamJson = table.Column<string>(type: "text", nullable: false),
                     ExternalId = table.Column<string>(type: "text", nullable: true),
-                    CustomFieldsJson = table.Column<string>(type: "text", nullable: false),
-                    RawJson = table.Column<string>(type: "text", nullable: true),
-                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                    DynamicFieldsJson = table.Column<string>(type: "text", nullable: false),
+                    RawJson = table.Column<string>(type: "text", nullable: true)
                 },
                 constraints: table =>
                 {
@@ -537,6 +550,54 @@ namespace Gatehouse.Storage.Migrations.Postgres
                 });
 
             migrationBuilder.CreateTable(
+                name: "IncidentHistory",
+                columns: table => new
+                {
+                    Id = table.Column<long>(type: "bigint", nullable: false)
+                        .Annotation("Npgsql:ValueGenerationStrategy", NpgsqlValueGenerationStrategy.IdentityByDefaultColumn),
+                    IncidentId = table.Column<long>(type: "bigint", nullable: false),
+                    At = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
+                    Actor = table.Column<string>(type: "text", nullable: false),
+                    Action = table.Column<string>(type: "text", nullable: false),
+                    ChangesJson = table.Column<string>(type: "text", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_IncidentHistory", x => x.Id);
+                    table.ForeignKey(
+                        name: "FK_IncidentHistory_Incidents_IncidentId",
+                        column: x => x.IncidentId,
+                        principalTable: "Incidents",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                });
+
+            migrationBuilder.CreateTable(
+                name: "IncidentLinks",
+                columns: table => new
+                {
+                    IncidentId = table.Column<long>(type: "bigint", nullable: false),
+                    LinkedIncidentId = table.Column<long>(type: "bigint", nullable: false),
+                    CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false)
+                },
+                constraints: table =>
+                {
+                    table.PrimaryKey("PK_IncidentLinks", x => new { x.IncidentId, x.LinkedIncidentId });
+                    table.ForeignKey(
+                        name: "FK_IncidentLinks_Incidents_IncidentId",
+                        column: x => x.IncidentId,
+                        principalTable: "Incidents",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Cascade);
+                    table.ForeignKey(
+                        name: "FK_IncidentLinks_Incidents_LinkedIncidentId",
+                        column: x => x.LinkedIncidentId,
+                        principalTable: "Incidents",
+                        principalColumn: "Id",
+                        onDelete: ReferentialAction.Restrict);
+                });
+
+            migrationBuilder.CreateTable(
                 name: "PlaybookRuns",
                 columns: table => new
                 {
@@ -689,6 +750,16 @@ namespace Gatehouse.Storage.Migrations.Postgres
                 name: "IX_IncidentEvents_EventId",
                 table: "IncidentEvents",
                 column: "EventId");
+
+            migrationBuilder.CreateIndex(
+                name: "IX_IncidentHistory_IncidentId_At",
+                table: "IncidentHistory",
+                columns: new[] { "IncidentId", "At" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_IncidentLinks_LinkedIncidentId",
+                table: "IncidentLinks",
+                column: "LinkedIncidentId");
 
             migrationBuilder.CreateIndex(
                 name: "IX_Incidents_IngestionId",
@@ -864,6 +935,12 @@ namespace Gatehouse.Storage.Migrations.Postgres
 
             migrationBuilder.DropTable(
                 name: "IncidentEvents");
+
+            migrationBuilder.DropTable(
+                name: "IncidentHistory");
+
+            migrationBuilder.DropTable(
+                name: "IncidentLinks");
 
             migrationBuilder.DropTable(
                 name: "Ingestions");
