@@ -6,6 +6,12 @@ public enum KeyModule { DataIngestion, Integration, UtilityCommand }
 
 public enum KeyMethod { ApiKey, Jwt }
 
+/// <summary>
+/// A named set of token options. <see cref="StaticToken"/> serves pollers that send one fixed token for months
+/// (Microsoft Sentinel's D3 connector): payload fields Username and Site, no Timestamp age check, no one-time use.
+/// </summary>
+public enum KeyPreset { StaticToken }
+
 public enum ShareScope { AllInternalSites, AllClientSites }
 
 public enum IntakeKind { Event, Incident }
@@ -24,6 +30,7 @@ public enum AuthFailureReason
     TokenRequired,
     InvalidToken,
     RateLimited,
+    SourceNotAllowed,
 }
 
 /// <summary>What a key may be used for.</summary>

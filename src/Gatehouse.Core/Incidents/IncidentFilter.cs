@@ -222,7 +222,8 @@ public sealed class IncidentFilter
 
     private static double? Number(JsonNode? value) => value switch
     {
-        JsonValue v when v.GetValueKind() == JsonValueKind.Number => v.GetValue<double>(),
+        JsonValue v when v.GetValueKind() == JsonValueKind.Number
+            && double.TryParse(v.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var number) => number,
         JsonValue v when v.GetValueKind() == JsonValueKind.String
             && double.TryParse(v.GetValue<string>(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) => parsed,
         _ => null,

@@ -22,7 +22,7 @@ public static class IncidentNumbers
         }
         if (scalar.GetValueKind() == JsonValueKind.Number)
         {
-            return scalar.TryGetValue<long>(out var id) && id > 0 ? (id, null) : null;
+            return long.TryParse(scalar.ToJsonString(), NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id > 0 ? (id, null) : null;
         }
         if (scalar.GetValueKind() != JsonValueKind.String)
         {

@@ -141,5 +141,7 @@ public sealed record IncidentQuery(
     }
 
     private static int? Integer(JsonNode? value) =>
-        value is JsonValue v && v.GetValueKind() == JsonValueKind.Number && v.TryGetValue<int>(out var i) ? i : null;
+        value is JsonValue v && v.GetValueKind() == JsonValueKind.Number
+        && decimal.TryParse(v.ToJsonString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d)
+        && d == decimal.Truncate(d) && d is >= int.MinValue and <= int.MaxValue ? (int)d : null;
 }

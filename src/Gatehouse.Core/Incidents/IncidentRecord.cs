@@ -32,7 +32,8 @@ public sealed class IncidentRecord(IReadOnlyDictionary<IncidentField, JsonNode?>
         {
             return null;
         }
-        if (scalar.GetValueKind() == JsonValueKind.Number && scalar.TryGetValue<double>(out var epoch) && double.IsFinite(epoch)
+        if (scalar.GetValueKind() == JsonValueKind.Number
+            && double.TryParse(scalar.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var epoch) && double.IsFinite(epoch)
             && Math.Abs(epoch) < 253402300799)
         {
             return DateTimeOffset.FromUnixTimeMilliseconds((long)(epoch * 1000));

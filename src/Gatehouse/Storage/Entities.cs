@@ -97,6 +97,10 @@ public sealed class WebhookKey
     public string? PayloadFieldsJson { get; set; }
     public int MaxTokenAgeSeconds { get; set; } = 300;
     public bool RejectReplayedTokens { get; set; }
+    /// <summary>For JWT keys made from a preset (a static token for pollers).</summary>
+    public KeyPreset? Preset { get; set; }
+    /// <summary>Source addresses allowed to use the key (a JSON array of CIDR ranges); null: any.</summary>
+    public string? AllowedSourcesJson { get; set; }
     public DateTimeOffset? PreviousValidUntil { get; set; }
     public DateTimeOffset? RegeneratedAt { get; set; }
     public string? DataFormatter { get; set; }

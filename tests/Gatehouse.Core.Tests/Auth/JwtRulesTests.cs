@@ -93,9 +93,13 @@ public class JwtRulesTests
     [InlineData("""{"Timestamp":1764400029.9}""", 300, TokenProblem.None)]
     [InlineData("""{"Timestamp":1764400100}""", 300, TokenProblem.TimestampInFuture)]
     [InlineData("""{"Timestamp":1}""", 0, TokenProblem.None)]
-    [InlineData("""{"Timestamp":"1764400000"}""", 300, TokenProblem.TimestampMissing)]
+    [InlineData("""{"Timestamp":"1764400000"}""", 300, TokenProblem.None)]
+    [InlineData("""{"Timestamp":"2025-11-29 07:06:40"}""", 300, TokenProblem.None)]
+    [InlineData("""{"Timestamp":"2025-11-29 06:56:40"}""", 300, TokenProblem.TimestampStale)]
+    [InlineData("""{"Timestamp":"yesterday"}""", 300, TokenProblem.TimestampMissing)]
+    [InlineData("""{"Timestamp":true}""", 300, TokenProblem.TimestampMissing)]
     [InlineData("""{}""", 300, TokenProblem.TimestampMissing)]
-    public void Timestamp_must_be_a_recent_epoch_number(string payload, int maxAge, TokenProblem expected) =>
+    public void Timestamp_is_a_recent_epoch_number_or_a_text_time_as_Sentinel_sends_it(string payload, int maxAge, TokenProblem expected) =>
         Assert.Equal(expected, JwtRules.CheckTimestamp(Json(payload), Now, maxAge));
 
     [Fact]

@@ -62,8 +62,9 @@ public abstract class CommandTests(GatehouseFixture fixture)
         Assert.Equal("High", incident["severity"]!.GetValue<string>());
         Assert.Equal("admin", incident["owner"]!.GetValue<string>());
         Assert.Equal("bob", incident["raw"]!["reporter"]!.GetValue<string>());
-        Assert.Equal("2026-12-01 12:00:00", incident["customFields"]!["Due Date"]!.GetValue<string>());
-        Assert.Matches("^INC-", result["returnData"]!["incidentNumber"]!.GetValue<string>());
+        Assert.Equal("2026-12-01T12:00:00+00:00", incident["dueDate"]!.GetValue<string>());
+        Assert.Equal("admin", incident["creator"]!.GetValue<string>());
+        Assert.Matches("^\\d{8}-\\d+$", result["returnData"]!["IR Number"]!.GetValue<string>());
     }
 
     [Fact]
@@ -115,7 +116,7 @@ public abstract class CommandTests(GatehouseFixture fixture)
             var incidents = result["rawData"]!["incidents"]!.AsArray();
             var seen = Assert.Single(incidents, i => i!["Title"]!.GetValue<string>() == "Seen by Sentinel")!;
             Assert.Equal("Medium", seen["Severity"]!.GetValue<string>());
-            Assert.NotNull(seen["Incident Number"]);
+            Assert.NotNull(seen["IR Number"]);
             Assert.Null(seen["Description"]);
             Assert.Equal("Custom Field From Sentinel", result["contextData"]!["unknownStaticFields"]![0]!.GetValue<string>());
         }

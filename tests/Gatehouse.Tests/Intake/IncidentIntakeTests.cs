@@ -53,8 +53,9 @@ public abstract class IncidentIntakeTests(GatehouseFixture fixture)
         Assert.Equal("Malware", first["incidentType"]!.GetValue<string>());
         Assert.Equal("alice", first["owner"]!.GetValue<string>());
         Assert.Equal("C-1", first["externalId"]!.GetValue<string>());
-        Assert.Equal("https://cases/1", first["customFields"]!["Case URL"]!.GetValue<string>());
-        Assert.Matches("^INC-\\d{6}$", first["number"]!.GetValue<string>());
+        Assert.Equal("https://cases/1", first["dynamicFields"]!["Custom Fields"]!["Case URL"]!.GetValue<string>());
+        Assert.Matches("^\\d{8}-\\d+$", first["number"]!.GetValue<string>());
+        Assert.Equal("Open", first["status"]!.GetValue<string>());
         Assert.Equal(2, first["eventIds"]!.AsArray().Count);
         Assert.Equal("Medium", incidents[1]!["severity"]!.GetValue<string>());
         Assert.Contains(result["errors"]!.AsArray(), e => e!["message"]!.GetValue<string>().Contains("P3"));

@@ -34,6 +34,13 @@ public static class JwtKeys
         : [];
 
     /// <summary>What the API answer and the console say about a JWT key that binds no field of the body.</summary>
+    /// <summary>The payload fields of the static-token preset: a poller's one fixed token names its user and site.</summary>
+    public static readonly IReadOnlyList<string> StaticTokenFields = ["Username", "Site"];
+
+    public const string StaticTokenWarning =
+        "This is a static token: it never expires and can be replayed, so anyone who copies it can run this command as its user on its site "
+        + "until you regenerate the key. Keep it in the poller's secret store only, and give the key an allow-list of the poller's addresses (allowedSources).";
+
     public const string BindsNothingWarning =
         "This key binds no payload field: a token signed once over {} is accepted with any body, for as long as the key lives. "
         + "List the body fields the token must carry (payloadFields), or turn on rejectReplayedTokens and a max token age.";

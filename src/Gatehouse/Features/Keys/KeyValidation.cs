@@ -20,6 +20,8 @@ public sealed class KeyValidation(GatehouseDb db, Features.Commands.CommandCatal
         var module = request.Module ?? KeyModule.DataIngestion;
         CheckRate(request.RateLimitPerSecond, errors);
         CheckTokenOptions(request.Method ?? KeyMethod.ApiKey, request.PayloadFields, request.SampleBody, request.MaxTokenAgeSeconds, request.RejectReplayedTokens, errors);
+        CheckPreset(request, module, errors);
+        CheckSources(request.AllowedSources, errors);
         var assigned = await FindAssignedAsync(request.AssignedUser, errors, cancellationToken);
         if (module == KeyModule.UtilityCommand)
         {
@@ -60,6 +62,7 @@ public sealed class KeyValidation(GatehouseDb db, Features.Commands.CommandCatal
         }
         CheckIntakeOptions(key.Intake, patch.RunEventAutomationRules, errors);
         CheckTokenOptions(key.Method, patch.PayloadFields, null, patch.MaxTokenAgeSeconds, patch.RejectReplayedTokens, errors);
+        CheckSources(patch.AllowedSources, errors);
         await CheckFormatterAsync(patch.DataFormatter, errors, cancellationToken);
         await CheckPlaybookAsync(patch.EventPlaybook, key.Intake ?? IntakeKind.Event, errors, cancellationToken);
         return string.IsNullOrEmpty(patch.AssignedUser) ? null : await FindAssignedAsync(patch.AssignedUser, errors, cancellationToken);
@@ -143,6 +146,35 @@ public sealed class KeyValidation(GatehouseDb db, Features.Commands.CommandCatal
         if (maxAge is < 0 or > Features.Keys.JwtKeys.MaxTokenAge)
         {
             errors.Add($"'maxTokenAgeSeconds' must be between 0 (not checked) and {Features.Keys.JwtKeys.MaxTokenAge}.");
+        }
+    }
+
+    /// <summary>The static-token preset is for JWT keys of remote commands, and sets the token options itself.</summary>
+    private static void CheckPreset(KeyRequest request, KeyModule module, List<string> errors)
+    {
+        if (request.Preset is not KeyPreset.StaticToken)
+        {
+            return;
+        }
+        if (request.Method != KeyMethod.Jwt || !(module == KeyModule.UtilityCommand || (module == KeyModule.Integration && request.Command is not null)))
+        {
+            errors.Add("The StaticToken preset is for JWT keys of remote commands (a Utility Command key, or an Integrations key that names a command): \"method\": \"Jwt\".");
+        }
+        if (request.PayloadFields is not null && !request.PayloadFields.Select(f => f.Trim()).Order().SequenceEqual(JwtKeys.StaticTokenFields.Order()))
+        {
+            errors.Add("The StaticToken preset binds the payload fields Username and Site; leave 'payloadFields' out.");
+        }
+        if (request.MaxTokenAgeSeconds is > 0 || request.RejectReplayedTokens is true || request.SampleBody is not null)
+        {
+            errors.Add("The StaticToken preset sets a token that never ages and may repeat; leave 'maxTokenAgeSeconds', 'rejectReplayedTokens' and 'sampleBody' out.");
+        }
+    }
+
+    private static void CheckSources(List<string>? sources, List<string> errors)
+    {
+        if (sources is not null)
+        {
+            errors.AddRange(KeySources.Serialize(sources).Errors);
         }
     }
 

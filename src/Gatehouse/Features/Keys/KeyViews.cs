@@ -27,7 +27,9 @@ public sealed record KeyRequest(
     List<string>? PayloadFields = null,
     JsonNode? SampleBody = null,
     int? MaxTokenAgeSeconds = null,
-    bool? RejectReplayedTokens = null);
+    bool? RejectReplayedTokens = null,
+    KeyPreset? Preset = null,
+    List<string>? AllowedSources = null);
 
 /// <summary>A partial update: only the members present change; an empty string clears a name-valued option, 0 the rate.</summary>
 public sealed record KeyPatch(
@@ -42,7 +44,8 @@ public sealed record KeyPatch(
     int? RateLimitPerSecond,
     List<string>? PayloadFields = null,
     int? MaxTokenAgeSeconds = null,
-    bool? RejectReplayedTokens = null);
+    bool? RejectReplayedTokens = null,
+    List<string>? AllowedSources = null);
 
 public sealed record RegenerateRequest(int? GraceSeconds);
 
@@ -78,6 +81,8 @@ public sealed record KeyView(
     JsonObject? PayloadTemplate,
     int? MaxTokenAgeSeconds,
     bool? RejectReplayedTokens,
+    KeyPreset? Preset,
+    IReadOnlyList<string> AllowedSources,
     IReadOnlyList<string> Warnings);
 
 /// <summary>An API key's header value, or a JWT key's secret.</summary>
@@ -115,7 +120,23 @@ public sealed class KeyPresenter(IOptions<GatehouseOptions> options, Microsoft.A
             isJwt ? JwtKeys.PayloadTemplate(key, payloadFields!, usernames) : null,
             isJwt ? key.MaxTokenAgeSeconds : null,
             isJwt ? key.RejectReplayedTokens : null,
-            isJwt && payloadFields!.Count == 0 ? [JwtKeys.BindsNothingWarning] : []);
+            key.Preset,
+            KeySources.Entries(key.AllowedSourcesJson),
+            Warnings(key, payloadFields));
+    }
+
+    private static List<string> Warnings(WebhookKey key, IReadOnlyList<string>? payloadFields)
+    {
+        var warnings = new List<string>();
+        if (payloadFields is { Count: 0 })
+        {
+            warnings.Add(JwtKeys.BindsNothingWarning);
+        }
+        if (key.Preset == KeyPreset.StaticToken)
+        {
+            warnings.Add(key.AllowedSourcesJson is null ? JwtKeys.StaticTokenWarning : JwtKeys.StaticTokenWarning + " Its allow-list limits where it can be used from.");
+        }
+        return warnings;
     }
 
     private List<RequestUrl> RequestUrls(WebhookKey key, IReadOnlyList<Site> viewerSites)

@@ -89,8 +89,12 @@ public static class KeysApi
             Module = module,
             Method = method,
             Kid = method == KeyMethod.Jwt ? WebhookSecrets.NewKid() : null,
-            PayloadFieldsJson = method == KeyMethod.Jwt ? JwtKeys.SerializeFields(JwtKeys.InitialFields(module == KeyModule.UtilityCommand || target.Command is not null, request.PayloadFields, request.SampleBody)) : null,
-            MaxTokenAgeSeconds = request.MaxTokenAgeSeconds ?? 300,
+            PayloadFieldsJson = method != KeyMethod.Jwt ? null
+                : JwtKeys.SerializeFields(request.Preset == KeyPreset.StaticToken ? [.. JwtKeys.StaticTokenFields]
+                    : JwtKeys.InitialFields(module == KeyModule.UtilityCommand || target.Command is not null, request.PayloadFields, request.SampleBody)),
+            MaxTokenAgeSeconds = request.Preset == KeyPreset.StaticToken ? 0 : request.MaxTokenAgeSeconds ?? 300,
+            Preset = request.Preset,
+            AllowedSourcesJson = request.AllowedSources is null ? null : KeySources.Serialize(request.AllowedSources).Json,
             RejectReplayedTokens = request.RejectReplayedTokens ?? false,
             SiteId = target.Site?.Id,
             Site = target.Site,
@@ -115,7 +119,7 @@ public static class KeysApi
         };
         db.WebhookKeys.Add(key);
         await db.SaveChangesAsync(cancellationToken);
-        audit.Record(AuditActions.KeyCreated, key.Id, key.Name, new { key.Module, Site = key.Site?.Name, key.ShareTo, Integration = key.Integration?.Name, key.Intake, key.Command });
+        audit.Record(AuditActions.KeyCreated, key.Id, key.Name, new { key.Module, Site = key.Site?.Name, key.ShareTo, Integration = key.Integration?.Name, key.Intake, key.Command, key.Preset, AllowedSources = KeySources.Entries(key.AllowedSourcesJson) });
         await db.SaveChangesAsync(cancellationToken);
         var sites = await access.SitesAsync(cancellationToken);
         return TypedResults.Created($"/api/keys/{key.Id}", presenter.Present(key, sites, await UsernamesAsync(db, [key], cancellationToken)));
@@ -170,6 +174,7 @@ public static class KeysApi
             audit.Record(AuditActions.KeyUpdated, key.Id, key.Name, new
             {
                 key.VisibleToAll, key.DataFormatter, key.EventPlaybook, key.RunMitreTtpSearch, key.RunEventAutomationRules, key.RateLimitPerSecond,
+                key.Preset, AllowedSources = KeySources.Entries(key.AllowedSourcesJson),
             });
         }
         await db.SaveChangesAsync(cancellationToken);
@@ -262,7 +267,8 @@ public static class KeysApi
     private static bool ApplyOptions(WebhookKey key, KeyPatch patch)
     {
         var before = (key.VisibleToAll, key.DataFormatter, key.EventPlaybook, key.RunMitreTtpSearch, key.RunEventAutomationRules, key.RateLimitPerSecond,
-            key.PayloadFieldsJson, key.MaxTokenAgeSeconds, key.RejectReplayedTokens);
+            key.PayloadFieldsJson, key.MaxTokenAgeSeconds, key.RejectReplayedTokens, key.AllowedSourcesJson);
+        var tokenOptions = (key.PayloadFieldsJson, key.MaxTokenAgeSeconds, key.RejectReplayedTokens);
         key.PayloadFieldsJson = patch.PayloadFields is null ? key.PayloadFieldsJson : JwtKeys.SerializeFields(patch.PayloadFields.Select(f => f.Trim()).ToList());
         key.MaxTokenAgeSeconds = patch.MaxTokenAgeSeconds ?? key.MaxTokenAgeSeconds;
         key.RejectReplayedTokens = patch.RejectReplayedTokens ?? key.RejectReplayedTokens;
@@ -272,14 +278,21 @@ public static class KeysApi
         key.RunMitreTtpSearch = patch.RunMitreTtpSearch ?? key.RunMitreTtpSearch;
         key.RunEventAutomationRules = patch.RunEventAutomationRules ?? key.RunEventAutomationRules;
         key.RateLimitPerSecond = patch.RateLimitPerSecond switch { null => key.RateLimitPerSecond, 0 => null, var rate => rate };
+        key.AllowedSourcesJson = patch.AllowedSources is null ? key.AllowedSourcesJson : KeySources.Serialize(patch.AllowedSources).Json;
+        if (tokenOptions != (key.PayloadFieldsJson, key.MaxTokenAgeSeconds, key.RejectReplayedTokens))
+        {
+            // Other token options make it an ordinary JWT key.
+            key.Preset = null;
+        }
         return before != (key.VisibleToAll, key.DataFormatter, key.EventPlaybook, key.RunMitreTtpSearch, key.RunEventAutomationRules, key.RateLimitPerSecond,
-            key.PayloadFieldsJson, key.MaxTokenAgeSeconds, key.RejectReplayedTokens);
+            key.PayloadFieldsJson, key.MaxTokenAgeSeconds, key.RejectReplayedTokens, key.AllowedSourcesJson);
     }
 
     private static bool ChangesTokenBinding(WebhookKey key, KeyPatch patch) =>
         (patch.PayloadFields is not null && JwtKeys.SerializeFields(patch.PayloadFields.Select(f => f.Trim()).ToList()) != key.PayloadFieldsJson)
         || (patch.RejectReplayedTokens is { } replay && replay != key.RejectReplayedTokens)
-        || (patch.MaxTokenAgeSeconds is { } age && age != key.MaxTokenAgeSeconds);
+        || (patch.MaxTokenAgeSeconds is { } age && age != key.MaxTokenAgeSeconds)
+        || (patch.AllowedSources is not null && KeySources.Serialize(patch.AllowedSources).Json != key.AllowedSourcesJson);
 
     private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 

@@ -51,7 +51,7 @@ public sealed class TokenVerifier(GatehouseDb db, WebhookDirectory directory, Ti
         {
             return WebhookAuthResult.Fail(AuthFailureReason.Disabled, key.Id);
         }
-        return new WebhookAuthResult(new WebhookCaller(key.Id, key.Scope, key.RateLimitPerSecond, key, new PresentedToken(token, payload)), null);
+        return new WebhookAuthResult(new WebhookCaller(key.Id, key.Scope, key.RateLimitPerSecond, key, new PresentedToken(token, payload), key.AllowedSources), null);
     }
 
     /// <summary>

@@ -9,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace Gatehouse.Features.Webhooks;
 
 /// <summary>Who is calling: the key, and for a token its parsed parts, verified against the body later.</summary>
-public sealed record WebhookCaller(int KeyId, KeyScope Scope, int? RateLimitPerSecond, JwtKeyEntry? Jwt, PresentedToken? Token);
+public sealed record WebhookCaller(int KeyId, KeyScope Scope, int? RateLimitPerSecond, JwtKeyEntry? Jwt, PresentedToken? Token, IReadOnlyList<System.Net.IPNetwork>? AllowedSources);
 
 /// <summary>A token whose header passed and whose key was found; its signature and claims are not checked yet.</summary>
 public sealed record PresentedToken(string Text, JsonElement Payload);
@@ -70,7 +70,7 @@ public sealed partial class WebhookAuthenticator(
             return WebhookAuthResult.Fail(AuthFailureReason.Regenerated, key.Id);
         }
         return key.Enabled
-            ? new WebhookAuthResult(new WebhookCaller(key.Id, key.Scope, key.RateLimitPerSecond, null, null), null)
+            ? new WebhookAuthResult(new WebhookCaller(key.Id, key.Scope, key.RateLimitPerSecond, null, null, key.AllowedSources), null)
             : WebhookAuthResult.Fail(AuthFailureReason.Disabled, key.Id);
     }
 

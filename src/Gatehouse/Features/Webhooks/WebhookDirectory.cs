@@ -15,14 +15,17 @@ namespace Gatehouse.Features.Webhooks;
 /// </summary>
 public sealed record KeyEntry(
     int Id, string Name, byte[] MatchedHash, bool Enabled, KeyScope Scope, int? RateLimitPerSecond,
-    bool IsPreviousValue, DateTimeOffset? PreviousValidUntil);
+    bool IsPreviousValue, DateTimeOffset? PreviousValidUntil, string? AllowedSourcesJson)
+{
+    public IReadOnlyList<System.Net.IPNetwork>? AllowedSources { get; } = Keys.KeySources.Ranges(AllowedSourcesJson);
+}
 
 /// <summary>A JWT key as verification needs it, with its secrets decrypted (they sign, so they must be at hand).</summary>
 public sealed record JwtKeyEntry(
     int Id, string Name, bool Enabled, KeyScope Scope, int? RateLimitPerSecond,
     byte[] Secret, byte[]? PreviousSecret, DateTimeOffset? PreviousValidUntil,
     IReadOnlyList<string> PayloadFields, int MaxTokenAgeSeconds, bool RejectReplayedTokens,
-    int CreatedByUserId, int? AssignedUserId, bool VisibleToAll);
+    int CreatedByUserId, int? AssignedUserId, bool VisibleToAll, IReadOnlyList<System.Net.IPNetwork>? AllowedSources);
 
 public sealed record UserEntry(int Id, string Username, bool Enabled);
 
@@ -47,7 +50,7 @@ public sealed class WebhookDirectory(ChangeFeed feed, SecretProtector protector)
             db.WebhookKeys.AsNoTracking().Where(k => k.SecretHash == hash || k.PreviousSecretHash == hash)
                 .Select(k => new KeyEntry(k.Id, k.Name, k.SecretHash == hash ? k.SecretHash : k.PreviousSecretHash!, k.Enabled,
                     new KeyScope(k.Module, k.SiteId, k.ShareTo, k.IntegrationId, k.Intake, k.Command),
-                    k.RateLimitPerSecond, k.SecretHash != hash, k.PreviousValidUntil))
+                    k.RateLimitPerSecond, k.SecretHash != hash, k.PreviousValidUntil, k.AllowedSourcesJson))
                 .FirstOrDefaultAsync(cancellationToken));
 
     public ValueTask<JwtKeyEntry?> JwtKeyAsync(GatehouseDb db, string kid, CancellationToken cancellationToken) =>
@@ -64,7 +67,7 @@ public sealed class WebhookDirectory(ChangeFeed feed, SecretProtector protector)
                 key.PreviousSecretProtected is null ? null : Encoding.UTF8.GetBytes(protector.Unprotect(key.PreviousSecretProtected)),
                 key.PreviousValidUntil,
                 JwtKeys.PayloadFields(key), key.MaxTokenAgeSeconds, key.RejectReplayedTokens,
-                key.CreatedByUserId, key.AssignedUserId, key.VisibleToAll);
+                key.CreatedByUserId, key.AssignedUserId, key.VisibleToAll, Keys.KeySources.Ranges(key.AllowedSourcesJson));
         });
 
     public ValueTask<UserEntry?> UserAsync(GatehouseDb db, string username, CancellationToken cancellationToken) =>

@@ -77,6 +77,11 @@ public sealed class WebhookFrontDoor(
             return Refuse(Unauthorized(context, failure));
         }
         var caller = auth.Caller!;
+        // X-Forwarded-For is not read here: only the connection's own address counts.
+        if (!SourceAllowList.Allows(caller.AllowedSources, context.Connection.RemoteIpAddress))
+        {
+            return Refuse(Unauthorized(context, new AuthFailure(AuthFailureReason.SourceNotAllowed, caller.KeyId)));
+        }
         var (resolved, notFound) = await ResolveAsync(target, cancellationToken);
         if (notFound is not null)
         {

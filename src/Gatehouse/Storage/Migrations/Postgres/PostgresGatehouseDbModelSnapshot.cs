@@ -1115,6 +1115,9 @@ namespace Gatehouse.Storage.Migrations.Postgres
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
 
+                    b.Property<string>("AllowedSourcesJson")
+                        .HasColumnType("text");
+
                     b.Property<int?>("AssignedUserId")
                         .HasColumnType("integer");
 
@@ -1170,6 +1173,10 @@ namespace Gatehouse.Storage.Migrations.Postgres
 
                     b.Property<string>("PayloadFieldsJson")
                         .HasColumnType("text");
+
+                    b.Property<string>("Preset")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
 
                     b.Property<byte[]>("PreviousSecretHash")
                         .HasColumnType("bytea");

@@ -1079,6 +1079,9 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("AllowedSourcesJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<int?>("AssignedUserId")
                         .HasColumnType("INTEGER");
 
@@ -1133,6 +1136,10 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("PayloadFieldsJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Preset")
+                        .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
                     b.Property<byte[]>("PreviousSecretHash")

@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Gatehouse.Storage.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteGatehouseDb))]
-    [Migration("20261202060000_Initial")]
+    [Migration("20261202060730_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1082,6 +1082,9 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("AllowedSourcesJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<int?>("AssignedUserId")
                         .HasColumnType("INTEGER");
 
@@ -1136,6 +1139,10 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("PayloadFieldsJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Preset")
+                        .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
                     b.Property<byte[]>("PreviousSecretHash")

@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Gatehouse.Storage.Migrations.Postgres
 {
     [DbContext(typeof(PostgresGatehouseDb))]
-    [Migration("20261202060002_Initial")]
+    [Migration("20261202060732_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1118,6 +1118,9 @@ namespace Gatehouse.Storage.Migrations.Postgres
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
 
+                    b.Property<string>("AllowedSourcesJson")
+                        .HasColumnType("text");
+
                     b.Property<int?>("AssignedUserId")
                         .HasColumnType("integer");
 
@@ -1173,6 +1176,10 @@ namespace Gatehouse.Storage.Migrations.Postgres
 
                     b.Property<string>("PayloadFieldsJson")
                         .HasColumnType("text");
+
+                    b.Property<string>("Preset")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
 
                     b.Property<byte[]>("PreviousSecretHash")
                         .HasColumnType("bytea");

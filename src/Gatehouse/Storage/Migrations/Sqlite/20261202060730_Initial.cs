@@ -453,6 +453,8 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                     PayloadFieldsJson = table.Column<string>(type: "TEXT", nullable: true),
                     MaxTokenAgeSeconds = table.Column<int>(type: "INTEGER", nullable: false),
                     RejectReplayedTokens = table.Column<bool>(type: "INTEGER", nullable: false),
+                    Preset = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    AllowedSourcesJson = table.Column<string>(type: "TEXT", nullable: true),
                     PreviousValidUntil = table.Column<long>(type: "INTEGER", nullable: true),
                     RegeneratedAt = table.Column<long>(type: "INTEGER", nullable: true),
                     DataFormatter = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),

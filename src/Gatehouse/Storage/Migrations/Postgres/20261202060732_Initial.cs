@@ -455,6 +455,8 @@ namespace Gatehouse.Storage.Migrations.Postgres
                     PayloadFieldsJson = table.Column<string>(type: "text", nullable: true),
                     MaxTokenAgeSeconds = table.Column<int>(type: "integer", nullable: false),
                     RejectReplayedTokens = table.Column<bool>(type: "boolean", nullable: false),
+                    Preset = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    AllowedSourcesJson = table.Column<string>(type: "text", nullable: true),
                     PreviousValidUntil = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     RegeneratedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     DataFormatter = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
