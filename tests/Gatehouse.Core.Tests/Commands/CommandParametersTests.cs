@@ -125,4 +125,28 @@ public class ArtifactExtractorTests
         }
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10));
     }
+
+    [Theory]
+    [InlineData("""{"Start Time":"2026-11-29 08:00:00","Page Size":"many"}""")]
+    [InlineData("""{"Start Time":"2026-11-29T08:00:00Z","Page Size":"many"}""")]
+    public void A_valid_date_is_not_reported_as_invalid_when_another_parameter_fails(string json)
+    {
+        var declared = new CommandParameters([new("Start Time", ParameterType.DateTime, Required: true), new("Page Size", ParameterType.Integer)]);
+        var (_, errors) = declared.Validate(JsonDocument.Parse(json).RootElement);
+        Assert.Equal(["'Page Size' must be a whole number."], errors);
+    }
+
+    [Theory]
+    [InlineData("2", true)]
+    [InlineData("\"2\"", true)]
+    [InlineData("\"json\"", true)]
+    [InlineData("3", false)]
+    [InlineData("\"XML\"", false)]
+    public void A_text_or_number_parameter_takes_an_allowed_value_in_either_form(string value, bool valid)
+    {
+        var declared = new CommandParameters([new("Output Format", ParameterType.TextOrNumber, AllowedValues: ["JSON", "json", "2"])]);
+        var (values, errors) = declared.Validate(JsonDocument.Parse($$"""{"Output Format":{{value}}}""").RootElement);
+        Assert.Equal(valid, values is not null);
+        Assert.Equal(valid, errors.Count == 0);
+    }
 }
