@@ -108,6 +108,9 @@ public static class BuiltInCommands
             new("Status", P.Text, AllowedValues: ["New", "Dismissed", "Escalated"]),
             new("Page Index", P.Integer, Default: 0, FromEnvelope: true),
             new("Page Size", P.Integer, Default: 100),
+            new("Output Format", P.TextOrNumber, Default: "JSON", AllowedValues: ["JSON", "Json", "json", "2"]),
+            new("PageIndex", P.Integer, Hidden: true, FromEnvelope: true),
+            new("PageSize", P.Integer, Hidden: true),
         ]),
         new("DismissEvents", "Dismiss an event and the events related to it.",
         [

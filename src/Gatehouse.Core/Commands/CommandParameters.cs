@@ -170,6 +170,14 @@ public sealed class CommandParameters
         return schema;
     }
 
+    /// <summary>A whole-number parameter's value (JSON Schema counts 2.0 as an integer too), or null.</summary>
+    public static int? Integer(JsonNode? value) => WholeNumber(value) is >= int.MinValue and <= int.MaxValue and var n ? (int)n : null;
+
+    public static long? WholeNumber(JsonNode? value) =>
+        value is JsonValue v && v.GetValueKind() == JsonValueKind.Number
+        && decimal.TryParse(v.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d)
+        && d == decimal.Truncate(d) && d is >= long.MinValue and <= long.MaxValue ? (long)d : null;
+
     /// <summary>A date parameter's value as UTC: <c>yyyy-MM-dd HH:mm:ss</c> (taken as UTC) or ISO 8601.</summary>
     public static DateTimeOffset? ParseDate(JsonNode? value)
     {

@@ -140,8 +140,5 @@ public sealed record IncidentQuery(
         return [];
     }
 
-    private static int? Integer(JsonNode? value) =>
-        value is JsonValue v && v.GetValueKind() == JsonValueKind.Number
-        && decimal.TryParse(v.ToJsonString(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var d)
-        && d == decimal.Truncate(d) && d is >= int.MinValue and <= int.MaxValue ? (int)d : null;
+    private static int? Integer(JsonNode? value) => Commands.CommandParameters.Integer(value);
 }

@@ -39,12 +39,17 @@ public static class EventCommands
             row["Techniques"] = e.TechniquesJson is null ? new JsonArray() : GatehouseJson.ParseStored(e.TechniquesJson);
             return (JsonNode)row;
         }).ToArray());
-        return new CommandResponse("", new JsonObject { ["count"] = events.Count, ["total"] = total }, new JsonObject { ["events"] = rows, ["total"] = total }, null);
+        var totalPages = (total + size - 1) / size;
+        return new CommandResponse("", new JsonObject { ["count"] = events.Count, ["total"] = total, ["totalPages"] = totalPages },
+            new JsonObject { ["events"] = rows, ["total"] = total, ["totalPages"] = totalPages, ["pageIndex"] = index, ["pageSize"] = size }, null)
+        {
+            OutputData = new JsonObject { ["TotalPages"] = totalPages },
+        };
     }
 
     public static async Task<CommandResponse> DismissAsync(CommandContext context, JsonObject parameters, CancellationToken cancellationToken)
     {
-        var sourceId = parameters["Source Event ID"]!.GetValue<long>();
+        var sourceId = CommandParameters.WholeNumber(parameters["Source Event ID"]) ?? throw new CommandFailedException("'Source Event ID' must be an event id.");
         var relevant = Ids(parameters["Relevant Event IDs"], "Relevant Event IDs").Where(id => id != sourceId).ToList();
         var events = await SiteEventsAsync(context, [sourceId, .. relevant], cancellationToken);
         var dismissed = new JsonArray();
@@ -111,8 +116,8 @@ public static class EventCommands
 
     private static (int Index, int Size) Paging(JsonObject parameters)
     {
-        var index = parameters["Page Index"]?.GetValue<int>() ?? 0;
-        var size = parameters["Page Size"]?.GetValue<int>() ?? 100;
+        var index = CommandParameters.Integer(parameters["PageIndex"]) ?? CommandParameters.Integer(parameters["Page Index"]) ?? 0;
+        var size = CommandParameters.Integer(parameters["PageSize"]) ?? CommandParameters.Integer(parameters["Page Size"]) ?? 100;
         if (index < 0 || size is < 1 or > Core.Incidents.IncidentQuery.MaxPageSize)
         {
             throw new CommandFailedException($"'Page Index' must be 0 or more and 'Page Size' between 1 and {Core.Incidents.IncidentQuery.MaxPageSize}.");
