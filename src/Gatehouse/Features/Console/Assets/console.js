@@ -19,8 +19,8 @@
     return json;
   }
   // Builds a JSON body from a form: checkboxes are booleans, multiple selects and data-type=list
-  // fields are arrays, data-type int/json shape the value; disabled and hidden fields, and empty
-  // data-omit-empty fields, are left out.
+  // fields are arrays, data-type int/json shape the value, data-type=lines is a list of its non-empty
+  // lines; disabled and hidden fields, and empty data-omit-empty fields, are left out.
   function formBody(form) {
     const body = {};
     for (const el of form.elements) {
@@ -31,6 +31,7 @@
       else if (el.multiple) value = [...el.selectedOptions].map(o => o.value);
       else if (type === "list") { (body[el.name] ??= []); if (el.value.trim()) body[el.name].push(el.value.trim()); continue; }
       else if (el.value.trim() === "" && el.dataset.omitEmpty !== undefined) continue;
+      else if (type === "lines") value = el.value.split(/[\r\n,]+/).map(l => l.trim()).filter(l => l);
       else if (type === "int") value = el.value.trim() === "" ? null : parseInt(el.value, 10);
       else if (type === "json") value = el.value.trim() === "" ? null : JSON.parse(el.value);
       else value = el.value;
