@@ -20,6 +20,8 @@ public static class IncidentEdits
     public const string DynamicFieldsApi = "dynamicFields";
     public const int MaxTextLength = 32_768;
     public const int MaxListItems = 200;
+    public const int MaxDynamicValueLength = 65_536;
+    public const int MaxDynamicFields = 500;
 
     public static (IReadOnlyList<FieldChange> Changes, IReadOnlyList<string> Errors) Edit(
         IncidentRecord current, JsonObject edit, IncidentNaming naming, IncidentVocabulary vocabulary)
@@ -194,6 +196,11 @@ public static class IncidentEdits
             errors.Add($"'{name}' must be an object of sections, each an object of fields: {{\"Enrichment\": {{\"Verdict\": \"Malicious\"}}}}.");
             return;
         }
+        if (sections.Sum(s => s.Value is JsonObject fields ? fields.Count : 1) > MaxDynamicFields)
+        {
+            errors.Add($"'{name}' sets more than {MaxDynamicFields} fields at once.");
+            return;
+        }
         foreach (var (section, fields) in sections)
         {
             if (string.IsNullOrWhiteSpace(section) || fields is not JsonObject members)
@@ -206,6 +213,11 @@ public static class IncidentEdits
                 if (string.IsNullOrWhiteSpace(field) || field.Contains(" - ", StringComparison.Ordinal) || section.Contains(" - ", StringComparison.Ordinal))
                 {
                     errors.Add($"'{name}.{section}.{field}': section and field names must not be empty or contain ' - ', which joins them on the wire.");
+                    continue;
+                }
+                if (newValue is not null && newValue.ToJsonString().Length > MaxDynamicValueLength)
+                {
+                    errors.Add($"'{name}.{section}.{field}' is larger than {MaxDynamicValueLength} characters of JSON.");
                     continue;
                 }
                 var from = current.Dynamic(section, field);

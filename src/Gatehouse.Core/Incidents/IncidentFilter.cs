@@ -34,6 +34,9 @@ public sealed class IncidentFilter
 
     private static readonly string[] Members = ["field", "operator", "value", "section"];
 
+    public const int MaxConditions = 200;
+    public const int MaxPatternLength = 1000;
+
     private readonly IReadOnlyList<IReadOnlyList<FilterCondition>> _groups;
     private readonly IncidentVocabulary _vocabulary;
 
@@ -49,6 +52,11 @@ public sealed class IncidentFilter
     {
         var errors = new List<string>();
         var groups = new List<IReadOnlyList<FilterCondition>>();
+        var conditions = filter is JsonArray all ? all.Sum(g => g is JsonArray group ? group.Count : 1) : 0;
+        if (conditions > MaxConditions)
+        {
+            return (null, [$"'{name}' has {conditions} conditions; at most {MaxConditions}."]);
+        }
         switch (filter)
         {
             case null:
@@ -135,6 +143,10 @@ public sealed class IncidentFilter
         else if (takesValue && known is { } typed && Problem(typed, op, value!, vocabulary) is { } problem)
         {
             errors.Add($"'{at}.value' {problem}");
+        }
+        else if (op == FilterOperator.Like && Scalar(value).Length > MaxPatternLength)
+        {
+            errors.Add($"'{at}.value' is longer than {MaxPatternLength} characters.");
         }
         if (errors.Count > before)
         {
