@@ -26,11 +26,19 @@ public static class ConsolePages
         return await page.ClipboardAsync();
     }
 
-    public static async Task ScreenshotAsync(this IPage page, string name)
+    public static async Task ScreenshotAsync(this IPage page, string name, bool fullPage = false)
     {
         var path = Path.Combine(ConsoleFixture.ScreenshotFolder, $"{name}.png");
         await page.EvaluateAsync("() => window.scrollTo(0, 0)");
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = false });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = path, FullPage = fullPage });
+        TestContext.Current.SendDiagnosticMessage($"Screenshot: {path}");
+    }
+
+    /// <summary>A screenshot of one part of a page.</summary>
+    public static async Task ScreenshotAsync(this ILocator part, string name)
+    {
+        var path = Path.Combine(ConsoleFixture.ScreenshotFolder, $"{name}.png");
+        await part.ScreenshotAsync(new LocatorScreenshotOptions { Path = path });
         TestContext.Current.SendDiagnosticMessage($"Screenshot: {path}");
     }
 

@@ -169,6 +169,7 @@ public static class IncidentEdits
     /// <summary>A list of text, or one text of comma-separated items; duplicates dropped, order kept.</summary>
     private static (bool Ok, JsonNode? Value) List(JsonNode value, string name, List<string> errors)
     {
+        // Not `array : [value]`: that collection expression would be a new JsonArray, which cannot adopt a node of the request.
         IEnumerable<JsonNode?> items = value is JsonArray array ? array : new[] { value };
         var texts = new List<string>();
         foreach (var item in items)

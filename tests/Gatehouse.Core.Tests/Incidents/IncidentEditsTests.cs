@@ -88,4 +88,24 @@ public class IncidentEditsTests
     [InlineData("""{"dueDate":"soon"}""")]
     [InlineData("""{"tags":[1,2]}""")]
     public void Wrong_values_are_refused(string edit) => Assert.NotEmpty(Edit(edit).Errors);
+
+    private static readonly IncidentRecord TagsOnly = new(new Dictionary<IncidentField, JsonNode?>
+    {
+        [IncidentModel.Status] = "Open",
+        [IncidentModel.Tags] = new JsonArray("mail"),
+    }, []);
+
+    // Regression: one comma-separated text failed with a 500 ("The node already has a parent").
+    [Theory]
+    [InlineData("""{"tags":"phishing, user , phishing"}""")]
+    [InlineData("""{"tags":["phishing","user"]}""")]
+    public void Tags_are_a_list_or_one_comma_separated_text(string json)
+    {
+        var (changes, errors) = IncidentEdits.Edit(TagsOnly, JsonNode.Parse(json)!.AsObject(), IncidentNaming.Api, IncidentVocabulary.Default);
+
+        Assert.Empty(errors);
+        var change = Assert.Single(changes);
+        Assert.Equal("Tags", change.Name);
+        Assert.Equal("""["phishing","user"]""", change.To!.ToJsonString());
+    }
 }

@@ -130,7 +130,7 @@ public static class IncidentsApi
             incident => lifecycle.LinkAsync(incident, incidents, (body.Events ?? []).Distinct().ToList(), link, Actor(user), cancellationToken), cancellationToken);
     }
 
-    private static async Task<Results<Ok<List<IncidentHistoryView>>, ProblemHttpResult>> History(long id, CurrentUser user, IncidentLifecycle lifecycle, CancellationToken cancellationToken)
+    internal static async Task<Results<Ok<List<IncidentHistoryView>>, ProblemHttpResult>> History(long id, CurrentUser user, IncidentLifecycle lifecycle, CancellationToken cancellationToken)
     {
         var incident = await lifecycle.FindAsync(id, (await user.SiteIdsAsync(cancellationToken)).ToList(), cancellationToken);
         return incident is null ? NotFound(id) : TypedResults.Ok(await lifecycle.HistoryAsync(id, cancellationToken));

@@ -9,13 +9,24 @@
     if (err) err.textContent = failed ? text : "";
   };
 
+  // A refusal in plain words: the API's message and its list of problems, never a raw exception text.
+  class ApiError extends Error {
+    constructor(message, errors) { super(message); this.errors = errors ?? []; }
+  }
   async function api(method, url, body) {
     const init = { method, credentials: "same-origin", headers: { "Accept": "application/json", "X-CSRF-Token": csrf() } };
     if (body !== undefined) { init.headers["Content-Type"] = "application/json"; init.body = JSON.stringify(body); }
-    const response = await fetch(url, init);
+    let response;
+    try { response = await fetch(url, init); }
+    catch { throw new ApiError("The server could not be reached. Check the connection and try again."); }
     const text = await response.text();
-    const json = text ? JSON.parse(text) : null;
-    if (!response.ok) throw new Error(json?.Error ?? json?.detail ?? `${response.status} ${response.statusText}`);
+    let json = null;
+    try { json = text ? JSON.parse(text) : null; }
+    catch { if (response.ok) throw new ApiError("The server answered something that is not JSON. Reload the page and try again."); }
+    if (!response.ok) {
+      const errors = Array.isArray(json?.errors) ? json.errors.filter(e => typeof e === "string") : [];
+      throw new ApiError(json?.Error ?? json?.detail ?? `The server refused the request (${response.status} ${response.statusText}).`, errors);
+    }
     return json;
   }
   // Builds a JSON body from a form: checkboxes are booleans, multiple selects and data-type=list
@@ -41,11 +52,69 @@
     return body;
   }
 
+  // After a change the page reloads to show the new state; the user's place (scroll position, and the
+  // control named by data-focus) is kept across the reload.
   async function then(form, result) {
     const next = form.dataset.then ?? "reload";
-    if (next === "reload") { sessionStorage.setItem("gatehouse.status", form.dataset.done ?? "Saved."); location.reload(); }
+    if (next === "reload") {
+      sessionStorage.setItem("gatehouse.status", form.dataset.done ?? "Saved.");
+      sessionStorage.setItem("gatehouse.place", JSON.stringify({ path: location.pathname + location.search, y: window.scrollY, focus: form.dataset.focus ?? null }));
+      location.reload();
+    }
     else if (next.startsWith("goto:")) { sessionStorage.setItem("gatehouse.status", form.dataset.done ?? "Saved."); location.href = next.slice(5).replace(/\{(\w+)\}/g, (_, name) => encodeURIComponent(result?.[name] ?? "")); }
   }
+
+  // A form's refusal is shown next to it (its data-errors region, and under each field the message names);
+  // API names in the messages ('dueDate') read as the form's labels (Due Date).
+  function labelOf(form, name) {
+    const el = form.elements[name];
+    const label = el?.id ? form.querySelector(`label[for="${CSS.escape(el.id)}"]`) : null;
+    return label ? label.textContent.trim() : null;
+  }
+  function plainWords(form, message) {
+    return message.replace(/'([A-Za-z]+(?:\/[A-Za-z]+)*)((?:\.[^'.]+)*)'/g, (quoted, names, path) => {
+      if (names === "dynamicFields" && path) return `Dynamic field ${path.slice(1).split(".").join(" › ")}`;
+      if (path) return quoted;
+      const labels = names.split("/").map(n => labelOf(form, n));
+      return labels.every(Boolean) ? labels.join(" or ") : quoted;
+    });
+  }
+  function clearErrors(form) {
+    const region = form.querySelector("[data-errors]");
+    if (region) region.textContent = "";
+    for (const p of form.querySelectorAll(".field-error")) p.textContent = "";
+    for (const el of form.querySelectorAll("[aria-invalid]")) el.removeAttribute("aria-invalid");
+  }
+  // The region lists every message (or, with data-errors="unmatched", those that name no field of the
+  // form); each field a message names is marked and shows it; the first such field takes the focus.
+  function showErrors(form, err) {
+    clearErrors(form);
+    status("");
+    const region = form.querySelector("[data-errors]");
+    const raw = err.errors?.length ? err.errors : [err.message];
+    const shown = [];
+    let first = null;
+    for (const message of raw) {
+      const plain = plainWords(form, message);
+      const fields = (/^'([A-Za-z]+(?:\/[A-Za-z]+)*)'/.exec(message)?.[1].split("/") ?? []).map(n => form.elements[n]).filter(el => el?.id);
+      for (const el of fields) {
+        el.setAttribute("aria-invalid", "true");
+        const slot = document.getElementById(`${el.id}-error`);
+        if (slot) slot.textContent = (slot.textContent ? slot.textContent + " " : "") + plain;
+        first ??= el;
+      }
+      if (fields.length === 0 || region.dataset.errors !== "unmatched") shown.push(plain);
+    }
+    if (shown.length === 1) region.textContent = shown[0];
+    else if (shown.length > 1) {
+      region.append(Object.assign(document.createElement("p"), { textContent: `${shown.length} problems, nothing was saved:` }));
+      const list = region.appendChild(document.createElement("ul"));
+      for (const m of shown) list.append(Object.assign(document.createElement("li"), { textContent: m }));
+    }
+    first?.focus();
+  }
+  // A problem found before anything is sent, shown as the API's would be.
+  const refuse = (...messages) => { throw new ApiError(messages[0], messages); };
 
   document.addEventListener("submit", async e => {
     const form = e.target;
@@ -53,20 +122,26 @@
     e.preventDefault();
     try {
       const body = form.dataset.shape === "integration" ? integrationBody(form)
+        : form.dataset.shape === "incident-edit" ? incidentEditBody(form)
+        : form.dataset.shape === "links" ? linksBody(form)
         : form.dataset.bodyFrom ? JSON.parse(document.getElementById(form.dataset.bodyFrom).value) : formBody(form);
+      if (body === null) { clearErrors(form); status(form.dataset.unchanged ?? "Nothing to save: no field was changed."); return; }
       const result = await api(form.dataset.apiMethod ?? "POST", form.dataset.apiUrl, body);
       await then(form, result);
-    } catch (err) { status(err.message, true); }
+    } catch (err) {
+      if (form.querySelector("[data-errors]")) showErrors(form, err); else status(err.message, true);
+    }
   });
 
-  // Buttons that call the API: data-api-url, data-api-method, data-confirm, data-body-from (a form or a JSON field).
+  // Buttons that call the API: data-api-url, data-api-method, data-confirm, data-body (JSON) or data-body-from (a form or a JSON field).
   document.addEventListener("click", async e => {
     const button = e.target.closest("button[data-api-url]");
     if (!button) return;
     if (button.dataset.confirm && !confirm(button.dataset.confirm)) return;
     try {
       const bodySource = button.dataset.bodyFrom ? document.getElementById(button.dataset.bodyFrom) : null;
-      const body = bodySource ? (bodySource.tagName === "FORM" ? formBody(bodySource) : JSON.parse(bodySource.value)) : undefined;
+      const body = button.dataset.body ? JSON.parse(button.dataset.body)
+        : bodySource ? (bodySource.tagName === "FORM" ? formBody(bodySource) : JSON.parse(bodySource.value)) : undefined;
       const result = await api(button.dataset.apiMethod ?? "POST", button.dataset.apiUrl, body);
       await then(button, result);
     } catch (err) { status(err.message, true); }
@@ -200,6 +275,132 @@
     if (e.key === "Escape" && !e.target.closest("select, textarea")) document.querySelector(".dialog .close")?.click();
   });
 
+  // The incident workbench: the edit form sends only what changed; dynamic fields are edited per
+  // section and field; links are IR Numbers or ids and event ids; Close asks in a dialog.
+  const csv = text => text.split(",").map(t => t.trim()).filter(Boolean);
+  const original = el => el.tagName === "SELECT" ? ([...el.options].find(o => o.defaultSelected) ?? el.options[0])?.value ?? "" : el.defaultValue;
+  function incidentEditBody(form) {
+    const body = {};
+    for (const el of form.elements) {
+      if (!el.name || el.disabled) continue;
+      const before = original(el);
+      if (el.dataset.type === "csv") {
+        if (csv(el.value).join("\n") !== csv(before).join("\n")) body[el.name] = csv(el.value);
+      } else if (el.dataset.type === "utc-time") {
+        if (el.value !== before) body[el.name] = el.value ? `${el.value.length === 16 ? el.value + ":00" : el.value}Z` : null;
+      } else if (el.value !== before) body[el.name] = el.value;
+    }
+    const dynamic = form.querySelector("[data-dynamic]");
+    if (dynamic) {
+      const changes = dynamicChanges(dynamic);
+      if (Object.keys(changes).length > 0) body.dynamicFields = changes;
+    }
+    return Object.keys(body).length > 0 ? body : null;
+  }
+  function dynamicChanges(container) {
+    const before = JSON.parse(container.dataset.original || "{}");
+    const find = (obj, key) => obj ? Object.keys(obj).find(k => k.toLowerCase() === key.toLowerCase()) : undefined;
+    const now = {}, problems = [];
+    for (const section of container.querySelectorAll("fieldset[data-section]")) {
+      const name = (section.dataset.section || section.querySelector("[data-role=section]")?.value || "").trim();
+      for (const row of section.querySelectorAll("[data-row]")) {
+        const field = row.querySelector("[data-role=field]").value.trim(), input = row.querySelector("[data-role=value]");
+        if (!field && !input.value.trim()) continue;
+        if (!name) { problems.push("A new section of dynamic fields needs a name."); continue; }
+        if (!field) { problems.push(`A dynamic field of ${name} has a value but no name.`); continue; }
+        let value = input.value;
+        if (input.dataset.json) { try { value = JSON.parse(value); } catch { /* kept as text */ } }
+        (now[name] ??= {})[field] = value;
+      }
+    }
+    if (problems.length > 0) refuse(...new Set(problems));
+    const changes = {};
+    for (const [section, fields] of Object.entries(before)) {
+      for (const field of Object.keys(fields ?? {})) {
+        const kept = find(now, section);
+        if (!kept || find(now[kept], field) === undefined) (changes[section] ??= {})[field] = null;
+      }
+    }
+    for (const [section, fields] of Object.entries(now)) {
+      for (const [field, value] of Object.entries(fields)) {
+        const s = find(before, section), f = s === undefined ? undefined : find(before[s], field);
+        if (f !== undefined && JSON.stringify(before[s][f]) === JSON.stringify(value)) continue;
+        (changes[s ?? section] ??= {})[f ?? field] = value;
+      }
+    }
+    return changes;
+  }
+  function linksBody(form) {
+    const split = text => text.split(/[\s,;]+/).filter(Boolean);
+    const incidents = split(form.elements.incidents.value), events = [], wrong = [];
+    for (const id of split(form.elements.events.value)) { if (/^[1-9]\d{0,15}$/.test(id)) events.push(Number(id)); else wrong.push(id); }
+    if (wrong.length > 0) refuse(`Events are named by their id, a whole number such as 42: ${wrong.map(w => `“${w}”`).join(", ")} ${wrong.length === 1 ? "is" : "are"} not.`);
+    if (incidents.length + events.length === 0) refuse("Enter an incident or an event to link.");
+    return { incidents, events };
+  }
+
+  const editForm = document.getElementById("edit-form"), editToggle = document.getElementById("edit-toggle");
+  const pristineDynamic = document.getElementById("dynamic-fields")?.cloneNode(true);
+  function setEditing(on) {
+    if (!editForm) return;
+    editForm.hidden = !on;
+    document.getElementById("incident-fields").hidden = on;
+    editToggle.setAttribute("aria-expanded", String(on));
+    if (on) { editForm.scrollIntoView({ block: "start" }); editForm.querySelector("input, select, textarea")?.focus({ preventScroll: true }); return; }
+    editForm.reset(); clearErrors(editForm);
+    document.getElementById("dynamic-fields").replaceWith(pristineDynamic.cloneNode(true));
+    editToggle.focus();
+  }
+  document.addEventListener("click", e => {
+    if (e.target.closest("#edit-toggle")) setEditing(editForm.hidden);
+    else if (e.target.closest("[data-cancel-edit]")) setEditing(false);
+    const opener = e.target.closest("button[data-opens-dialog]");
+    if (opener) {
+      const dialog = document.getElementById(opener.dataset.opensDialog);
+      dialog.showModal();
+      dialog.querySelector("textarea, input, select")?.focus();
+    }
+    e.target.closest("[data-closes-dialog]")?.closest("dialog").close();
+    const addField = e.target.closest("button[data-add-field]");
+    if (addField) {
+      const row = document.getElementById("dynamic-row-template").content.firstElementChild.cloneNode(true);
+      addField.closest("fieldset").querySelector("[data-rows]").append(row);
+      row.querySelector("input").focus();
+    }
+    const removeField = e.target.closest("button[data-remove-field]");
+    if (removeField) {
+      const row = removeField.closest("[data-row]"), section = row.closest("fieldset");
+      const next = row.nextElementSibling ?? row.previousElementSibling;
+      row.remove();
+      (next?.querySelector("input") ?? section.querySelector("button[data-add-field]")).focus();
+    }
+    if (e.target.closest("button[data-add-section]")) {
+      const section = document.getElementById("dynamic-section-template").content.firstElementChild.cloneNode(true);
+      section.querySelector("[data-rows]").append(document.getElementById("dynamic-row-template").content.firstElementChild.cloneNode(true));
+      document.getElementById("dynamic-fields").querySelector("template").before(section);
+      section.querySelector("input").focus();
+    }
+  });
+  document.addEventListener("input", e => {
+    const name = e.target.closest("[data-role=section]");
+    if (name) name.closest("fieldset").querySelector("legend").textContent = name.value.trim() || "New section";
+  });
+  for (const dialog of document.querySelectorAll("dialog")) {
+    dialog.addEventListener("close", () => { const form = dialog.querySelector("form"); if (form) { form.reset(); clearErrors(form); } });
+  }
+
+  const place = JSON.parse(sessionStorage.getItem("gatehouse.place") ?? "null");
+  sessionStorage.removeItem("gatehouse.place");
+  if (place && place.path === location.pathname + location.search) {
+    window.scrollTo(0, place.y);
+    const target = place.focus && document.getElementById(place.focus);
+    if (target) {
+      if (!target.matches("a[href], button, input, select, textarea")) target.tabIndex = -1;
+      target.focus({ preventScroll: true });
+      const box = target.getBoundingClientRect();
+      if (box.top < 0 || box.bottom > window.innerHeight) target.scrollIntoView({ block: "center" });
+    }
+  }
   const saved = sessionStorage.getItem("gatehouse.status");
   if (saved) { sessionStorage.removeItem("gatehouse.status"); status(saved); }
 })();
