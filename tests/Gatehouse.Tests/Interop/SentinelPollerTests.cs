@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Gatehouse.Storage;
@@ -217,7 +218,7 @@ public abstract class SentinelPollerTests(GatehouseFixture fixture)
         Assert.Equal("00:45:00", Text(row, "Incident Owner - Time Spend"));
         Assert.Null(polled.Row(polled.Site.Numbers[1])["Incident Owner - Time Spend"]);
         Assert.True(JsonNode.DeepEquals(polled.Site.Raw[polled.Site.Linked], row["Incident Raw Data"]), row.ToJsonString());
-        Assert.True(JsonNode.DeepEquals(new JsonArray(polled.Site.EventRaw.DeepClone()), row["Event Raw Data"]), row.ToJsonString());
+        Assert.All(polled.Rows, r => Assert.True(JsonNode.DeepEquals(polled.Site.Events(Text(r.Row, "IR Number")!), r.Row["Event Raw Data"]), r.Row.ToJsonString()));
         Assert.Equal("True Positive", Text(polled.Row(polled.Site.Closed), "Disposition"));
     }
 
@@ -335,7 +336,11 @@ public abstract class SentinelPollerTests(GatehouseFixture fixture)
     /// <summary>The seeded site: the numbers of its incidents in the window and the outside one, each one's raw data.</summary>
     private sealed record SeededSite(
         string Name, DateTime WindowStart, DateTime LastCreated, List<string> Numbers, Dictionary<string, JsonObject> Views,
-        Dictionary<string, JsonNode?> Raw, string Outside, string Open, string Closed, string Linked, string LinkedTo, JsonNode EventRaw);
+        Dictionary<string, JsonNode?> Raw, string Outside, string Open, string Closed, string Linked, string LinkedTo, Dictionary<string, JsonArray> EventRaw)
+    {
+        /// <summary>The raw JSON of the incident's events, in event order (none for most).</summary>
+        public JsonArray Events(string number) => EventRaw.TryGetValue(number, out var events) ? (JsonArray)events.DeepClone() : [];
+    }
 
     /// <summary>What one poll of the seeded site read, with the checks every version makes.</summary>
     private sealed record Polled(SentinelConnectorVersion Version, SeededSite Site, CcfRestApiPoller Poller, List<(DateTime Start, JsonObject Row)> Rows)
@@ -381,8 +386,7 @@ public abstract class SentinelPollerTests(GatehouseFixture fixture)
             {
                 var number = Text(row, "IR Number")!;
                 Assert.True(JsonNode.DeepEquals(Site.Raw[number], row["IncidentRawData"]), row.ToJsonString());
-                var events = number == Site.Linked ? new JsonArray(Site.EventRaw.DeepClone()) : [];
-                Assert.True(JsonNode.DeepEquals(events, row["EventRawData"]), row.ToJsonString());
+                Assert.True(JsonNode.DeepEquals(Site.Events(number), row["EventRawData"]), row.ToJsonString());
             }
         }
     }
@@ -425,14 +429,16 @@ public abstract class SentinelPollerTests(GatehouseFixture fixture)
 
     /// <summary>
     /// A new site with one incident created before the window, then <paramref name="inProgress"/> incidents in progress,
-    /// one closed and one still Open, created in the window through the admin API; the first is linked to the second
-    /// and to an event.
+    /// one closed and one still Open, created in the window through the admin API, and one that a SIEM sent through
+    /// incident intake with its two events (then taken in progress); the first is linked to the second and to an event.
     /// </summary>
     private async Task<SeededSite> SeedAsync(int inProgress)
     {
         await Admin.PutAsync("/api/settings/EnableEnhanceWebhookAuthentication", new { value = true });
         var site = await Admin.CreateSiteAsync(name: Unique.Name("Security Operations"));
-        var (eventId, eventRaw) = await EventAsync(site);
+        var sender = await SenderAsync(site);
+        var mail = JsonNode.Parse("""{"subject":"Invoice overdue","from":"mallory0@example.com","verdict":"phish"}""")!;
+        var eventId = (await sender.SendAsync("Event", mail))["events"]![0]!["id"]!.GetValue<long>();
         var outside = await CreateIncidentAsync(site, -1, "In Progress");
         // Windows are whole seconds: the first starts after the second in which the outside incident was created.
         var windowStart = Truncated(outside["createdAt"]!.GetValue<DateTimeOffset>()).AddSeconds(1);
@@ -449,19 +455,23 @@ public abstract class SentinelPollerTests(GatehouseFixture fixture)
         var closed = await CreateIncidentAsync(site, inProgress, "In Progress");
         var open = await CreateIncidentAsync(site, inProgress + 1, null);
         Assert.Equal("Open", open["status"]!.GetValue<string>());
+        var alerts = new JsonArray(JsonNode.Parse("""{"host":"fin-01","rule":"Ransom note"}"""), JsonNode.Parse("""{"host":"fin-02","rule":"Shadow copies deleted"}"""));
+        var case1 = new JsonObject { ["id"] = "C-1", ["title"] = "Ransomware on finance", ["severity"] = "critical", ["category"] = "Malware", ["alerts"] = alerts.DeepClone() };
+        var received = (await sender.SendAsync("Incident", new JsonObject { ["cases"] = new JsonArray(case1) }))["incidents"]![0]!;
+        var fromSiem = await GatehouseClient.Json(await Admin.Http.PatchAsJsonAsync($"/api/incidents/{received["id"]}", new { status = "In Progress" }), HttpStatusCode.OK);
         var number = (JsonObject v) => v["number"]!.GetValue<string>();
         var (linked, linkedTo) = (number(views[0]), number(views[1]));
         views[0] = (await Admin.PostAsync($"/api/incidents/{views[0]["id"]}/links", new { incidents = new[] { linkedTo }, events = new[] { eventId } }, HttpStatusCode.OK)).AsObject();
         views[1] = (await Admin.GetAsync($"/api/incidents/{views[1]["id"]}")).AsObject();
         closed = (await Admin.PostAsync($"/api/incidents/{closed["id"]}/close", new { conclusion = "Mail quarantined", disposition = "True Positive" }, HttpStatusCode.OK)).AsObject();
-        views.Add(closed);
-        views.Add(open);
+        views.AddRange([closed, open, fromSiem.AsObject()]);
         var all = views.ToDictionary(number);
         var raw = new Dictionary<string, JsonNode?>();
         foreach (var (n, view) in all)
         {
             raw[n] = (await Admin.GetAsync($"/api/incidents/{view["id"]}"))["raw"]?.DeepClone();
         }
+        var eventRaw = new Dictionary<string, JsonArray> { [linked] = new JsonArray(mail.DeepClone()), [number(fromSiem.AsObject())] = alerts };
         var lastCreated = views.Max(v => Truncated(v["createdAt"]!.GetValue<DateTimeOffset>()));
         return new SeededSite(site, windowStart, lastCreated, [.. all.Keys], all, raw, number(outside), number(open), number(closed), linked, linkedTo, eventRaw);
     }
@@ -488,18 +498,41 @@ public abstract class SentinelPollerTests(GatehouseFixture fixture)
         return (await Admin.PostAsync("/api/incidents", body)).AsObject();
     }
 
-    /// <summary>One event on the site, sent by a sender with an intake JWT key that binds nothing (as the vendor tells intake senders to sign <c>{}</c>).</summary>
-    private async Task<(long Id, JsonNode Raw)> EventAsync(string site)
+    /// <summary>A SIEM pushing events and incidents (cases with their alerts) to the site, with intake JWT keys that bind nothing.</summary>
+    private sealed record Sender(GatehouseClient Admin, string Integration, string Site, Dictionary<string, string> Tokens)
     {
-        var integration = await Admin.CreateIntegrationAsync(new { mainJsonPath = "$", fieldMappings = new[] { new { field = "Title", source = "$.subject" } } });
-        var (view, secret) = await JwtKeyAsync(Admin, new
+        /// <summary>Sends to the event or incident intake and waits for processing; returns the result.</summary>
+        public async Task<JsonNode> SendAsync(string intake, JsonNode body)
         {
-            name = Unique.Name("Mail gateway"), module = "DataIngestion", method = "Jwt", site, integration, intake = "Event", payloadFields = Array.Empty<string>(),
-        });
-        var token = Forge(Header(view["kid"]!.GetValue<string>()), "{}", secret);
-        const string body = """{"subject":"Invoice overdue","from":"mallory0@example.com","verdict":"phish"}""";
-        var result = await GatehouseClient.Json(await SendWithTokenAsync(Admin, integration, site, body, token, "CreateEvents?wait=10"), HttpStatusCode.OK);
-        return (result["events"]![0]!["id"]!.GetValue<long>(), JsonNode.Parse(body)!);
+            var verb = intake == "Event" ? "CreateEvents" : "CreateIncidents";
+            return await GatehouseClient.Json(await SendWithTokenAsync(Admin, Integration, Site, body.ToJsonString(), Tokens[intake], $"{verb}?wait=10"), HttpStatusCode.OK);
+        }
+    }
+
+    private async Task<Sender> SenderAsync(string site)
+    {
+        var integration = await Admin.CreateIntegrationAsync(
+            eventIntake: new { mainJsonPath = "$", fieldMappings = new[] { new { field = "Title", source = "$.subject" } } },
+            incidentIntake: new
+            {
+                mainJsonPath = "$.cases", eventsJsonPath = "$.alerts",
+                fieldMappings = new[]
+                {
+                    new { field = "Title", source = "$.title" }, new { field = "Severity", source = "$.severity" },
+                    new { field = "Incident Type", source = "$.category" }, new { field = "External ID", source = "$.id" },
+                },
+            });
+        var tokens = new Dictionary<string, string>();
+        foreach (var intake in new[] { "Event", "Incident" })
+        {
+            // The vendor tells intake senders to sign {}: a key that binds no payload field, asked for explicitly.
+            var (view, secret) = await JwtKeyAsync(Admin, new
+            {
+                name = Unique.Name("SIEM"), module = "DataIngestion", method = "Jwt", site, integration, intake, payloadFields = Array.Empty<string>(),
+            });
+            tokens[intake] = Forge(Header(view["kid"]!.GetValue<string>()), "{}", secret);
+        }
+        return new Sender(Admin, integration, site, tokens);
     }
 
     /// <summary>An incident with the id and creation time given, stored as the incident model writes one (for numbers the API cannot choose).</summary>
