@@ -216,7 +216,7 @@ public abstract class SentinelPollerTests(GatehouseFixture fixture)
         Assert.Equal("ACME 0", Text(row, "Customer - Name"));
         Assert.Equal("CA", Text(row, "Customer - Country"));
         Assert.Equal("00:45:00", Text(row, "Incident Owner - Time Spend"));
-        Assert.Null(polled.Row(polled.Site.Numbers[1])["Incident Owner - Time Spend"]);
+        Assert.Null(polled.Row(polled.Site.LinkedTo)["Incident Owner - Time Spend"]);
         Assert.True(JsonNode.DeepEquals(polled.Site.Raw[polled.Site.Linked], row["Incident Raw Data"]), row.ToJsonString());
         Assert.All(polled.Rows, r => Assert.True(JsonNode.DeepEquals(polled.Site.Events(Text(r.Row, "IR Number")!), r.Row["Event Raw Data"]), r.Row.ToJsonString()));
         Assert.Equal("True Positive", Text(polled.Row(polled.Site.Closed), "Disposition"));
