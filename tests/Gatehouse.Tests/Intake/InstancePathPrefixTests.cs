@@ -13,6 +13,8 @@ public sealed class InstancePathPrefixTests(SqliteFixture fixture) : IClassFixtu
     [InlineData("/elasticsearch/VSOC/api/Data/{0}/Security%20Operations/CreateEvents")]
     [InlineData("/ce_site/vsoc/API/data/{0}/security%20operations/createevents")]
     [InlineData("/MainApp/tenant-1/VSOC/api/Data/{0}/Security%20Operations/CreateEvents")]
+    [InlineData("/ce_site/VSOC//api/Data/{0}/Security%20Operations/CreateEvents")]
+    [InlineData("/VSOC//api/Data/{0}/Security%20Operations/CreateEvents")]
     public async Task Intake_under_an_instance_prefix_is_accepted(string path)
     {
         var integration = await Admin.CreateIntegrationAsync(new { mainJsonPath = "$" });

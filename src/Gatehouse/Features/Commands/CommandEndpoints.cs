@@ -87,9 +87,12 @@ public sealed partial class CommandHandler(
         JsonObject? merged = null;
         foreach (var parameter in command.Parameters.Where(p => p.FromEnvelope))
         {
-            JsonNode? value = body.TryGetProperty(parameter.Name, out var top) ? JsonNode.Parse(top.GetRawText())
-                : query.TryGetValue(parameter.Name, out var fromQuery) && long.TryParse(fromQuery.ToString(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) ? number
-                : null;
+            // A poller's paging may put the page number as text ("1") beside CommandParams or in the query string.
+            var text = body.TryGetProperty(parameter.Name, out var top) ? (top.ValueKind == JsonValueKind.String ? top.GetString() : null)
+                : query.TryGetValue(parameter.Name, out var fromQuery) ? fromQuery.ToString() : null;
+            JsonNode? value = text is not null
+                ? long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number) ? number : JsonValue.Create(text)
+                : top.ValueKind == JsonValueKind.Undefined ? null : JsonNode.Parse(top.GetRawText());
             if (value is null)
             {
                 continue;
