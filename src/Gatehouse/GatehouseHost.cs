@@ -62,6 +62,8 @@ public static class GatehouseHost
         services.AddScoped<KeyAccess>();
         services.AddScoped<KeyValidation>();
         services.AddScoped<AuditLog>();
+        services.AddSingleton<JsonBodies>();
+        services.AddSingleton<Features.Commands.ParameterChecks>();
         services.AddScoped<IncidentLifecycle>();
         services.AddSingleton<AuthFailureAudit>();
         services.AddHostedService(provider => provider.GetRequiredService<AuthFailureAudit>());

@@ -14,13 +14,19 @@ public sealed record CommandDefinition(string Name, string Description, IReadOnl
     /// <summary>The declaration compiled into a JSON Schema, once.</summary>
     public CommandParameters Compiled => _compiled ??= new CommandParameters(Parameters);
 
-    /// <summary>A copy of the parameters fit to record: the values of parameters declared secret replaced.</summary>
+    /// <summary>A parameter value recorded with a run is cut to this many characters of JSON.</summary>
+    public const int MaxRecordedValueLength = 4096;
+
+    /// <summary>A copy of the parameters fit to record: the values of parameters declared secret replaced, large values summarised.</summary>
     public JsonObject Redacted(JsonObject parameters)
     {
-        var recorded = (JsonObject)parameters.DeepClone();
-        foreach (var secret in Parameters.Where(p => p.Secret && recorded.ContainsKey(p.Name)))
+        var recorded = new JsonObject();
+        foreach (var (name, value) in parameters)
         {
-            recorded[secret.Name] = "[redacted]";
+            var json = value?.ToJsonString();
+            recorded[name] = Parameters.Any(p => p.Secret && p.Name == name) ? "[redacted]"
+                : json is { Length: > MaxRecordedValueLength } ? $"[{json.Length} characters of JSON, not recorded]"
+                : value?.DeepClone();
         }
         return recorded;
     }
@@ -38,20 +44,18 @@ public static class BuiltInCommands
         new("Incident Numbers", P.List, Description: "Only these incidents (IR Numbers such as 20260113-42)."),
         new("Static Fields", P.List, Description: "The incident fields to return, by name (IR Number, Title, Status, …); all but the raw data when empty."),
         new("Dynamic Fields", P.Object, Description: "Custom fields to return, {\"section\": [\"field\", …]}; each comes back as \"section - field\"."),
-        new("Page Index", P.Integer, Default: 0, Description: "0-based page.", FromEnvelope: true),
-        new("Page Size", P.Integer, Default: 100, Description: "Incidents per page (1-1000)."),
+        // "PageIndex"/"PageSize" is how Sentinel's D3 Smart SOAR connector 3.1.0+ spells them; its poller rewrites PageIndex.
+        new("Page Index", P.Integer, Default: 0, Description: "0-based page.", FromEnvelope: true, Aliases: ["PageIndex"]),
+        new("Page Size", P.Integer, Default: 100, Description: "Incidents per page (1-1000).", Aliases: ["PageSize"]),
         new("Output Format", P.TextOrNumber, Default: "JSON", AllowedValues: ["JSON", "Json", "json", "2"], Description: "JSON (the vendor's code 2)."),
         new("PollFromSentinel", P.Boolean, Description: "Microsoft Sentinel's poller: each row also carries IncidentRawData and EventRawData."),
-        // The spellings Microsoft Sentinel's D3 Smart SOAR connector 3.1.0 and later sends.
-        new("PageIndex", P.Integer, Hidden: true, FromEnvelope: true),
-        new("PageSize", P.Integer, Hidden: true),
     ];
 
     private static readonly CommandParameter[] IncidentFieldsToSet =
     [
         new("Title", P.Text),
         new("Description", P.Text),
-        new("Severity", P.Text, AllowedValues: ["Critical", "High", "Medium", "Low", "Informational"]),
+        new("Severity", P.Text, Description: "Critical, High, Medium, Low or Informational (any case)."),
         new("Status", P.Text, Description: "One of the configured statuses; closing is CloseIncident."),
         new("Stage", P.Text, Description: "One of the configured stages."),
         new("Priority", P.Text, Description: "One of the configured priorities."),
@@ -106,11 +110,9 @@ public static class BuiltInCommands
             new("Start Time", P.DateTime),
             new("End Time", P.DateTime),
             new("Status", P.Text, AllowedValues: ["New", "Dismissed", "Escalated"]),
-            new("Page Index", P.Integer, Default: 0, FromEnvelope: true),
-            new("Page Size", P.Integer, Default: 100),
+            new("Page Index", P.Integer, Default: 0, FromEnvelope: true, Aliases: ["PageIndex"]),
+            new("Page Size", P.Integer, Default: 100, Aliases: ["PageSize"]),
             new("Output Format", P.TextOrNumber, Default: "JSON", AllowedValues: ["JSON", "Json", "json", "2"]),
-            new("PageIndex", P.Integer, Hidden: true, FromEnvelope: true),
-            new("PageSize", P.Integer, Hidden: true),
         ]),
         new("DismissEvents", "Dismiss an event and the events related to it.",
         [

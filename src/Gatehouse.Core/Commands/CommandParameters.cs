@@ -12,6 +12,7 @@ public enum ParameterType { Text, Number, Integer, Boolean, DateTime, List, Obje
 /// One declared parameter; <see cref="Name"/> is its display name, spaces allowed ("Start Time").
 /// <see cref="FromEnvelope"/>: a value a poller sends beside <c>CommandParams</c> (at the body's top level or in the
 /// query string) wins — Microsoft Sentinel's offset paging adds its <c>Page Index</c> there.
+/// <see cref="Aliases"/>: other spellings clients send (<c>PageIndex</c>); the parameter's own name wins when both are given.
 /// </summary>
 public sealed record CommandParameter(
     string Name,
@@ -22,7 +23,8 @@ public sealed record CommandParameter(
     string? Description = null,
     bool Secret = false,
     bool Hidden = false,
-    bool FromEnvelope = false);
+    bool FromEnvelope = false,
+    IReadOnlyList<string>? Aliases = null);
 
 /// <summary>
 /// A command's parameter declaration compiled once into a JSON Schema (JsonSchema.Net); a
@@ -61,6 +63,11 @@ public sealed class CommandParameters
         if (commandParams.ValueKind != JsonValueKind.Object)
         {
             return (null, ["'CommandParams' must be a JSON object of parameters by name."]);
+        }
+        using var renamed = WithAliasesRenamed(commandParams);
+        if (renamed is not null)
+        {
+            commandParams = renamed.RootElement;
         }
         var results = _schema.Evaluate(commandParams, Evaluation);
         if (results.IsValid)
@@ -168,6 +175,50 @@ public sealed class CommandParameters
             schema["description"] = parameter.Description;
         }
         return schema;
+    }
+
+    /// <summary>
+    /// The declared parameters whose values pass their own schema, aliases read as their parameter: what further
+    /// checks can still judge when the whole set failed, so one answer lists every violation.
+    /// </summary>
+    public JsonObject Passing(JsonElement commandParams)
+    {
+        var passing = new JsonObject();
+        if (commandParams.ValueKind != JsonValueKind.Object)
+        {
+            return passing;
+        }
+        using var renamed = WithAliasesRenamed(commandParams);
+        var values = renamed?.RootElement ?? commandParams;
+        foreach (var parameter in Declared.Where(p => values.TryGetProperty(p.Name, out _)))
+        {
+            var value = values.GetProperty(parameter.Name);
+            if (_parameterSchemas[parameter.Name].Evaluate(value, Evaluation).IsValid)
+            {
+                passing[parameter.Name] = JsonNode.Parse(value.GetRawText());
+            }
+        }
+        return passing;
+    }
+
+    /// <summary>The parameters with aliases under their parameter's own name, or null when none was used.</summary>
+    private JsonDocument? WithAliasesRenamed(JsonElement commandParams)
+    {
+        var aliases = Declared.SelectMany(p => (p.Aliases ?? []).Select(a => (Alias: a, p.Name))).ToDictionary(a => a.Alias, a => a.Name, StringComparer.Ordinal);
+        if (aliases.Count == 0 || !commandParams.EnumerateObject().Any(p => aliases.ContainsKey(p.Name)))
+        {
+            return null;
+        }
+        var renamed = new JsonObject();
+        foreach (var property in commandParams.EnumerateObject().Where(p => !aliases.ContainsKey(p.Name)))
+        {
+            renamed[property.Name] = JsonNode.Parse(property.Value.GetRawText());
+        }
+        foreach (var property in commandParams.EnumerateObject().Where(p => aliases.ContainsKey(p.Name)))
+        {
+            renamed.TryAdd(aliases[property.Name], JsonNode.Parse(property.Value.GetRawText()));
+        }
+        return JsonDocument.Parse(renamed.ToJsonString());
     }
 
     /// <summary>A whole-number parameter's value (JSON Schema counts 2.0 as an integer too), or null.</summary>

@@ -29,8 +29,16 @@ public static class IncidentEdits
         var errors = new List<string>();
         var changes = new List<FieldChange>();
         var dynamicName = naming == IncidentNaming.Wire ? DynamicFieldsWire : DynamicFieldsApi;
+        var named = new Dictionary<object, string>();
         foreach (var (name, value) in edit)
         {
+            var target = (object?)(naming == IncidentNaming.Wire ? IncidentModel.ByWireName(name) : IncidentModel.ByApiName(name))
+                ?? (string.Equals(name, dynamicName, StringComparison.OrdinalIgnoreCase) ? dynamicName : name);
+            if (!named.TryAdd(target, name))
+            {
+                errors.Add($"'{name}' and '{named[target]}' name the same field; give it once.");
+                continue;
+            }
             if (string.Equals(name, dynamicName, StringComparison.OrdinalIgnoreCase))
             {
                 DynamicChanges(current, value, name, changes, errors);
@@ -211,9 +219,10 @@ public static class IncidentEdits
             }
             foreach (var (field, newValue) in members)
             {
-                if (string.IsNullOrWhiteSpace(field) || field.Contains(" - ", StringComparison.Ordinal) || section.Contains(" - ", StringComparison.Ordinal))
+                if (!JoinableName(section) || !JoinableName(field))
                 {
-                    errors.Add($"'{name}.{section}.{field}': section and field names must not be empty or contain ' - ', which joins them on the wire.");
+                    errors.Add($"'{name}.{section}.{field}': section and field names must not be empty, contain ' - ' or begin or end with '-': "
+                        + "they are joined as 'section - field' on the wire, and must come apart again.");
                     continue;
                 }
                 if (newValue is not null && newValue.ToJsonString().Length > MaxDynamicValueLength)
@@ -228,6 +237,12 @@ public static class IncidentEdits
                 }
             }
         }
+    }
+
+    private static bool JoinableName(string name)
+    {
+        var trimmed = name.Trim();
+        return trimmed.Length > 0 && !trimmed.Contains(" - ", StringComparison.Ordinal) && !trimmed.StartsWith('-') && !trimmed.EndsWith('-');
     }
 
     private static void Add(List<FieldChange> changes, IncidentField field, JsonNode? from, JsonNode? to)

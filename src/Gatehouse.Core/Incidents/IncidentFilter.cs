@@ -1,15 +1,13 @@
 using System.Globalization;
-using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 
 namespace Gatehouse.Core.Incidents;
 
 public enum FilterOperator { Equal, NotEqual, Less, Greater, LessOrEqual, GreaterOrEqual, Like, IsEmpty, IsNotEmpty }
 
 /// <summary>One condition: a static field by wire name, or a dynamic field of a section.</summary>
-public sealed record FilterCondition(IncidentField? Static, string? Section, string Field, FilterOperator Operator, JsonNode? Value, Regex? Pattern);
+public sealed record FilterCondition(IncidentField? Static, string? Section, string Field, FilterOperator Operator, JsonNode? Value, LikePattern? Pattern);
 
 /// <summary>
 /// The vendor's incident filter: an array of AND-groups OR-ed together (a flat array of
@@ -34,8 +32,8 @@ public sealed class IncidentFilter
 
     private static readonly string[] Members = ["field", "operator", "value", "section"];
 
-    public const int MaxConditions = 200;
-    public const int MaxPatternLength = 1000;
+    public const int MaxConditions = 100;
+    public const int MaxPatternLength = 500;
 
     private readonly IReadOnlyList<IReadOnlyList<FilterCondition>> _groups;
     private readonly IncidentVocabulary _vocabulary;
@@ -130,9 +128,11 @@ public sealed class IncidentFilter
         if (field is not null && section is null)
         {
             known = IncidentModel.ByWireName(field);
-            if (known is null)
+            if (known is null || !Filterable(known))
             {
-                errors.Add($"'{at}.field' '{field}' is not an incident field (give 'section' for a dynamic field); fields: {string.Join(", ", IncidentModel.All.Select(f => f.WireName))}.");
+                errors.Add(known is null
+                    ? $"'{at}.field' '{field}' is not an incident field (give 'section' for a dynamic field); fields: {string.Join(", ", IncidentModel.All.Where(Filterable).Select(f => f.WireName))}."
+                    : $"'{at}.field' '{field}' cannot be filtered on: the raw data is returned, not searched.");
             }
         }
         var takesValue = op is not (FilterOperator.IsEmpty or FilterOperator.IsNotEmpty);
@@ -152,7 +152,7 @@ public sealed class IncidentFilter
         {
             return null;
         }
-        var pattern = op == FilterOperator.Like ? LikePattern(Scalar(value)) : null;
+        var pattern = op == FilterOperator.Like ? new LikePattern(Scalar(value)) : null;
         return new FilterCondition(known, Text(section), field!, op, value, pattern);
     }
 
@@ -260,14 +260,5 @@ public sealed class IncidentFilter
     private static string? Text(JsonNode? value) =>
         value is JsonValue v && v.GetValueKind() == JsonValueKind.String && v.GetValue<string>().Trim() is { Length: > 0 } text ? text : null;
 
-    /// <summary>SQL LIKE as a regular expression: <c>%</c> any run, <c>_</c> one character, the rest literal, any case.</summary>
-    private static Regex LikePattern(string like)
-    {
-        var pattern = new StringBuilder("^");
-        foreach (var c in like)
-        {
-            pattern.Append(c switch { '%' => ".*", '_' => ".", _ => Regex.Escape(c.ToString()) });
-        }
-        return new Regex(pattern.Append('$').ToString(), RegexOptions.IgnoreCase | RegexOptions.Singleline | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
-    }
+    private static bool Filterable(IncidentField field) => field != IncidentModel.IncidentRaw && field != IncidentModel.EventRaw;
 }

@@ -21,6 +21,9 @@ public sealed record IncidentQuery(
 {
     public const int MaxPageSize = 1000;
     public const int DefaultPageSize = 100;
+    public const int MaxPageIndex = 1_000_000;
+    public const int MaxNumbers = 1000;
+    public const int MaxFieldNames = 200;
 
     /// <summary>Row keys Microsoft Sentinel's data-collection rule (D3SOAR 3.0.1 and later) reads when the poller sends PollFromSentinel.</summary>
     public const string SentinelIncidentRaw = "IncidentRawData";
@@ -38,7 +41,11 @@ public sealed record IncidentQuery(
             errors.Add("'End Time' is before 'Start Time'.");
         }
         List<(long, string?)>? numbers = null;
-        if (parameters["Incident Numbers"] is JsonArray given)
+        if (parameters["Incident Numbers"] is JsonArray { Count: > MaxNumbers })
+        {
+            errors.Add($"'Incident Numbers' names at most {MaxNumbers} incidents.");
+        }
+        else if (parameters["Incident Numbers"] is JsonArray given)
         {
             numbers = [];
             foreach (var item in given)
@@ -57,17 +64,8 @@ public sealed record IncidentQuery(
         errors.AddRange(filterErrors);
         var (staticFields, unknown) = StaticFieldsOf(parameters["Static Fields"], errors);
         var dynamicFields = DynamicFieldsOf(parameters["Dynamic Fields"], errors);
-        // "PageIndex"/"PageSize" is how Sentinel's D3 Smart SOAR connector 3.1.0+ spells them; its poller rewrites PageIndex.
-        var pageIndex = Integer(parameters["PageIndex"]) ?? Integer(parameters["Page Index"]) ?? 0;
-        var pageSize = Integer(parameters["PageSize"]) ?? Integer(parameters["Page Size"]) ?? DefaultPageSize;
-        if (pageIndex < 0)
-        {
-            errors.Add("'Page Index' starts at 0.");
-        }
-        if (pageSize is < 1 or > MaxPageSize)
-        {
-            errors.Add($"'Page Size' must be between 1 and {MaxPageSize}.");
-        }
+        var pageIndex = Paging(parameters, "Page Index", 0, 0, MaxPageIndex, errors);
+        var pageSize = Paging(parameters, "Page Size", DefaultPageSize, 1, MaxPageSize, errors);
         var forSentinel = parameters["PollFromSentinel"] is JsonValue poll && poll.GetValueKind() == JsonValueKind.True;
         return errors.Count > 0
             ? (null, errors)
@@ -95,6 +93,11 @@ public sealed record IncidentQuery(
         if (value is not JsonArray names || names.Any(n => n is not JsonValue v || v.GetValueKind() != JsonValueKind.String))
         {
             errors.Add("'Static Fields' must be a list of field names such as \"IR Number\" and \"Title\".");
+            return ([], []);
+        }
+        if (names.Count > MaxFieldNames)
+        {
+            errors.Add($"'Static Fields' names at most {MaxFieldNames} fields.");
             return ([], []);
         }
         var fields = new List<IncidentField> { IncidentModel.Number };
@@ -125,6 +128,11 @@ public sealed record IncidentQuery(
         var fields = new List<(string, string)>();
         if (value is JsonObject sections)
         {
+            if (sections.Sum(s => s.Value is JsonArray names ? names.Count : 1) > MaxFieldNames)
+            {
+                errors.Add($"'Dynamic Fields' names at most {MaxFieldNames} fields.");
+                return [];
+            }
             foreach (var (section, names) in sections)
             {
                 if (names is JsonArray list && list.All(n => n is JsonValue v && v.GetValueKind() == JsonValueKind.String))
@@ -140,5 +148,18 @@ public sealed record IncidentQuery(
         return [];
     }
 
-    private static int? Integer(JsonNode? value) => Commands.CommandParameters.Integer(value);
+    /// <summary>A paging parameter within its range; absent, its default; anything else is an error, never silently the default.</summary>
+    private static int Paging(JsonObject parameters, string name, int fallback, int min, int max, List<string> errors)
+    {
+        if (parameters[name] is not { } given)
+        {
+            return fallback;
+        }
+        if (Commands.CommandParameters.WholeNumber(given) is { } value && value >= min && value <= max)
+        {
+            return (int)value;
+        }
+        errors.Add($"'{name}' must be a whole number from {min} to {max}.");
+        return fallback;
+    }
 }

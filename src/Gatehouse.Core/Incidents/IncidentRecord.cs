@@ -33,8 +33,8 @@ public sealed class IncidentRecord(IReadOnlyDictionary<IncidentField, JsonNode?>
             return null;
         }
         if (scalar.GetValueKind() == JsonValueKind.Number
-            && double.TryParse(scalar.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var epoch) && double.IsFinite(epoch)
-            && Math.Abs(epoch) < 253402300799)
+            && double.TryParse(scalar.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var epoch)
+            && epoch is >= -62135596800 and <= 253402300799)
         {
             return DateTimeOffset.FromUnixTimeMilliseconds((long)(epoch * 1000));
         }

@@ -113,6 +113,10 @@ public sealed partial class GatehouseExceptionHandler(IProblemDetailsService pro
         {
             return true;
         }
+        else if (exception is Features.Incidents.IncidentConflictException conflict)
+        {
+            problem = Problem(409, conflict.Message);
+        }
         else if (Storage.DatabaseErrors.FindUniqueViolation(exception) is { } violation)
         {
             // Concurrent creates of one name all pass the endpoint's check; the unique index refuses all

@@ -330,6 +330,8 @@ public sealed class Incident : ISiteRecord
     /// <summary>The dynamic field sections: <c>{"section": {"field": value}}</c>.</summary>
     public string DynamicFieldsJson { get; set; } = "{}";
     public string? RawJson { get; set; }
+    /// <summary>Grows with every change: two changes made at once cannot both pass (the second is refused, not lost).</summary>
+    public int Version { get; set; }
     public List<IncidentEvent> Events { get; set; } = [];
 
     public string Number => IncidentNumbers.Format(Id, CreatedAt);

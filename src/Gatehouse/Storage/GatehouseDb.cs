@@ -120,6 +120,7 @@ public abstract class GatehouseDb(DbContextOptions options) : DbContext(options)
             incident.HasOne(i => i.Integration).WithMany().HasForeignKey(i => i.IntegrationId).OnDelete(DeleteBehavior.Restrict);
             incident.HasOne(i => i.Site).WithMany().HasForeignKey(i => i.SiteId).OnDelete(DeleteBehavior.Restrict);
             incident.Ignore(i => i.Number);
+            incident.Property(i => i.Version).IsConcurrencyToken();
             incident.Property(i => i.Status).HasMaxLength(200);
             incident.Property(i => i.Stage).HasMaxLength(200);
             incident.Property(i => i.Priority).HasMaxLength(200);

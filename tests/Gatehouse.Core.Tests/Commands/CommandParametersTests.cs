@@ -149,4 +149,15 @@ public class ArtifactExtractorTests
         Assert.Equal(valid, values is not null);
         Assert.Equal(valid, errors.Count == 0);
     }
+
+    [Fact]
+    public void An_alias_is_read_as_its_parameter_and_the_parameters_own_name_wins()
+    {
+        var declared = new CommandParameters([new("Page Index", ParameterType.Integer, Default: 0, Aliases: ["PageIndex"])]);
+        var (aliased, _) = declared.Validate(JsonDocument.Parse("""{"PageIndex":3}""").RootElement);
+        var (both, _) = declared.Validate(JsonDocument.Parse("""{"PageIndex":3,"Page Index":5}""").RootElement);
+        Assert.Equal(3, aliased!["Page Index"]!.GetValue<int>());
+        Assert.False(aliased.ContainsKey("PageIndex"));
+        Assert.Equal(5, both!["Page Index"]!.GetValue<int>());
+    }
 }

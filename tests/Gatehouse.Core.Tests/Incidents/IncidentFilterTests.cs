@@ -73,3 +73,32 @@ public class IncidentFilterTests
     public void Like_patterns_are_literal_apart_from_their_wildcards() =>
         Assert.False(Matches("""[{"field":"Title","operator":"LIKE","value":"Phishing.*"}]"""));
 }
+
+public class LikePatternTests
+{
+    [Theory]
+    [InlineData("%lookalike%", "Phishing from a LOOKALIKE domain", true)]
+    [InlineData("phishing_from%", "Phishing from a lookalike domain", true)]
+    [InlineData("%", "", true)]
+    [InlineData("_", "", false)]
+    [InlineData("a%b%c", "axxbyyc", true)]
+    [InlineData("a%b%c", "axxbyy", false)]
+    [InlineData("%.*%", "anything", false)]
+    public void Like_is_SQLs_with_percent_and_underscore_in_any_case(string pattern, string text, bool expected) =>
+        Assert.Equal(expected, new LikePattern(pattern).IsMatch(text));
+
+    // Regression (red team): a pattern of many % against a long text held a core for minutes.
+    [Fact]
+    public void A_hostile_pattern_against_a_long_text_finishes_at_once()
+    {
+        var pattern = new LikePattern(string.Concat(Enumerable.Repeat("%a", 249)) + "%b");
+        var text = new string('a', 32_768);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; i < 100; i++)
+        {
+            Assert.False(pattern.IsMatch(text));
+        }
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"took {clock.Elapsed}");
+    }
+}

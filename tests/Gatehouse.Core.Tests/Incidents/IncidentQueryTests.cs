@@ -34,11 +34,20 @@ public class IncidentQueryTests
     }
 
     [Fact]
-    public void Paging_reads_either_spelling()
+    public void Paging_reads_the_page_and_its_size()
     {
-        Assert.Equal((2, 25), (Parse("""{"PageIndex":2,"PageSize":25}""").PageIndex, Parse("""{"PageIndex":2,"PageSize":25}""").PageSize));
-        Assert.Equal((3, 10), (Parse("""{"Page Index":3,"Page Size":10}""").PageIndex, Parse("""{"Page Index":3,"Page Size":10}""").PageSize));
+        var query = Parse("""{"Page Index":3,"Page Size":10}""");
+        Assert.Equal((3, 10), (query.PageIndex, query.PageSize));
     }
+
+    [Theory]
+    [InlineData("""{"Page Index":2147483647}""")]
+    [InlineData("""{"Page Index":1e20}""")]
+    [InlineData("""{"Page Index":"2"}""")]
+    [InlineData("""{"Page Size":1e10}""")]
+    [InlineData("""{"Page Size":2.5}""")]
+    public void Page_numbers_out_of_range_are_refused_not_replaced_by_the_default(string parameters) =>
+        Assert.Contains(IncidentQuery.Parse(JsonNode.Parse(parameters)!.AsObject(), IncidentVocabulary.Default).Errors, e => e.StartsWith("'Page", StringComparison.Ordinal));
 
     [Theory]
     [InlineData("""{"Start Time":"2026-01-13 10:00:00","End Time":"2026-01-13 09:00:00"}""")]

@@ -81,7 +81,7 @@ public abstract class CommandTests(GatehouseFixture fixture)
         Assert.Equal(5, errors.Count);
         Assert.Contains(errors, e => e.StartsWith("'Incident Type' is required"));
         Assert.Contains(errors, e => e.StartsWith("'Title' must be text"));
-        Assert.Contains(errors, e => e.StartsWith("'Severity' must be text, one of: Critical, High, Medium, Low, Informational"));
+        Assert.Contains(errors, e => e.StartsWith("'Severity' must be one of: Critical, High, Medium, Low, Informational"));
         Assert.Contains(errors, e => e.StartsWith("'Due Date' must be a date and time as yyyy-MM-dd HH:mm:ss or ISO 8601"));
         Assert.Contains(errors, e => e.StartsWith("'Colour' is not a parameter of this command; known parameters: Incident Type, Title"));
         var notObject = await GatehouseClient.Problem(await RunAsync("CreateIncident", key, new[] { 1 }), HttpStatusCode.BadRequest);

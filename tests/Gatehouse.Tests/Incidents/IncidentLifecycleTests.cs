@@ -171,6 +171,94 @@ public abstract class IncidentLifecycleTests(GatehouseFixture fixture)
         Assert.Equal("Open", (await Admin.GetAsync($"/api/incidents/{foreign["id"]}"))["status"]!.GetValue<string>());
     }
 
+    // Regressions (red team): each of these bodies was a 500.
+    [Theory]
+    [InlineData("""{"title":"a\ud800"}""", "malformed_json")]
+    [InlineData("""{"title":"a","Title":"b"}""", "validation_failed")]
+    [InlineData("""{"title":"a","title":"b"}""", "duplicate_property")]
+    [InlineData("""{"dueDate":-62135596801}""", "validation_failed")]
+    [InlineData("""{"title":"nul\u0000here"}""", "invalid_character")]
+    [InlineData("""[]""", "body_not_object")]
+    public async Task Bodies_that_cannot_be_stored_get_a_400_that_says_why(string body, string code)
+    {
+        var id = (await CreateAsync(await Admin.CreateSiteAsync()))["id"]!.GetValue<long>();
+        var request = new HttpRequestMessage(HttpMethod.Patch, $"/api/incidents/{id}") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+
+        await GatehouseClient.Problem(await Admin.Http.SendAsync(request), HttpStatusCode.BadRequest, code);
+    }
+
+    // Regression (red team): two closes at once both succeeded, the second overwriting the first's conclusion.
+    [Fact]
+    public async Task Two_closes_at_once_save_one_and_refuse_the_other_with_a_409()
+    {
+        var id = (await CreateAsync(await Admin.CreateSiteAsync()))["id"]!.GetValue<long>();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 4).Select(i =>
+            Admin.Http.PostAsJsonAsync($"/api/incidents/{id}/close", new { conclusion = $"c{i}", disposition = "Duplicate" })));
+
+        var statuses = answers.Select(a => a.StatusCode).ToList();
+        Assert.Equal(1, statuses.Count(s => s == HttpStatusCode.OK));
+        Assert.All(statuses.Where(s => s != HttpStatusCode.OK), s => Assert.True(s is HttpStatusCode.Conflict or HttpStatusCode.BadRequest, s.ToString()));
+        var history = (await Admin.GetAsync($"/api/incidents/{id}/history")).AsArray();
+        Assert.Single(history, h => h!["action"]!.GetValue<string>() == "closed");
+    }
+
+    // Regression (red team): an analyst could make a user of another site the owner, and learn which usernames exist.
+    [Fact]
+    public async Task Owners_are_users_of_the_incidents_site_and_the_refusal_does_not_say_whether_a_name_exists()
+    {
+        var mine = await Admin.CreateSiteAsync();
+        var (elsewhere, _) = await Admin.CreateUserAsync(fixture.Factory, "Analyst", await Admin.CreateSiteAsync());
+        var analyst = await Admin.CreateAnalystAsync(fixture.Factory, mine);
+        var id = (await CreateAsync(mine))["id"]!.GetValue<long>();
+
+        var other = await GatehouseClient.Problem(await PatchAsync(analyst, id, new { owner = elsewhere }), HttpStatusCode.BadRequest);
+        var nobody = await GatehouseClient.Problem(await PatchAsync(analyst, id, new { owner = "no-such-user" }), HttpStatusCode.BadRequest);
+
+        Assert.Equal(other["errors"]![0]!.GetValue<string>().Replace(elsewhere.ToLowerInvariant(), "X"), nobody["errors"]![0]!.GetValue<string>().Replace("no-such-user", "X"));
+        await GatehouseClient.Json(await PatchAsync(analyst, id, new { owner = "admin" }), HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task GetIncidents_parameters_that_cannot_be_met_get_the_400_that_lists_them()
+    {
+        var site = await Admin.CreateSiteAsync();
+        var view = await Admin.PostAsync("/api/keys", new { name = Unique.Name("GetIncidents"), module = "UtilityCommand", method = "ApiKey", command = "GetIncidents" });
+        var key = (await Admin.GetAsync($"/api/keys/{view["id"]}/secret"))["headerValue"]!.GetValue<string>();
+        var body = new JsonObject
+        {
+            ["Username"] = "admin", ["Site"] = site,
+            ["CommandParams"] = new JsonObject
+            {
+                ["Page Index"] = 2147483647,
+                ["Filter"] = new JsonArray(new JsonObject { ["field"] = "Colour", ["operator"] = "=", ["value"] = "red" }),
+            },
+        };
+        var request = new HttpRequestMessage(HttpMethod.Post, "/VSOC/api/Command/GetIncidents") { Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json") };
+        request.Headers.TryAddWithoutValidation("d3key", key);
+
+        var problem = await GatehouseClient.Problem(await Admin.Http.SendAsync(request), HttpStatusCode.BadRequest, "validation_failed");
+
+        var errors = problem["errors"]!.AsArray().Select(e => e!.GetValue<string>()).ToList();
+        Assert.Contains(errors, e => e.StartsWith("'Filter[0].field' 'Colour'", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("'Page Index' must be a whole number from 0", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Incidents_from_a_webhook_start_their_history_with_where_they_came_from()
+    {
+        var site = await Admin.CreateSiteAsync();
+        var integration = await Admin.CreateIntegrationAsync(incidentIntake: new { mainJsonPath = "$", fieldMappings = new[] { new { field = "Title", source = "$.name" } } });
+        var key = await Admin.IntakeKeyAsync(integration, new { site, intake = "Incident" });
+        var result = await Admin.SendAndWaitAsync(integration, site, new { name = "From the SIEM" }, key, "CreateIncidents");
+        var id = result["incidents"]![0]!["id"]!.GetValue<long>();
+
+        var created = Assert.Single((await Admin.GetAsync($"/api/incidents/{id}/history")).AsArray())!;
+
+        Assert.Equal("created", created["action"]!.GetValue<string>());
+        Assert.Equal(integration, created["actor"]!.GetValue<string>());
+    }
+
     private async Task<JsonNode> RunAsync(string command, string site, JsonObject commandParams, bool expectError = false)
     {
         var view = await Admin.PostAsync("/api/keys", new { name = Unique.Name(command), module = "UtilityCommand", method = "ApiKey", command });

@@ -39,17 +39,17 @@ public sealed class AuditLog(GatehouseDb db, CurrentUser user, TimeProvider time
         Add(action, user.Id, user.Username, keyId, target, null, detail);
 
     /// <summary>For changes made by someone other than the signed-in user: a remote command's or a playbook's acting user.</summary>
-    public void RecordAs(string action, int? actorUserId, string actor, string? target, object? detail) =>
-        Add(action, actorUserId, actor, null, target, null, detail);
+    public AuditEntry RecordAs(string action, int? actorUserId, string actor, string? target, object? detail, int? keyId = null) =>
+        Add(action, actorUserId, actor, keyId, target, null, detail);
 
     /// <summary>For requests with no signed-in user yet (a sign-in): the actor is named by the caller.</summary>
     public void RecordFor(string action, int? actorUserId, string actor, string target, string? reason) =>
         Add(action, actorUserId, actor, null, target, reason, null);
 
-    private void Add(string action, int? actorUserId, string actor, int? keyId, string? target, string? reason, object? detail)
+    private AuditEntry Add(string action, int? actorUserId, string actor, int? keyId, string? target, string? reason, object? detail)
     {
         var now = time.GetUtcNow();
-        db.AuditEntries.Add(new AuditEntry
+        var entry = new AuditEntry
         {
             At = now,
             LastAt = now,
@@ -61,7 +61,9 @@ public sealed class AuditLog(GatehouseDb db, CurrentUser user, TimeProvider time
             Reason = reason,
             SourceAddress = accessor.HttpContext?.Connection.RemoteIpAddress?.ToString(),
             DetailJson = detail is null ? null : JsonSerializer.Serialize(detail, GatehouseJson.Options),
-        });
+        };
+        db.AuditEntries.Add(entry);
+        return entry;
     }
 
     private static string? Truncate(string? value, int length) => value is null || value.Length <= length ? value : value[..length];

@@ -39,6 +39,7 @@ public sealed partial class CommandHandler(
     Attack.AttackContent attack,
     Playbooks.PlaybookTriggers playbooks,
     Incidents.IncidentLifecycle incidents,
+    ParameterChecks checks,
     TimeProvider time,
     ILogger<CommandHandler> logger)
 {
@@ -57,10 +58,12 @@ public sealed partial class CommandHandler(
         using var document = JsonDocument.Parse(admitted.Body, new JsonDocumentOptions { MaxDepth = GatehouseJson.StoredMaxDepth });
         document.RootElement.TryGetProperty("CommandParams", out var commandParams);
         using var merged = WithEnvelopeValues(command, document.RootElement, commandParams, context.Request.Query);
-        var (parameters, errors) = command.Compiled.Validate(merged?.RootElement ?? commandParams);
-        if (parameters is null)
+        var given = merged?.RootElement ?? commandParams;
+        var (parameters, errors) = command.Compiled.Validate(given);
+        var violations = checks.Check(command, parameters ?? command.Compiled.Passing(given));
+        if (parameters is null || violations.Count > 0)
         {
-            return Problems.Invalid(errors);
+            return Problems.Invalid([.. errors, .. violations]);
         }
         if (admitted.TokenToRemember is { } spent && !await SpendAsync(spent, cancellationToken))
         {
@@ -70,7 +73,7 @@ public sealed partial class CommandHandler(
         using var activity = Telemetry.Commands.StartActivity("gatehouse.command.run");
         activity?.SetTag("gatehouse.command", command.Name);
         var clock = Stopwatch.StartNew();
-        var response = await executor.ExecuteAsync(found, integration, new CommandContext(db, site, user, time, attack.Catalog, attack.Sigma, playbooks, incidents), parameters, null, cancellationToken);
+        var response = await executor.ExecuteAsync(found, integration, new CommandContext(db, site, user, time, attack.Catalog, attack.Sigma, playbooks, incidents, admitted.Caller.KeyId), parameters, null, cancellationToken);
         LogCommandRan(logger, command.Name, clock.ElapsedMilliseconds);
         await RecordAsync(admitted.Caller, integration is null ? command : command with { Name = $"{integration.Name}/{command.Name}" },
             site, user, parameters, response, clock.ElapsedMilliseconds);

@@ -116,11 +116,11 @@ public static class EventCommands
 
     private static (int Index, int Size) Paging(JsonObject parameters)
     {
-        var index = CommandParameters.Integer(parameters["PageIndex"]) ?? CommandParameters.Integer(parameters["Page Index"]) ?? 0;
-        var size = CommandParameters.Integer(parameters["PageSize"]) ?? CommandParameters.Integer(parameters["Page Size"]) ?? 100;
-        if (index < 0 || size is < 1 or > Core.Incidents.IncidentQuery.MaxPageSize)
+        var index = CommandParameters.Integer(parameters["Page Index"]) ?? -1;
+        var size = CommandParameters.Integer(parameters["Page Size"]) ?? -1;
+        if (index is < 0 or > Core.Incidents.IncidentQuery.MaxPageIndex || size is < 1 or > Core.Incidents.IncidentQuery.MaxPageSize)
         {
-            throw new CommandFailedException($"'Page Index' must be 0 or more and 'Page Size' between 1 and {Core.Incidents.IncidentQuery.MaxPageSize}.");
+            throw new CommandFailedException($"'Page Index' must be from 0 to {Core.Incidents.IncidentQuery.MaxPageIndex} and 'Page Size' from 1 to {Core.Incidents.IncidentQuery.MaxPageSize}.");
         }
         return (index, size);
     }

@@ -43,7 +43,7 @@ public static class IncidentCommands
                 throw new CommandFailedException($"Playbook: {problem}.");
             }
         }
-        await context.Db.SaveChangesAsync(cancellationToken);
+        await context.Incidents.SaveCreatedAsync(incident, cancellationToken);
         if (run is not null)
         {
             context.Playbooks.Saved();
@@ -113,7 +113,15 @@ public static class IncidentCommands
             ?? throw new CommandFailedException($"'{selector}' must be an incident number such as 20260113-42, or its id.");
         var incident = await context.Incidents.FindAsync(number, [context.Site.Id], cancellationToken)
             ?? throw new CommandFailedException($"There is no incident {parameters[selector]!.ToJsonString()} on the site '{context.Site.Name}'.");
-        var errors = await change(incident, Actor(context));
+        IReadOnlyList<string> errors;
+        try
+        {
+            errors = await change(incident, Actor(context));
+        }
+        catch (IncidentConflictException conflict)
+        {
+            throw new CommandFailedException(conflict.Message);
+        }
         if (errors.Count > 0)
         {
             throw new CommandFailedException(string.Join(" ", errors));
@@ -127,7 +135,7 @@ public static class IncidentCommands
         (list as JsonArray ?? []).Select(item => IncidentNumbers.Parse(item)
             ?? throw new CommandFailedException($"'{name}' must list incident numbers such as 20260113-42, or ids.")).Distinct().ToList();
 
-    private static IncidentActor Actor(CommandContext context) => new(context.User.Id, context.User.Username);
+    private static IncidentActor Actor(CommandContext context) => new(context.User.Id, context.User.Username, context.KeyId);
 
     internal static string? Text(JsonObject parameters, string name) =>
         parameters[name] is JsonValue value && value.GetValueKind() == JsonValueKind.String && value.GetValue<string>().Trim() is { Length: > 0 } text ? text : null;

@@ -54,9 +54,16 @@ public static class IncidentQueries
                 throw new CommandFailedException($"The filter would read more than {MaxFilteredScan} incidents: narrow 'Start Time' and 'End Time'.");
             }
             var wanted = query.Numbers;
-            var matching = (await RecordsAsync(context, scanned, withEventRaw: false, cancellationToken))
-                .Where(m => wanted is null || wanted.Any(n => IncidentNumbers.Names(n, m.Incident.Id, m.Incident.CreatedAt)))
-                .Where(m => query.Filter.Matches(m.Record)).ToList();
+            var matching = new List<(Incident Incident, IncidentRecord Record)>();
+            foreach (var candidate in await RecordsAsync(context, scanned, withEventRaw: false, cancellationToken))
+            {
+                // The filter runs in memory: the command's time limit must be able to stop it.
+                cancellationToken.ThrowIfCancellationRequested();
+                if ((wanted is null || wanted.Any(n => IncidentNumbers.Names(n, candidate.Incident.Id, candidate.Incident.CreatedAt))) && query.Filter.Matches(candidate.Record))
+                {
+                    matching.Add(candidate);
+                }
+            }
             total = matching.Count;
             var chosen = matching.Skip(query.PageIndex * query.PageSize).Take(query.PageSize).Select(m => m.Incident).ToList();
             page = await RecordsAsync(context, chosen, query.NeedsEventRaw, cancellationToken);
@@ -89,9 +96,13 @@ public static class IncidentQueries
         var eventRaw = new Dictionary<long, string>();
         if (withEventRaw)
         {
-            var eventIds = incidents.SelectMany(i => i.Events.Select(e => e.EventId)).Distinct().ToList();
-            eventRaw = await context.Db.Events.AsNoTracking().Where(e => eventIds.Contains(e.Id))
-                .Select(e => new { e.Id, e.RawJson }).ToDictionaryAsync(e => e.Id, e => e.RawJson, cancellationToken);
+            foreach (var chunk in incidents.SelectMany(i => i.Events.Select(e => e.EventId)).Distinct().Chunk(IncidentLifecycle.QueryChunk))
+            {
+                foreach (var row in await context.Db.Events.AsNoTracking().Where(e => chunk.Contains(e.Id)).Select(e => new { e.Id, e.RawJson }).ToListAsync(cancellationToken))
+                {
+                    eventRaw[row.Id] = row.RawJson;
+                }
+            }
         }
         return incidents.Select(i => (i, IncidentWire.Record(i, linked.GetValueOrDefault(i.Id, []),
             withEventRaw ? new JsonArray(i.Events.Select(e => e.EventId).Order().Where(eventRaw.ContainsKey).Select(id => GatehouseJson.ParseStored(eventRaw[id])).ToArray()) : null))).ToList();

@@ -8,8 +8,12 @@ using Microsoft.Extensions.Options;
 
 namespace Gatehouse.Features.Incidents;
 
-/// <summary>Who changes an incident: the signed-in user, or a remote command's or playbook's acting user.</summary>
-public sealed record IncidentActor(int? UserId, string Username);
+/// <summary>Who changes an incident: the signed-in user, or a remote command's or playbook's acting user (and the key it came through).</summary>
+public sealed record IncidentActor(int? UserId, string Username, int? KeyId = null);
+
+/// <summary>Another change to the incident was saved at the same moment: this one was not, and can be made again on the new state.</summary>
+public sealed class IncidentConflictException(string number)
+    : Exception($"Incident {number} was changed by another request at the same moment; nothing was saved. Reload it and try again.");
 
 /// <summary>
 /// Every change to an incident — edit, close, reopen, link, unlink — for the admin API and the
@@ -19,6 +23,9 @@ public sealed record IncidentActor(int? UserId, string Username);
 public sealed class IncidentLifecycle(GatehouseDb db, AuditLog audit, TimeProvider time, IOptions<GatehouseOptions> options)
 {
     public const int MaxLinksPerCall = 500;
+
+    /// <summary>Ids per query: SQLite takes at most 32,766 parameters in one statement.</summary>
+    public const int QueryChunk = 1000;
 
     public IncidentVocabulary Vocabulary => options.Value.Incidents.Vocabulary();
 
@@ -33,10 +40,20 @@ public sealed class IncidentLifecycle(GatehouseDb db, AuditLog audit, TimeProvid
     }
 
     /// <summary>The numbers of each incident's linked incidents, by incident id.</summary>
-    public async Task<Dictionary<long, List<string>>> LinkedAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken) =>
-        (await db.IncidentLinks.AsNoTracking().Where(l => ids.Contains(l.IncidentId))
-            .Join(db.Incidents, l => l.LinkedIncidentId, i => i.Id, (l, i) => new { l.IncidentId, i.Id, i.CreatedAt }).ToListAsync(cancellationToken))
-            .GroupBy(l => l.IncidentId).ToDictionary(g => g.Key, g => g.Select(l => IncidentNumbers.Format(l.Id, l.CreatedAt)).ToList());
+    public async Task<Dictionary<long, List<string>>> LinkedAsync(IReadOnlyCollection<long> ids, CancellationToken cancellationToken)
+    {
+        var linked = new Dictionary<long, List<string>>();
+        foreach (var chunk in ids.Chunk(QueryChunk))
+        {
+            var rows = await db.IncidentLinks.AsNoTracking().Where(l => chunk.Contains(l.IncidentId))
+                .Join(db.Incidents, l => l.LinkedIncidentId, i => i.Id, (l, i) => new { l.IncidentId, i.Id, i.CreatedAt }).ToListAsync(cancellationToken);
+            foreach (var row in rows)
+            {
+                (linked.TryGetValue(row.IncidentId, out var numbers) ? numbers : linked[row.IncidentId] = []).Add(IncidentNumbers.Format(row.Id, row.CreatedAt));
+            }
+        }
+        return linked;
+    }
 
     /// <summary>The incident a number names, tracked, when it is on one of <paramref name="sites"/>.</summary>
     public async Task<Incident?> FindAsync((long Id, string? Number) number, IReadOnlyCollection<int> sites, CancellationToken cancellationToken) =>
@@ -136,14 +153,15 @@ public sealed class IncidentLifecycle(GatehouseDb db, AuditLog audit, TimeProvid
             ["events"] = new JsonArray(changedEvents.Order().Select(id => (JsonNode)id).ToArray()),
         };
         incident.ModifiedAt = now;
+        incident.Version++;
         var action = link ? "linked" : "unlinked";
         History(incident.Id, action, detail, actor, now);
         foreach (var other in changedIncidents)
         {
             History(other, action, new JsonObject { ["incidents"] = new JsonArray(incident.Number), ["events"] = new JsonArray() }, actor, now);
         }
-        audit.RecordAs(link ? AuditActions.IncidentLinked : AuditActions.IncidentUnlinked, actor.UserId, actor.Username, incident.Number, detail);
-        await db.SaveChangesAsync(cancellationToken);
+        audit.RecordAs(link ? AuditActions.IncidentLinked : AuditActions.IncidentUnlinked, actor.UserId, actor.Username, incident.Number, detail, actor.KeyId);
+        await SaveOrConflictAsync(incident, cancellationToken);
         return [];
     }
 
@@ -201,7 +219,7 @@ public sealed class IncidentLifecycle(GatehouseDb db, AuditLog audit, TimeProvid
         db.Incidents.Add(incident);
         var detail = new JsonObject { ["via"] = via, ["fields"] = new JsonArray(resolved.Changes.Select(c => (JsonNode)new JsonObject { ["field"] = c.Name, ["to"] = c.To?.DeepClone() }).ToArray()) };
         History(incident, "created", detail, actor, now);
-        audit.RecordAs(AuditActions.IncidentCreated, actor.UserId, actor.Username, incident.Title, detail);
+        _created[incident] = audit.RecordAs(AuditActions.IncidentCreated, actor.UserId, actor.Username, incident.Title, detail, actor.KeyId);
         return (incident, []);
     }
 
@@ -215,9 +233,40 @@ public sealed class IncidentLifecycle(GatehouseDb db, AuditLog audit, TimeProvid
         IncidentWire.Apply(incident, changes, now);
         var detail = new JsonArray(changes.Select(c => (JsonNode)new JsonObject { ["field"] = c.Name, ["from"] = c.From?.DeepClone(), ["to"] = c.To?.DeepClone() }).ToArray());
         History(incident.Id, action, detail, actor, now);
-        audit.RecordAs(auditAction, actor.UserId, actor.Username, incident.Number, detail);
-        await db.SaveChangesAsync(cancellationToken);
+        audit.RecordAs(auditAction, actor.UserId, actor.Username, incident.Number, detail, actor.KeyId);
+        await SaveOrConflictAsync(incident, cancellationToken);
     }
+
+    private async Task SaveOrConflictAsync(Incident incident, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException e) when (e is DbUpdateConcurrencyException || DatabaseErrors.FindUniqueViolation(e) is not null)
+        {
+            db.ChangeTracker.Clear();
+            throw new IncidentConflictException(incident.Number);
+        }
+    }
+
+    /// <summary>
+    /// Saves a new incident from <see cref="AddAsync"/> (and whatever else the caller added) in one transaction, its
+    /// audit row naming the IR Number the insert gave it.
+    /// </summary>
+    public async Task SaveCreatedAsync(Incident incident, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        await db.SaveChangesAsync(cancellationToken);
+        if (_created.Remove(incident, out var entry))
+        {
+            entry.Target = incident.Number;
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    private readonly Dictionary<Incident, AuditEntry> _created = [];
 
     private void History(long incidentId, string action, JsonNode changes, IncidentActor actor, DateTimeOffset at) =>
         db.IncidentHistory.Add(new IncidentHistoryEntry { IncidentId = incidentId, At = at, Actor = actor.Username, Action = action, ChangesJson = changes.ToJsonString() });
@@ -225,7 +274,10 @@ public sealed class IncidentLifecycle(GatehouseDb db, AuditLog audit, TimeProvid
     private void History(Incident incident, string action, JsonNode changes, IncidentActor actor, DateTimeOffset at) =>
         db.IncidentHistory.Add(new IncidentHistoryEntry { Incident = incident, At = at, Actor = actor.Username, Action = action, ChangesJson = changes.ToJsonString() });
 
-    /// <summary>Owners and team members are users, named as their accounts spell them.</summary>
+    /// <summary>
+    /// Owners and team members are enabled users who can access the incident's site, named as their accounts spell
+    /// them. A name that is not one gets the same answer whether or not such a user exists elsewhere.
+    /// </summary>
     private async Task<(IReadOnlyList<FieldChange> Changes, IReadOnlyList<string> Errors)> ResolveUsersAsync(
         IReadOnlyList<FieldChange> changes, int siteId, IncidentNaming naming, CancellationToken cancellationToken)
     {
@@ -236,10 +288,13 @@ public sealed class IncidentLifecycle(GatehouseDb db, AuditLog audit, TimeProvid
         {
             return (changes, []);
         }
-        var users = await db.Users.AsNoTracking().Where(u => names.Contains(u.NormalizedUsername) && u.Enabled)
+        var users = await db.Users.AsNoTracking()
+            .Where(u => names.Contains(u.NormalizedUsername) && u.Enabled && (u.Role == UserRole.Administrator || u.Sites.Any(s => s.SiteId == siteId)))
             .Select(u => new { u.NormalizedUsername, u.Username }).ToDictionaryAsync(u => u.NormalizedUsername, u => u.Username, cancellationToken);
+        var siteName = await db.Sites.AsNoTracking().Where(s => s.Id == siteId).Select(s => s.Name).FirstAsync(cancellationToken);
         var errors = names.Where(n => !users.ContainsKey(n))
-            .Select(n => $"'{(naming == IncidentNaming.Wire ? "Owner/Investigation Team" : "owner/investigationTeam")}' names '{n.ToLowerInvariant()}', who is not an enabled user.").ToList();
+            .Select(n => $"'{(naming == IncidentNaming.Wire ? "Owner/Investigation Team" : "owner/investigationTeam")}' names '{n.ToLowerInvariant()}': "
+                + $"give a user who can work on the site '{siteName}'.").ToList();
         if (errors.Count > 0)
         {
             return (changes, errors);

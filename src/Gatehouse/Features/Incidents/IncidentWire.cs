@@ -78,6 +78,7 @@ public static class IncidentWire
         }
         incident.DynamicFieldsJson = dynamic.ToJsonString();
         incident.ModifiedAt = now;
+        incident.Version++;
     }
 
     private static void SetDynamic(JsonObject sections, string section, string field, JsonNode? value)

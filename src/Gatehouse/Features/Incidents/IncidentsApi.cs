@@ -16,11 +16,11 @@ public static class IncidentsApi
         var group = app.MapGroup("/api/incidents").WithTags("Incidents").RequireAuthorization();
         group.MapGet("/", List).WithSummary("List incidents of your sites, newest first.");
         group.MapGet("/{id:long}", Get).WithSummary("One incident, with its raw data.");
-        group.MapPost("/", Create).WithSummary("Create an incident on a site.");
-        group.MapPatch("/{id:long}", Edit).WithSummary("Change fields of an incident; every change is kept in its history.");
-        group.MapPost("/{id:long}/close", Close).WithSummary("Close an incident with its conclusion and disposition.");
-        group.MapPost("/{id:long}/links", Link).WithSummary("Link incidents and events of the same site to the incident.");
-        group.MapPost("/{id:long}/unlink", Unlink).WithSummary("Remove links to incidents and events.");
+        group.MapPost("/", Create).Accepts<JsonObject>("application/json").WithSummary("Create an incident on a site.");
+        group.MapPatch("/{id:long}", Edit).Accepts<JsonObject>("application/json").WithSummary("Change fields of an incident; every change is kept in its history.");
+        group.MapPost("/{id:long}/close", Close).Accepts<JsonObject>("application/json").WithSummary("Close an incident with its conclusion and disposition.");
+        group.MapPost("/{id:long}/links", Link).Accepts<JsonObject>("application/json").WithSummary("Link incidents and events of the same site to the incident.");
+        group.MapPost("/{id:long}/unlink", Unlink).Accepts<JsonObject>("application/json").WithSummary("Remove links to incidents and events.");
         group.MapGet("/{id:long}/history", History).WithSummary("Every change to the incident, oldest first.");
         group.MapGet("/vocabulary", (IncidentLifecycle lifecycle) => TypedResults.Ok(lifecycle.Vocabulary))
             .WithSummary("The allowed statuses, stages, priorities, dispositions and severities.");
@@ -60,9 +60,13 @@ public static class IncidentsApi
     }
 
     private static async Task<Results<Created<IncidentView>, ProblemHttpResult>> Create(
-        JsonObject body, GatehouseDb db, CurrentUser user, IncidentLifecycle lifecycle, CancellationToken cancellationToken)
+        HttpContext context, JsonBodies bodies, GatehouseDb db, CurrentUser user, IncidentLifecycle lifecycle, CancellationToken cancellationToken)
     {
-        var fields = (JsonObject)body.DeepClone();
+        var (fields, refusal) = await bodies.ReadObjectAsync(context);
+        if (fields is null)
+        {
+            return refusal!;
+        }
         var siteName = fields["site"] is JsonValue s && s.TryGetValue<string>(out var name) ? name : null;
         fields.Remove("site");
         var raw = fields["raw"];
@@ -82,53 +86,67 @@ public static class IncidentsApi
         {
             return Problems.Invalid(errors);
         }
-        await db.SaveChangesAsync(cancellationToken);
+        await lifecycle.SaveCreatedAsync(incident, cancellationToken);
         var saved = await WithRelations(db.Incidents.AsNoTracking()).FirstAsync(i => i.Id == incident.Id, cancellationToken);
         return TypedResults.Created($"/api/incidents/{saved.Id}", await ViewAsync(saved, lifecycle, cancellationToken));
     }
 
-    private static Task<Results<Ok<IncidentView>, ProblemHttpResult>> Edit(long id, JsonObject body, CurrentUser user, IncidentLifecycle lifecycle, GatehouseDb db, CancellationToken cancellationToken) =>
-        ChangeAsync(id, user, lifecycle, db, incident => lifecycle.EditAsync(incident, body, IncidentNaming.Api, Actor(user), cancellationToken), cancellationToken);
+    private static Task<Results<Ok<IncidentView>, ProblemHttpResult>> Edit(long id, HttpContext context, JsonBodies bodies, CurrentUser user, IncidentLifecycle lifecycle, GatehouseDb db, CancellationToken cancellationToken) =>
+        ChangeAsync(id, context, bodies, user, lifecycle, db, (incident, body) => lifecycle.EditAsync(incident, body, IncidentNaming.Api, Actor(user), cancellationToken), cancellationToken);
 
-    private static Task<Results<Ok<IncidentView>, ProblemHttpResult>> Close(long id, JsonObject body, CurrentUser user, IncidentLifecycle lifecycle, GatehouseDb db, CancellationToken cancellationToken)
-    {
-        var unknown = body.Select(p => p.Key).Where(k => k is not ("conclusion" or "disposition")).ToList();
-        if (unknown.Count > 0)
+    private static Task<Results<Ok<IncidentView>, ProblemHttpResult>> Close(long id, HttpContext context, JsonBodies bodies, CurrentUser user, IncidentLifecycle lifecycle, GatehouseDb db, CancellationToken cancellationToken) =>
+        ChangeAsync(id, context, bodies, user, lifecycle, db, (incident, body) =>
         {
-            return Task.FromResult<Results<Ok<IncidentView>, ProblemHttpResult>>(
-                Problems.Invalid(unknown.Select(k => $"'{k}' is not a member of a close; use conclusion and disposition.").ToList()));
-        }
-        return ChangeAsync(id, user, lifecycle, db, incident => lifecycle.CloseAsync(incident, body["conclusion"], body["disposition"], IncidentNaming.Api, Actor(user), cancellationToken), cancellationToken);
-    }
+            var unknown = body.Select(p => p.Key).Where(k => k is not ("conclusion" or "disposition")).ToList();
+            return unknown.Count > 0
+                ? Task.FromResult<IReadOnlyList<string>>(unknown.Select(k => $"'{k}' is not a member of a close; use conclusion and disposition.").ToList())
+                : lifecycle.CloseAsync(incident, body["conclusion"], body["disposition"], IncidentNaming.Api, Actor(user), cancellationToken);
+        }, cancellationToken);
 
-    private static Task<Results<Ok<IncidentView>, ProblemHttpResult>> Link(long id, LinkRequest body, CurrentUser user, IncidentLifecycle lifecycle, GatehouseDb db, CancellationToken cancellationToken) =>
-        Links(id, body, link: true, user, lifecycle, db, cancellationToken);
+    private static Task<Results<Ok<IncidentView>, ProblemHttpResult>> Link(long id, HttpContext context, JsonBodies bodies, CurrentUser user, IncidentLifecycle lifecycle, GatehouseDb db, CancellationToken cancellationToken) =>
+        Links(id, context, bodies, link: true, user, lifecycle, db, cancellationToken);
 
-    private static Task<Results<Ok<IncidentView>, ProblemHttpResult>> Unlink(long id, LinkRequest body, CurrentUser user, IncidentLifecycle lifecycle, GatehouseDb db, CancellationToken cancellationToken) =>
-        Links(id, body, link: false, user, lifecycle, db, cancellationToken);
+    private static Task<Results<Ok<IncidentView>, ProblemHttpResult>> Unlink(long id, HttpContext context, JsonBodies bodies, CurrentUser user, IncidentLifecycle lifecycle, GatehouseDb db, CancellationToken cancellationToken) =>
+        Links(id, context, bodies, link: false, user, lifecycle, db, cancellationToken);
 
-    private static Task<Results<Ok<IncidentView>, ProblemHttpResult>> Links(long id, LinkRequest body, bool link, CurrentUser user, IncidentLifecycle lifecycle, GatehouseDb db, CancellationToken cancellationToken)
-    {
-        var errors = new List<string>();
-        var incidents = new List<(long, string?)>();
-        foreach (var number in body.Incidents ?? [])
+    /// <summary>Incidents (IR Numbers or ids) and event ids to link or unlink: <c>{"incidents": [...], "events": [...]}</c>.</summary>
+    private static Task<Results<Ok<IncidentView>, ProblemHttpResult>> Links(long id, HttpContext context, JsonBodies bodies, bool link, CurrentUser user, IncidentLifecycle lifecycle, GatehouseDb db, CancellationToken cancellationToken) =>
+        ChangeAsync(id, context, bodies, user, lifecycle, db, (incident, body) =>
         {
-            if (IncidentNumbers.Parse(number) is { } other)
+            var errors = body.Select(p => p.Key).Where(k => k is not ("incidents" or "events"))
+                .Select(k => $"'{k}' is not a member of a link; use incidents and events.").ToList();
+            var incidents = new List<(long, string?)>();
+            foreach (var number in body["incidents"] as JsonArray ?? [])
             {
-                incidents.Add(other);
+                if (IncidentNumbers.Parse(number) is { } other)
+                {
+                    incidents.Add(other);
+                }
+                else
+                {
+                    errors.Add($"'incidents' holds {number?.ToJsonString() ?? "null"}, which is not an incident number (such as 20260113-42) or id.");
+                }
             }
-            else
+            var events = new List<long>();
+            foreach (var item in body["events"] as JsonArray ?? [])
             {
-                errors.Add($"'incidents' holds {number?.ToJsonString() ?? "null"}, which is not an incident number (such as 20260113-42) or id.");
+                if (Core.Commands.CommandParameters.WholeNumber(item) is > 0 and var eventId)
+                {
+                    events.Add(eventId);
+                }
+                else
+                {
+                    errors.Add($"'events' holds {item?.ToJsonString() ?? "null"}, which is not an event id.");
+                }
             }
-        }
-        if (errors.Count > 0)
-        {
-            return Task.FromResult<Results<Ok<IncidentView>, ProblemHttpResult>>(Problems.Invalid(errors));
-        }
-        return ChangeAsync(id, user, lifecycle, db,
-            incident => lifecycle.LinkAsync(incident, incidents, (body.Events ?? []).Distinct().ToList(), link, Actor(user), cancellationToken), cancellationToken);
-    }
+            if (body["incidents"] is not (null or JsonArray) || body["events"] is not (null or JsonArray))
+            {
+                errors.Add("'incidents' and 'events' are lists.");
+            }
+            return errors.Count > 0
+                ? Task.FromResult<IReadOnlyList<string>>(errors)
+                : lifecycle.LinkAsync(incident, incidents.Distinct().ToList(), events.Distinct().ToList(), link, Actor(user), cancellationToken);
+        }, cancellationToken);
 
     internal static async Task<Results<Ok<List<IncidentHistoryView>>, ProblemHttpResult>> History(long id, CurrentUser user, IncidentLifecycle lifecycle, CancellationToken cancellationToken)
     {
@@ -137,14 +155,20 @@ public static class IncidentsApi
     }
 
     private static async Task<Results<Ok<IncidentView>, ProblemHttpResult>> ChangeAsync(
-        long id, CurrentUser user, IncidentLifecycle lifecycle, GatehouseDb db, Func<Incident, Task<IReadOnlyList<string>>> change, CancellationToken cancellationToken)
+        long id, HttpContext context, JsonBodies bodies, CurrentUser user, IncidentLifecycle lifecycle, GatehouseDb db,
+        Func<Incident, JsonObject, Task<IReadOnlyList<string>>> change, CancellationToken cancellationToken)
     {
         var incident = await lifecycle.FindAsync(id, (await user.SiteIdsAsync(cancellationToken)).ToList(), cancellationToken);
         if (incident is null)
         {
             return NotFound(id);
         }
-        var errors = await change(incident);
+        var (body, refusal) = await bodies.ReadObjectAsync(context);
+        if (body is null)
+        {
+            return refusal!;
+        }
+        var errors = await change(incident, body);
         if (errors.Count > 0)
         {
             return Problems.Invalid(errors);
@@ -167,5 +191,3 @@ public static class IncidentsApi
         query.Include(i => i.Site).Include(i => i.Integration).Include(i => i.Events);
 }
 
-/// <summary>Incidents (numbers such as INC-000042, or ids) and event ids to link or unlink.</summary>
-public sealed record LinkRequest(IReadOnlyList<JsonNode?>? Incidents, IReadOnlyList<long>? Events);

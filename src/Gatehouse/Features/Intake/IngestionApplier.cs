@@ -28,6 +28,7 @@ public sealed class IngestionApplier(TimeProvider time, Microsoft.Extensions.Opt
         public readonly RowInserter<Event> Events = new(db);
         public readonly RowInserter<Incident> Incidents = new(db);
         public readonly RowInserter<IncidentEvent> Links = new(db);
+        public readonly RowInserter<IncidentHistoryEntry> History = new(db);
         public readonly RowInserter<PlaybookRun> Runs = new(db);
         public readonly RowInserter<PlaybookTaskRun> Tasks = new(db);
 
@@ -55,6 +56,7 @@ public sealed class IngestionApplier(TimeProvider time, Microsoft.Extensions.Opt
             long EventId(EventRef reference) => reference.Existing ?? events[reference.Planned!.Value].Id;
             var links = plan.Incidents.SelectMany((incident, index) => incident.Events.Select(e => new IncidentEvent { IncidentId = incidents[index].Id, EventId = EventId(e) }));
             await inserters.Links.InsertAsync(connection, raw, links, cancellationToken);
+            await inserters.History.InsertAsync(connection, raw, incidents.Select(i => Created(i, now)), cancellationToken);
             var runs = plan.Runs.Select(run => RunRow(run, playbooks[run.Playbook], run.Event is { } e ? events[e].Id : null, run.Incident is { } i ? incidents[i].Id : null, now)).ToList();
             await inserters.Runs.InsertAsync(connection, raw, runs, cancellationToken);
             await inserters.Tasks.InsertAsync(connection, raw, runs.SelectMany(r => r.Tasks), cancellationToken);
@@ -118,6 +120,16 @@ public sealed class IngestionApplier(TimeProvider time, Microsoft.Extensions.Opt
         RawJson = planned.Raw.ToJsonString(),
         CreatedAt = now,
         ModifiedAt = now,
+    };
+
+    /// <summary>An incident's first history entry: who made it (the integration, or the rule that escalated) and from which request.</summary>
+    private static IncidentHistoryEntry Created(Incident incident, DateTimeOffset now) => new()
+    {
+        IncidentId = incident.Id,
+        At = now,
+        Actor = incident.Creator ?? "webhook",
+        Action = "created",
+        ChangesJson = new System.Text.Json.Nodes.JsonObject { ["via"] = "webhook", ["ingestion"] = incident.IngestionId }.ToJsonString(),
     };
 
     private static PlaybookRun RunRow(PlannedRun planned, PlaybookEntry playbook, long? eventId, long? incidentId, DateTimeOffset now) => new()

@@ -18,7 +18,7 @@ public sealed record TaskOutcome(bool Succeeded, CommandResponse? Response, stri
 /// outbound guard, same time limits — on the run's site, as the user who saved the playbook version.
 /// Each task gets a database context of its own, since tasks of a run may run at once.
 /// </summary>
-public sealed class PlaybookTaskRunner(IServiceScopeFactory scopes, AttackContent attack, PlaybookTriggers triggers, TimeProvider time)
+public sealed class PlaybookTaskRunner(IServiceScopeFactory scopes, AttackContent attack, PlaybookTriggers triggers, Commands.ParameterChecks checks, TimeProvider time)
 {
     public async Task<TaskOutcome> RunAsync(PlaybookRun run, PlaybookTask task, TaskCommand? command, JsonObject input, CancellationToken cancellationToken)
     {
@@ -31,7 +31,11 @@ public sealed class PlaybookTaskRunner(IServiceScopeFactory scopes, AttackConten
         using (var document = JsonDocument.Parse(input.ToJsonString()))
         {
             var (values, errors) = command.Command.Definition.Compiled.Validate(document.RootElement);
-            if (values is null)
+            if (values is not null)
+            {
+                errors = checks.Check(command.Command.Definition, values);
+            }
+            if (values is null || errors.Count > 0)
             {
                 return Failed($"The rendered parameters do not fit the command: {string.Join(" ", errors)}");
             }

@@ -338,7 +338,8 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                     TeamJson = table.Column<string>(type: "TEXT", nullable: false),
                     ExternalId = table.Column<string>(type: "TEXT", nullable: true),
                     DynamicFieldsJson = table.Column<string>(type: "TEXT", nullable: false),
-                    RawJson = table.Column<string>(type: "TEXT", nullable: true)
+                    RawJson = table.Column<string>(type: "TEXT", nullable: true),
+                    Version = table.Column<int>(type: "INTEGER", nullable: false)
                 },
                 constraints: table =>
                 {

@@ -340,7 +340,8 @@ namespace Gatehouse.Storage.Migrations.Postgres
                     TeamJson = table.Column<string>(type: "text", nullable: false),
                     ExternalId = table.Column<string>(type: "text", nullable: true),
                     DynamicFieldsJson = table.Column<string>(type: "text", nullable: false),
-                    RawJson = table.Column<string>(type: "text", nullable: true)
+                    RawJson = table.Column<string>(type: "text", nullable: true),
+                    Version = table.Column<int>(type: "integer", nullable: false)
                 },
                 constraints: table =>
                 {
