@@ -53,6 +53,11 @@ public static class IncidentEdits
                     : $"'{name}' cannot be edited: {ReadOnlyReason(field)}");
                 continue;
             }
+            if (HasNul(value))
+            {
+                errors.Add($"'{name}' contains a NUL character (\\u0000), which no field can hold.");
+                continue;
+            }
             var (ok, normalized) = Normalize(field, value, name, vocabulary, errors);
             if (!ok)
             {
@@ -210,6 +215,11 @@ public static class IncidentEdits
             errors.Add($"'{name}' sets more than {MaxDynamicFields} fields at once.");
             return;
         }
+        if (HasNul(sections) || sections.Any(s => s.Key.Contains('\0') || (s.Value as JsonObject)?.Any(f => f.Key.Contains('\0')) == true))
+        {
+            errors.Add($"'{name}' contains a NUL character (\\u0000), which no field can hold.");
+            return;
+        }
         foreach (var (section, fields) in sections)
         {
             if (string.IsNullOrWhiteSpace(section) || fields is not JsonObject members)
@@ -238,6 +248,14 @@ public static class IncidentEdits
             }
         }
     }
+
+    private static bool HasNul(JsonNode? node) => node switch
+    {
+        JsonObject obj => obj.Any(p => HasNul(p.Value)),
+        JsonArray array => array.Any(HasNul),
+        JsonValue value when value.GetValueKind() == JsonValueKind.String => value.GetValue<string>().Contains('\0'),
+        _ => false,
+    };
 
     private static bool JoinableName(string name)
     {

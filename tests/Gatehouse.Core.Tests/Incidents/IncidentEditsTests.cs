@@ -87,6 +87,8 @@ public class IncidentEditsTests
     [InlineData("""{"timezone":"Mars/Olympus"}""")]
     [InlineData("""{"dueDate":"soon"}""")]
     [InlineData("""{"tags":[1,2]}""")]
+    [InlineData("""{"title":"a\u0000b"}""")]
+    [InlineData("""{"dynamicFields":{"S":{"f":"a\u0000"}}}""")]
     public void Wrong_values_are_refused(string edit) => Assert.NotEmpty(Edit(edit).Errors);
 
     private static readonly IncidentRecord TagsOnly = new(new Dictionary<IncidentField, JsonNode?>
