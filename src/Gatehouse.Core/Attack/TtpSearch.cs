@@ -18,15 +18,24 @@ public sealed record SigmaRuleRef(string Id, string Title, string Level, string 
 
 public sealed record TacticRef(string Id, string? Name);
 
-/// <summary>One technique found in an event, with how it was found.</summary>
+/// <summary>
+/// One technique (or, for a rule tagged only with a tactic, one tactic) found in an event, with how it was found.
+/// <see cref="InCatalog"/> is false for an ID the loaded ATT&amp;CK catalogue does not know (a newer version's).
+/// </summary>
 public sealed record TechniqueMatch(
-    string TechniqueId, string? TechniqueName, IReadOnlyList<TacticRef> Tactics, string Layer, string Confidence, IReadOnlyList<Evidence> Evidence);
+    string TechniqueId, string? TechniqueName, IReadOnlyList<TacticRef> Tactics, string Layer, string Confidence, IReadOnlyList<Evidence> Evidence)
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public bool? InCatalog { get; init; }
+}
 
 /// <summary>
 /// MITRE ATT&amp;CK technique search over an event's values, in layers: explicit technique and tactic
 /// IDs (revoked IDs resolved to their replacement; high confidence), then exact technique names
-/// (low confidence; a name several sub-techniques share is not reported), with Sigma rules between
-/// them: a matching rule's <c>attack.tXXXX</c> tags are its techniques, its level the confidence.
+/// (low confidence; a name several sub-techniques share is not reported; only in fields meant to
+/// carry one, whose name says technique, tactic or mitre), with Sigma rules between them: a matching
+/// rule's <c>attack.tXXXX</c> tags are its techniques (its tactic tags when it has none), its level
+/// the confidence.
 /// </summary>
 public static class TtpSearch
 {
@@ -36,7 +45,7 @@ public static class TtpSearch
     private const int MaxValueLength = 4096;
 
     public static IReadOnlyList<TechniqueMatch> Search(
-        JsonNode? raw, IReadOnlyDictionary<string, string> mappedFields, AttackCatalog catalog, SigmaRuleSet? sigma = null)
+        JsonNode? raw, IReadOnlyDictionary<string, string> mappedFields, AttackCatalog catalog, SigmaRuleSet? sigma = null, SigmaLogSource? declaredSource = null)
     {
         var values = new List<(string Field, string Value)>();
         Collect(raw, "$", values);
@@ -59,19 +68,35 @@ public static class TtpSearch
         }
         if (sigma is { IsEmpty: false })
         {
-            foreach (var hit in sigma.Match(new SigmaEvent(raw, mappedFields)))
+            foreach (var hit in sigma.Match(new SigmaEvent(raw, mappedFields), declaredSource))
             {
                 var rule = new SigmaRuleRef(hit.Rule.Id, hit.Rule.Title, hit.Rule.Level, hit.Rule.Author);
                 var witness = hit.Witnesses.FirstOrDefault() ?? new SigmaWitness("", "");
+                var evidence = new Evidence(witness.Field, Capped(witness.Value)) { Rule = rule };
                 foreach (var id in hit.Rule.Techniques)
                 {
                     var technique = catalog.Technique(id);
-                    Add(found, technique?.Id ?? id, Describe(technique, id, SigmaLayer, Confidence(hit.Rule.Level)),
-                        new Evidence(witness.Field, Capped(witness.Value)) { Rule = rule });
+                    Add(found, technique?.Id ?? id, Describe(technique, id, SigmaLayer, Confidence(hit.Rule.Level)) with
+                    {
+                        InCatalog = catalog.IsEmpty ? null : technique is not null,
+                    }, evidence);
+                }
+                if (hit.Rule.Techniques.Count > 0)
+                {
+                    continue;
+                }
+                foreach (var name in hit.Rule.TacticNames)
+                {
+                    var tactic = catalog.Tactics.FirstOrDefault(t => string.Equals(t.ShortName, name, StringComparison.OrdinalIgnoreCase));
+                    var id = tactic?.Id ?? $"attack.{name}";
+                    Add(found, $"tactic:{id}", new TechniqueMatch(id, tactic?.Name, [new TacticRef(id, tactic?.Name ?? name)], SigmaLayer, Confidence(hit.Rule.Level), [])
+                    {
+                        InCatalog = catalog.IsEmpty ? null : tactic is not null,
+                    }, evidence);
                 }
             }
         }
-        foreach (var (field, value) in values)
+        foreach (var (field, value) in values.Where(v => CarriesTechniques(v.Field)))
         {
             if (!catalog.IsEmpty && catalog.ByName(Capped(value)) is [var named])
             {
@@ -80,6 +105,15 @@ public static class TtpSearch
         }
         return found.Values.Select(f => f.Match with { Evidence = f.Evidence }).ToList();
     }
+
+    /// <summary>
+    /// Whether a field is meant to name techniques: a path or mapped field whose name says technique, tactic or mitre
+    /// (<c>$['threat']['technique']['name']</c>, <c>$['mitre']</c>, a mapped <c>Technique</c>). A technique's name
+    /// elsewhere is an ordinary word — "PowerShell" as a provider, "Security Account Manager" as an object server.
+    /// </summary>
+    internal static bool CarriesTechniques(string field) =>
+        field.Contains("technique", StringComparison.OrdinalIgnoreCase) || field.Contains("tactic", StringComparison.OrdinalIgnoreCase)
+        || field.Contains("mitre", StringComparison.OrdinalIgnoreCase);
 
     private static string Capped(string value) => value.Length > MaxValueLength ? value[..MaxValueLength] : value;
 

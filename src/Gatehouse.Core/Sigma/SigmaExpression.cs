@@ -16,6 +16,9 @@ public abstract class SigmaExpression
     /// when no such set can be told (a negation, a regular expression, an address range).
     /// </summary>
     public abstract IReadOnlyList<SigmaAnchor>? Anchors();
+
+    /// <summary>The named selections this expression combines, in order.</summary>
+    public abstract IEnumerable<SigmaSelection> Selections();
 }
 
 /// <summary>A named search: one or more alternatives, each a set of field tests that must all match.</summary>
@@ -61,6 +64,11 @@ public sealed class SigmaSelection(string name, IReadOnlyList<IReadOnlyList<Sigm
         return union;
     }
 
+    public override IEnumerable<SigmaSelection> Selections() => [this];
+
+    /// <summary>The fields this selection tests (keyword searches test none).</summary>
+    public IEnumerable<string> Fields => alternatives.SelectMany(t => t).Select(t => t.Field).OfType<string>();
+
     private static bool AllMatch(IReadOnlyList<SigmaFieldTest> tests, SigmaEvent evt)
     {
         for (var i = 0; i < tests.Count; i++)
@@ -98,6 +106,8 @@ public sealed class SigmaAnd(IReadOnlyList<SigmaExpression> operands) : SigmaExp
 
     public override IReadOnlyList<SigmaAnchor>? Anchors() =>
         operands.Select(o => o.Anchors()).Where(a => a is not null).MinBy(SigmaAnchor.Cost);
+
+    public override IEnumerable<SigmaSelection> Selections() => operands.SelectMany(o => o.Selections());
 }
 
 public sealed class SigmaOr(IReadOnlyList<SigmaExpression> operands) : SigmaExpression
@@ -130,6 +140,8 @@ public sealed class SigmaOr(IReadOnlyList<SigmaExpression> operands) : SigmaExpr
         }
         return union;
     }
+
+    public override IEnumerable<SigmaSelection> Selections() => operands.SelectMany(o => o.Selections());
 }
 
 public sealed class SigmaNot(SigmaExpression operand) : SigmaExpression
@@ -141,4 +153,6 @@ public sealed class SigmaNot(SigmaExpression operand) : SigmaExpression
     }
 
     public override IReadOnlyList<SigmaAnchor>? Anchors() => null;
+
+    public override IEnumerable<SigmaSelection> Selections() => operand.Selections();
 }

@@ -1,10 +1,11 @@
 namespace Gatehouse.Core.Sigma;
 
 /// <summary>
-/// A rule's <c>logsource</c>. An event is tested against a rule only when nothing known about the
-/// event contradicts it: a Windows event (it has <c>Channel</c>) is not tested against Linux rules,
-/// a Sysmon file event not against process-creation rules. An event that says nothing about its
-/// source (a plain webhook payload) is tested against every rule whose fields it has.
+/// A rule's <c>logsource</c>. A rule for a product (windows, linux, zeek, cisco, aws, …) is tested only
+/// against events known to come from that product — a Windows event says so itself, other events through
+/// the log source their integration declares; an event of unknown source is tested only against rules
+/// without a product. Within a product, nothing known may contradict the rule: a Sysmon file event is not
+/// tested against process-creation rules, a Security event not against Sysmon rules.
 /// </summary>
 public sealed record SigmaLogSource(string? Product, string? Category, string? Service)
 {
@@ -54,16 +55,17 @@ public sealed record SigmaLogSource(string? Product, string? Category, string? S
     };
 
     /// <summary>What an event says about its own source, as far as it can be told.</summary>
-    public sealed record EventSource(string? Product, string? Channel, IReadOnlyList<string>? Categories)
+    public sealed record EventSource(string? Product, string? Channel, IReadOnlyList<string>? Categories, string? Service = null)
     {
         public static readonly EventSource Unknown = new(null, null, null);
 
-        public static EventSource Of(SigmaEvent evt)
+        /// <summary>What the event says about itself; else what its integration declares; else unknown.</summary>
+        public static EventSource Of(SigmaEvent evt, SigmaLogSource? declared = null)
         {
             var channel = evt.First("Channel");
             if (channel is null || evt.First("EventID") is not { } id || !int.TryParse(id, out var eventId))
             {
-                return Unknown;
+                return declared is { Product: not null } ? new EventSource(declared.Product, null, declared.Category is null ? null : [declared.Category], declared.Service) : Unknown;
             }
             return new EventSource("windows", channel, CategoriesOf(channel, eventId));
         }
@@ -78,17 +80,29 @@ public sealed record SigmaLogSource(string? Product, string? Category, string? S
         };
     }
 
-    public bool Accepts(EventSource source)
+    public bool Accepts(EventSource source) => Mismatch(source) is null;
+
+    /// <summary>Why an event of this source is not tested against the rule, or null when it is.</summary>
+    public string? Mismatch(EventSource source)
     {
-        if (source.Product is not null && Product is not null && !Product.Equals(source.Product, StringComparison.OrdinalIgnoreCase))
+        if (Product is not null && source.Product is null)
         {
-            return false;
+            return $"the rule is for product '{Product}' and the event's source is unknown (declare the integration's log source)";
+        }
+        if (Product is not null && !Product.Equals(source.Product, StringComparison.OrdinalIgnoreCase))
+        {
+            return $"the rule is for product '{Product}', the event comes from '{source.Product}'";
+        }
+        if (source.Service is not null && Service is not null && !Service.Equals(source.Service, StringComparison.OrdinalIgnoreCase))
+        {
+            return $"the rule is for service '{Service}', the event's is '{source.Service}'";
         }
         if (source.Categories is not null && Category is not null && !source.Categories.Contains(Category, StringComparer.OrdinalIgnoreCase))
         {
-            return false;
+            return $"the rule is for category '{Category}', the event is {(source.Categories.Count == 0 ? "of no category rules name" : string.Join(" or ", source.Categories))}";
         }
         return source.Channel is null || Service is null || !ChannelByService.TryGetValue(Service, out var channel)
-            || channel.Equals(source.Channel, StringComparison.OrdinalIgnoreCase);
+            || channel.Equals(source.Channel, StringComparison.OrdinalIgnoreCase)
+            ? null : $"the rule is for the channel '{channel}', the event's is '{source.Channel}'";
     }
 }

@@ -22,7 +22,22 @@ public sealed partial class SigmaRule
         .Distinct()
         .ToList();
 
-    public bool Matches(SigmaEvent evt) => Condition.Matches(evt);
+    /// <summary>Tactic short names from tags such as <c>attack.execution</c> or <c>attack.defense-evasion</c>.</summary>
+    public IReadOnlyList<string> TacticNames => field ??= Tags
+        .Select(t => TacticTag().Match(t))
+        .Where(m => m.Success)
+        .Select(m => m.Groups[1].Value.ToLowerInvariant())
+        .Distinct()
+        .ToList();
+
+    /// <summary>The fields the rule's selections test; empty for keyword rules.</summary>
+    public IReadOnlyList<string> Fields => field ??= Condition.Selections().SelectMany(s => s.Fields).Distinct(StringComparer.OrdinalIgnoreCase).ToList();
+
+    /// <summary>
+    /// Whether the rule matches. A rule that names fields never fires on an event that has none of them:
+    /// a condition such as <c>not selection</c> would otherwise hold for every unrelated event.
+    /// </summary>
+    public bool Matches(SigmaEvent evt) => (Fields.Count == 0 || Fields.Any(f => evt.Values(f) is not null)) && Condition.Matches(evt);
 
     public IReadOnlyList<SigmaWitness> Explain(SigmaEvent evt)
     {
@@ -33,6 +48,10 @@ public sealed partial class SigmaRule
 
     [GeneratedRegex(@"^attack\.(t\d{4}(?:\.\d{3})?)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex TechniqueTag();
+
+    /// <summary><c>attack.</c> and a name of letters and hyphens: a tactic (groups and software are g0001, s0001).</summary>
+    [GeneratedRegex(@"^attack\.([a-z][a-z-]*)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex TacticTag();
 }
 
 /// <summary>A rule that matched an event, and the values that made it match.</summary>

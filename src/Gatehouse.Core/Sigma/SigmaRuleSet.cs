@@ -64,14 +64,17 @@ public sealed class SigmaRuleSet
         return new SigmaRuleSet(rules, skipped);
     }
 
-    public IReadOnlyList<SigmaHit> Match(SigmaEvent evt) => Test(evt, _index.Candidates(evt));
+    /// <param name="declaredSource">The log source the event's integration declares, for events that do not say it themselves.</param>
+    public IReadOnlyList<SigmaHit> Match(SigmaEvent evt, SigmaLogSource? declaredSource = null) => Test(evt, _index.Candidates(evt), declaredSource);
 
     /// <summary>Every rule tested, without the index: what <see cref="Match"/> must agree with.</summary>
-    internal IReadOnlyList<SigmaHit> MatchEveryRule(SigmaEvent evt) => Test(evt, Enumerable.Range(0, Rules.Count));
+    internal IReadOnlyList<SigmaHit> MatchEveryRule(SigmaEvent evt, SigmaLogSource? declaredSource = null) => Test(evt, Enumerable.Range(0, Rules.Count), declaredSource);
 
-    private List<SigmaHit> Test(SigmaEvent evt, IEnumerable<int> candidates)
+    public SigmaRule? Rule(string id) => Rules.FirstOrDefault(r => string.Equals(r.Id, id, StringComparison.OrdinalIgnoreCase));
+
+    private List<SigmaHit> Test(SigmaEvent evt, IEnumerable<int> candidates, SigmaLogSource? declaredSource)
     {
-        var source = SigmaLogSource.EventSource.Of(evt);
+        var source = SigmaLogSource.EventSource.Of(evt, declaredSource);
         var hits = new List<SigmaHit>();
         foreach (var candidate in candidates)
         {

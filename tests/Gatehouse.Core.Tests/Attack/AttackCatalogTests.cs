@@ -44,7 +44,7 @@ public class AttackCatalogTests
     {
         var raw = JsonNode.Parse("""{"rule":{"tags":["attack.t1059.001","T1566.001"],"name":"Spearphishing Attachment"},"note":"TA0002 seen","other":"PowerShell"}""");
 
-        var matches = TtpSearch.Search(raw, new Dictionary<string, string> { ["Title"] = "Process Injection" }, Catalog.Value);
+        var matches = TtpSearch.Search(raw, new Dictionary<string, string> { ["Technique"] = "Process Injection" }, Catalog.Value);
 
         var byId = matches.ToDictionary(m => m.TechniqueId);
         Assert.Equal("explicit-id", byId["T1566.001"].Layer);
@@ -52,7 +52,7 @@ public class AttackCatalogTests
         Assert.Contains(byId["T1566.001"].Evidence, e => e.Field == "$['rule']['tags'][1]" && e.Value == "T1566.001");
         Assert.Equal("technique-name", byId["T1055"].Layer);
         Assert.Equal("low", byId["T1055"].Confidence);
-        Assert.Equal("Title", Assert.Single(byId["T1055"].Evidence).Field);
+        Assert.Equal("Technique", Assert.Single(byId["T1055"].Evidence).Field);
         Assert.True(byId.ContainsKey("TA0002"));
         Assert.Equal("Execution", byId["TA0002"].TechniqueName);
         Assert.Equal("PowerShell", byId["T1059.001"].TechniqueName);
@@ -76,5 +76,18 @@ public class AttackCatalogTests
         using var stream = new MemoryStream("""{"type":"not-a-bundle"}"""u8.ToArray());
 
         Assert.Throws<InvalidDataException>(() => AttackCatalog.Load(stream));
+    }
+
+    // Regression (detection on real telemetry): SourceName "PowerShell" yielded T1059.001 on every PowerShell event.
+    [Fact]
+    public void Technique_names_count_only_in_fields_meant_to_carry_them()
+    {
+        var routine = JsonNode.Parse("""{"SourceName":"PowerShell","ObjectServer":"Security Account Manager","Product":"Python"}""");
+        var labelled = JsonNode.Parse("""{"threat":{"technique":{"name":"Process Injection"}},"mitre":"OS Credential Dumping"}""");
+
+        Assert.Empty(TtpSearch.Search(routine, new Dictionary<string, string>(), Catalog.Value));
+        var found = TtpSearch.Search(labelled, new Dictionary<string, string>(), Catalog.Value).ToDictionary(m => m.TechniqueId);
+        Assert.Equal("$['threat']['technique']['name']", Assert.Single(found["T1055"].Evidence).Field);
+        Assert.Equal("technique-name", found["T1003"].Layer);
     }
 }

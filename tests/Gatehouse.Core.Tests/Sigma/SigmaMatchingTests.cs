@@ -92,7 +92,7 @@ public sealed class SigmaMatchingTests
         Assert.False(Matches("s:\n    DestinationIp|cidr: '10.0.0.0/8'\ncondition: s", """{"DestinationIp":"11.2.3.4"}"""));
         Assert.True(Matches("s:\n    DestinationIp|cidr: 'fe80::/10'\ncondition: s", """{"DestinationIp":"fe80::1"}"""));
         Assert.True(Matches("s:\n    Hashes|exists: true\ncondition: s", """{"Hashes":"x"}"""));
-        Assert.True(Matches("s:\n    Hashes|exists: false\ncondition: s", """{"Other":"x"}"""));
+        Assert.True(Matches("s:\n    Image: x\n    Hashes|exists: false\ncondition: s", """{"Image":"x"}"""));
         Assert.True(Matches("s:\n    Port|gte: 1024\ncondition: s", """{"Port":8080}"""));
         Assert.False(Matches("s:\n    Port|lt: 1024\ncondition: s", """{"Port":8080}"""));
         Assert.False(Matches("s:\n    Port|gt: 1024\ncondition: s", """{"Port":"not a number"}"""));
@@ -165,7 +165,7 @@ public sealed class SigmaMatchingTests
     [Fact]
     public void Null_means_absent_or_null_and_empty_means_empty()
     {
-        Assert.True(Matches("s:\n    OriginalFileName: null\ncondition: s", """{"Image":"x"}"""));
+        Assert.True(Matches("s:\n    Image: x\n    OriginalFileName: null\ncondition: s", """{"Image":"x"}"""));
         Assert.True(Matches("s:\n    OriginalFileName: null\ncondition: s", """{"OriginalFileName":null}"""));
         Assert.False(Matches("s:\n    OriginalFileName: null\ncondition: s", """{"OriginalFileName":"a.exe"}"""));
         Assert.True(Matches("s:\n    OriginalFileName: ''\ncondition: s", """{"OriginalFileName":""}"""));
@@ -187,7 +187,7 @@ public sealed class SigmaMatchingTests
     [InlineData("a and b", true, false, false)]
     [InlineData("a or b", true, true, false)]
     [InlineData("a and not b", false, false, false)]
-    [InlineData("not a", false, true, true)]
+    [InlineData("not a", false, false, false)]
     [InlineData("(a or b) and not c", true, true, false)]
     [InlineData("a or b and c", true, false, false)]
     [InlineData("1 of sel_*", true, true, false)]
@@ -232,7 +232,8 @@ public sealed class SigmaMatchingTests
         Assert.True(processCreation.LogSource.Accepts(sysmon));
         Assert.True(processCreation.LogSource.Accepts(security4688));
         Assert.False(processCreation.LogSource.Accepts(fileEvent));
-        Assert.True(processCreation.LogSource.Accepts(SigmaLogSource.EventSource.Unknown));
+        Assert.False(processCreation.LogSource.Accepts(SigmaLogSource.EventSource.Unknown));
+        Assert.True(new SigmaLogSource(null, null, null).Accepts(SigmaLogSource.EventSource.Unknown));
         Assert.False(new SigmaLogSource("linux", "process_creation", null).Accepts(sysmon));
         Assert.False(new SigmaLogSource("windows", null, "security").Accepts(sysmon));
         Assert.True(new SigmaLogSource("windows", null, "sysmon").Accepts(sysmon));
@@ -283,4 +284,24 @@ public sealed class SigmaMatchingTests
         Assert.Equal([new SigmaWitness("Image", "C:\\cmd.exe"), new SigmaWitness("CommandLine", "cmd /c whoami")], rule.Explain(evt));
         Assert.Equal("Test Author", rule.Author);
     }
+
+    // Regression (detection on real telemetry): a Zeek rule whose condition is "not selection" fired on every event.
+    [Fact]
+    public void A_condition_met_by_absent_fields_never_fires_on_an_event_without_any_of_the_rules_fields()
+    {
+        var rule = Rule("selection:\n    service: 'rdp'\ncondition: not selection", "product: zeek\n    service: rdp");
+        var zeek = new SigmaLogSource("zeek", null, "rdp");
+
+        Assert.False(rule.Matches(new SigmaEvent(JsonNode.Parse("""{"EventID":4624,"LogonType":10}"""))));
+        Assert.True(rule.Matches(new SigmaEvent(JsonNode.Parse("""{"service":"ssh"}"""))));
+        Assert.False(rule.LogSource.Accepts(SigmaLogSource.EventSource.Unknown));
+        Assert.True(rule.LogSource.Accepts(SigmaLogSource.EventSource.Of(new SigmaEvent(JsonNode.Parse("""{"service":"ssh"}""")), zeek)));
+    }
+
+    [Theory]
+    [InlineData("product: cisco\n    service: aaa", false)]
+    [InlineData("product: linux\n    category: process_creation", false)]
+    [InlineData("category: webserver", true)]
+    public void An_event_of_unknown_source_is_tested_only_against_rules_without_a_product(string logSource, bool tested) =>
+        Assert.Equal(tested, Rule("keywords:\n    - 'x'\ncondition: keywords", logSource).LogSource.Accepts(SigmaLogSource.EventSource.Unknown));
 }
