@@ -146,6 +146,7 @@ public static class GatehouseHost
         app.MapKeysApi();
         app.MapIngestionsApi();
         app.MapEventsApi();
+        Features.Events.EventExplainApi.MapEventExplainApi(app);
         app.MapIncidentsApi();
         app.MapAuditApi();
         app.MapIntakeEndpoints();

@@ -45,7 +45,8 @@ public static class TtpSearch
     private const int MaxValueLength = 4096;
 
     public static IReadOnlyList<TechniqueMatch> Search(
-        JsonNode? raw, IReadOnlyDictionary<string, string> mappedFields, AttackCatalog catalog, SigmaRuleSet? sigma = null, SigmaLogSource? declaredSource = null)
+        JsonNode? raw, IReadOnlyDictionary<string, string> mappedFields, AttackCatalog catalog, SigmaRuleSet? sigma = null, SigmaLogSource? declaredSource = null,
+        IReadOnlyDictionary<string, string>? sigmaFields = null)
     {
         var values = new List<(string Field, string Value)>();
         Collect(raw, "$", values);
@@ -68,7 +69,7 @@ public static class TtpSearch
         }
         if (sigma is { IsEmpty: false })
         {
-            foreach (var hit in sigma.Match(new SigmaEvent(raw, mappedFields), declaredSource))
+            foreach (var hit in sigma.Match(new SigmaEvent(raw, mappedFields, sigmaFields), declaredSource))
             {
                 var rule = new SigmaRuleRef(hit.Rule.Id, hit.Rule.Title, hit.Rule.Level, hit.Rule.Author);
                 var witness = hit.Witnesses.FirstOrDefault() ?? new SigmaWitness("", "");

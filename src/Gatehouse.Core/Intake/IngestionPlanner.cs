@@ -223,7 +223,7 @@ public static class IngestionPlanner
             IReadOnlyList<TechniqueMatch>? techniques = null;
             if (_input.Settings.RunTtpSearch)
             {
-                techniques = TtpSearch.Search(item.Event, fields.Standard, context.Catalog, context.Sigma);
+                techniques = TtpSearch.Search(item.Event, fields.Standard, context.Catalog, context.Sigma, _input.EventIntake.LogSource, _input.EventIntake.SigmaFields);
                 step["techniques"] = new JsonArray(techniques.Select(m => (JsonNode)m.TechniqueId).ToArray());
                 plan.Techniques += techniques.Count(m => !m.TechniqueId.StartsWith("TA", StringComparison.Ordinal));
             }

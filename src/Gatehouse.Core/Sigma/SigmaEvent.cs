@@ -22,9 +22,17 @@ public sealed class SigmaEvent
     private readonly List<(string[] Path, string? Value)> _leaves = [];
     private Dictionary<string, List<string?>?>? _dotted;
 
-    public SigmaEvent(JsonNode? raw, IReadOnlyDictionary<string, string>? mappedFields = null)
+    /// <param name="sigmaFields">Names of the event's own fields as Sigma rules call them, declared by its integration.</param>
+    public SigmaEvent(JsonNode? raw, IReadOnlyDictionary<string, string>? mappedFields = null, IReadOnlyDictionary<string, string>? sigmaFields = null)
     {
         Walk(raw, [], 0);
+        foreach (var (own, sigma) in sigmaFields ?? new Dictionary<string, string>())
+        {
+            if (Values(own) is { } values && !_fields.ContainsKey(sigma))
+            {
+                _fields[sigma] = [.. values];
+            }
+        }
         foreach (var (field, value) in mappedFields ?? new Dictionary<string, string>())
         {
             foreach (var alias in SigmaFieldAliases.ForDataModelField(field))

@@ -13,6 +13,8 @@ public sealed partial class SigmaRule
     public required IReadOnlyList<string> Tags { get; init; }
     public required SigmaLogSource LogSource { get; init; }
     public required SigmaExpression Condition { get; init; }
+    /// <summary>The condition as the rule writes it.</summary>
+    public string ConditionText { get; init; } = "";
 
     /// <summary>Technique IDs from <c>attack.t1059.001</c>-style tags, upper-cased.</summary>
     public IReadOnlyList<string> Techniques => field ??= Tags

@@ -44,6 +44,12 @@ public static class SigmaRuleParser
             Tags = Child(root, "tags") is YamlSequenceNode tags ? tags.OfType<YamlScalarNode>().Select(t => t.Value ?? "").ToList() : [],
             LogSource = new SigmaLogSource(Scalar(logSource, "product"), Scalar(logSource, "category"), Scalar(logSource, "service")),
             Condition = Condition(detection),
+            ConditionText = Child(detection, "condition") switch
+            {
+                YamlScalarNode scalar => scalar.Value ?? "",
+                YamlSequenceNode list => string.Join(" | ", list.OfType<YamlScalarNode>().Select(c => c.Value)),
+                _ => "",
+            },
         };
     }
 

@@ -44,6 +44,7 @@ public abstract class AuthorizationMatrixTests(GatehouseFixture fixture)
         ["POST /api/incidents/{id:long}/unlink"] = Access.AnyUser,
         ["GET /api/incidents/{id:long}/history"] = Access.AnyUser,
         ["GET /api/incidents/vocabulary"] = Access.AnyUser,
+        ["GET /api/events/{id:long}/explain"] = Access.AnyUser,
         ["GET /api/ingestions"] = Access.AnyUser,
         ["GET /api/ingestions/{refid}"] = Access.AnyUser,
         ["POST /api/ingestions/{refid}/retry"] = Access.AnyUser,

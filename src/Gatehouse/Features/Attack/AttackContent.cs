@@ -26,7 +26,26 @@ public sealed partial class AttackContent(IOptions<GatehouseOptions> options, IL
     {
         LoadCatalogue();
         LoadSigmaRules();
+        ReportUnknownTechniques();
         return Task.CompletedTask;
+    }
+
+    /// <summary>Rules tagged with technique IDs the catalogue lacks need a newer ATT&amp;CK: say so once, with how many and which.</summary>
+    private void ReportUnknownTechniques()
+    {
+        if (Catalog.IsEmpty || Sigma.IsEmpty)
+        {
+            return;
+        }
+        var unknown = Sigma.Rules.Select(r => (Rule: r, Ids: r.Techniques.Where(id => Catalog.Technique(id) is null).ToList())).Where(r => r.Ids.Count > 0).ToList();
+        if (unknown.Count > 0)
+        {
+            var ids = unknown.SelectMany(r => r.Ids).Distinct().Order(StringComparer.Ordinal).ToList();
+            LogUnknownTechniques(logger, unknown.Count, ids.Count, string.Join(", ", ids.Take(20)));
+        }
+        var tacticOnly = Sigma.Rules.Count(r => r.Techniques.Count == 0 && r.TacticNames.Count > 0);
+        var unknownTactics = Sigma.Rules.SelectMany(r => r.TacticNames).Distinct().Where(n => Catalog.Tactics.All(t => t.ShortName != n)).Order(StringComparer.Ordinal).ToList();
+        LogTacticOnly(logger, tacticOnly, unknownTactics.Count == 0 ? "none" : string.Join(", ", unknownTactics));
     }
 
     private void LoadCatalogue()
@@ -85,6 +104,12 @@ public sealed partial class AttackContent(IOptions<GatehouseOptions> options, IL
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Could not load the MITRE ATT&CK bundle {Path}; TTP search reports explicit IDs only")]
     private static partial void LogLoadFailed(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Rules} Sigma rules are tagged with {Count} technique IDs the loaded MITRE ATT&CK bundle does not have ({Ids}): they need a newer ATT&CK version; their matches are reported with inCatalog false and no name.")]
+    private static partial void LogUnknownTechniques(ILogger logger, int rules, int count, string ids);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Rules} Sigma rules are tagged with tactics only and report their tactic; tactic names the bundle lacks: {Unknown}")]
+    private static partial void LogTacticOnly(ILogger logger, int rules, string unknown);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "No Sigma rules loaded ({Why}): TTP search does not run Sigma rules.")]
     private static partial void LogNoSigmaRules(ILogger logger, string why);

@@ -9,7 +9,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Gatehouse.Features.Integrations;
 
-public sealed record IntakeRequest(string? MainJsonPath, string? EventsJsonPath, List<FieldMappingRow>? FieldMappings);
+public sealed record IntakeRequest(string? MainJsonPath, string? EventsJsonPath, List<FieldMappingRow>? FieldMappings, IntakeLogSource? LogSource = null, Dictionary<string, string>? SigmaFields = null);
 
 public sealed record IntegrationRequest(string? Name, IntakeRequest? EventIntake, IntakeRequest? IncidentIntake, List<IntegrationCommand>? Commands = null);
 
@@ -103,7 +103,7 @@ public static class IntegrationsApi
     {
         var eventIntake = request.EventIntake is null
             ? IntakeDefinition.WholeBody
-            : new IntakeDefinition(request.EventIntake.MainJsonPath ?? "$", request.EventIntake.FieldMappings ?? []);
+            : new IntakeDefinition(request.EventIntake.MainJsonPath ?? "$", request.EventIntake.FieldMappings ?? [], null, request.EventIntake.LogSource, request.EventIntake.SigmaFields);
         CompiledIntake.Compile(eventIntake, FieldCatalog.Event, "eventIntake", errors);
         IntakeDefinition? incidentIntake = null;
         if (request.IncidentIntake is { } incident)
