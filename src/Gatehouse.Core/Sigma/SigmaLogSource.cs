@@ -60,6 +60,11 @@ public sealed record SigmaLogSource(string? Product, string? Category, string? S
 
         public static EventSource Of(SigmaEvent evt)
         {
+            var windows = evt.Windows;
+            if (windows.Shape is not (WindowsEventShape.None or WindowsEventShape.RenderedXml) && windows.Channel is { } shaped && windows.EventId is { } shapedId)
+            {
+                return new EventSource("windows", shaped, CategoriesOf(shaped, shapedId));
+            }
             var channel = evt.First("Channel");
             if (channel is null || evt.First("EventID") is not { } id || !int.TryParse(id, out var eventId))
             {
@@ -68,12 +73,13 @@ public sealed record SigmaLogSource(string? Product, string? Category, string? S
             return new EventSource("windows", channel, CategoriesOf(channel, eventId));
         }
 
-        private static string[]? CategoriesOf(string channel, int eventId) => channel switch
+        /// <summary>The categories a channel's event belongs to; the channel's name in any case.</summary>
+        private static string[]? CategoriesOf(string channel, int eventId) => channel.ToLowerInvariant() switch
         {
-            "Microsoft-Windows-Sysmon/Operational" => SysmonCategories.GetValueOrDefault(eventId) ?? [],
-            "Security" => eventId == 4688 ? ["process_creation"] : [],
-            "Microsoft-Windows-PowerShell/Operational" => eventId switch { 4103 => ["ps_module"], 4104 => ["ps_script"], _ => [] },
-            "Windows PowerShell" => eventId switch { 400 => ["ps_classic_start"], 600 => ["ps_classic_provider_start"], 800 => ["ps_classic_script"], _ => [] },
+            "microsoft-windows-sysmon/operational" => SysmonCategories.GetValueOrDefault(eventId) ?? [],
+            "security" => eventId == 4688 ? ["process_creation"] : [],
+            "microsoft-windows-powershell/operational" => eventId switch { 4103 => ["ps_module"], 4104 => ["ps_script"], _ => [] },
+            "windows powershell" => eventId switch { 400 => ["ps_classic_start"], 600 => ["ps_classic_provider_start"], 800 => ["ps_classic_script"], _ => [] },
             _ => null,
         };
     }
