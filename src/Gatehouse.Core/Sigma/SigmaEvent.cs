@@ -30,10 +30,11 @@ public sealed class SigmaEvent
     {
         Walk(raw, [], 0);
         Windows = WindowsEventShapes.Recognise(raw);
-        var own = new HashSet<string>(_fields.Keys, StringComparer.OrdinalIgnoreCase);
+        // Only names the event lacks itself: its own fields win over what its shape implies.
+        var own = Windows.Fields.Count > 0 ? new HashSet<string>(_fields.Keys, StringComparer.OrdinalIgnoreCase) : null;
         foreach (var (field, value) in Windows.Fields)
         {
-            if (!own.Contains(field))
+            if (!own!.Contains(field))
             {
                 _leaves.Add(([field], value));
                 Add(field, value);
