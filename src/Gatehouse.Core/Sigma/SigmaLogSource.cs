@@ -73,7 +73,12 @@ public sealed record SigmaLogSource(string? Product, string? Category, string? S
             return new EventSource("windows", channel, CategoriesOf(channel, eventId));
         }
 
-        /// <summary>The categories a channel's event belongs to; the channel's name in any case.</summary>
+        /// <summary>
+        /// The categories a channel's event belongs to; the channel's name in any case. The PowerShell
+        /// categories by EventID are pySigma's (SigmaHQ/pySigma-pipeline-windows,
+        /// sigma/pipelines/windows/windows.py at 2af6e5efbcf02a4365cffc325d042496e1088ee6,
+        /// <c>windows_generic_category_channel_mapping</c>).
+        /// </summary>
         private static string[]? CategoriesOf(string channel, int eventId) => channel.ToLowerInvariant() switch
         {
             "microsoft-windows-sysmon/operational" => SysmonCategories.GetValueOrDefault(eventId) ?? [],
