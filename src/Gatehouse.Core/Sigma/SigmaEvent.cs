@@ -12,6 +12,10 @@ namespace Gatehouse.Core.Sigma;
 /// one under an XML-style <c>#attributes</c> object also answers <c>Parent_Name</c> (so
 /// <c>Event.System.Provider.#attributes.Name</c> answers <c>Provider_Name</c>), and <c>#text</c>
 /// answers its parent's name. Mapped data-model fields answer their Sigma aliases.
+/// A Windows event in another shape than the rendered XML (NXLog, Winlogbeat, Elastic ECS, Sentinel
+/// rows; see <see cref="WindowsEventShapes"/>) also answers the Sigma names of its fields, where it
+/// lacks them itself; a registry <c>Details</c> value written <c>1</c> or <c>0x00000001</c> also answers
+/// Sysmon's <c>DWORD (0x00000001)</c>.
 /// </summary>
 public sealed class SigmaEvent
 {
@@ -26,9 +30,29 @@ public sealed class SigmaEvent
     public SigmaEvent(JsonNode? raw, IReadOnlyDictionary<string, string>? mappedFields = null, IReadOnlyDictionary<string, string>? sigmaFields = null)
     {
         Walk(raw, [], 0);
-        foreach (var (own, sigma) in sigmaFields ?? new Dictionary<string, string>())
+        Windows = WindowsEventShapes.Recognise(raw);
+        // Only names the event lacks itself: its own fields win over what its shape implies.
+        var present = Windows.Fields.Count > 0 ? new HashSet<string>(_fields.Keys, StringComparer.OrdinalIgnoreCase) : null;
+        foreach (var (field, value) in Windows.Fields)
         {
-            if (Values(own) is { } values && !_fields.ContainsKey(sigma))
+            if (!present!.Contains(field))
+            {
+                _leaves.Add(([field], value));
+                Add(field, value);
+                if (value is not null)
+                {
+                    _strings.Add(value);
+                }
+            }
+        }
+        if (_fields.TryGetValue("Details", out var details))
+        {
+            var dwords = details.Select(WindowsEventShapes.DwordForm).Where(d => d is not null && !details.Contains(d, StringComparer.OrdinalIgnoreCase)).ToList();
+            details.AddRange(dwords);
+        }
+        foreach (var (name, sigma) in sigmaFields ?? new Dictionary<string, string>())
+        {
+            if (Values(name) is { } values && !_fields.ContainsKey(sigma))
             {
                 _fields[sigma] = [.. values];
             }
@@ -48,6 +72,9 @@ public sealed class SigmaEvent
             }
         }
     }
+
+    /// <summary>The Windows event shape recognised, with the source it tells (or <see cref="WindowsEventView.None"/>).</summary>
+    public WindowsEventView Windows { get; }
 
     /// <summary>Every field name the event answers, with its values (null for a JSON null).</summary>
     public IReadOnlyDictionary<string, List<string?>> Fields => _fields;
@@ -155,7 +182,7 @@ public sealed class SigmaEvent
         values.Add(value);
     }
 
-    private static string? Text(JsonNode? node) => node?.GetValueKind() switch
+    internal static string? Text(JsonNode? node) => node?.GetValueKind() switch
     {
         null or JsonValueKind.Null => null,
         JsonValueKind.String => node.GetValue<string>(),

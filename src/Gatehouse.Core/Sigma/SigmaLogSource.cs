@@ -62,6 +62,11 @@ public sealed record SigmaLogSource(string? Product, string? Category, string? S
         /// <summary>What the event says about itself; else what its integration declares; else unknown.</summary>
         public static EventSource Of(SigmaEvent evt, SigmaLogSource? declared = null)
         {
+            var windows = evt.Windows;
+            if (windows.Shape is not (WindowsEventShape.None or WindowsEventShape.RenderedXml) && windows.Channel is { } shaped && windows.EventId is { } shapedId)
+            {
+                return new EventSource("windows", shaped, CategoriesOf(shaped, shapedId));
+            }
             var channel = evt.First("Channel");
             if (channel is null || evt.First("EventID") is not { } id || !int.TryParse(id, out var eventId))
             {
@@ -70,12 +75,18 @@ public sealed record SigmaLogSource(string? Product, string? Category, string? S
             return new EventSource("windows", channel, CategoriesOf(channel, eventId));
         }
 
-        private static string[]? CategoriesOf(string channel, int eventId) => channel switch
+        /// <summary>
+        /// The categories a channel's event belongs to; the channel's name in any case. The PowerShell
+        /// categories by EventID are pySigma's (SigmaHQ/pySigma-pipeline-windows,
+        /// sigma/pipelines/windows/windows.py at 2af6e5efbcf02a4365cffc325d042496e1088ee6,
+        /// <c>windows_generic_category_channel_mapping</c>).
+        /// </summary>
+        private static string[]? CategoriesOf(string channel, int eventId) => channel.ToLowerInvariant() switch
         {
-            "Microsoft-Windows-Sysmon/Operational" => SysmonCategories.GetValueOrDefault(eventId) ?? [],
-            "Security" => eventId == 4688 ? ["process_creation"] : [],
-            "Microsoft-Windows-PowerShell/Operational" => eventId switch { 4103 => ["ps_module"], 4104 => ["ps_script"], _ => [] },
-            "Windows PowerShell" => eventId switch { 400 => ["ps_classic_start"], 600 => ["ps_classic_provider_start"], 800 => ["ps_classic_script"], _ => [] },
+            "microsoft-windows-sysmon/operational" => SysmonCategories.GetValueOrDefault(eventId) ?? [],
+            "security" => eventId == 4688 ? ["process_creation"] : [],
+            "microsoft-windows-powershell/operational" => eventId switch { 4103 => ["ps_module"], 4104 => ["ps_script"], _ => [] },
+            "windows powershell" => eventId switch { 400 => ["ps_classic_start"], 600 => ["ps_classic_provider_start"], 800 => ["ps_classic_script"], _ => [] },
             _ => null,
         };
     }
