@@ -16,10 +16,12 @@ public sealed record SigmaExplanation(
     IReadOnlyList<string> FieldsMissing,
     IReadOnlyList<SelectionOutcome> Selections)
 {
-    public static SigmaExplanation Of(SigmaRule rule, SigmaEvent evt, SigmaLogSource? declaredSource = null)
+    public static SigmaExplanation Of(SigmaRule rule, SigmaEvent evt, SigmaLogSource? declaredSource = null, SigmaRuleSet? set = null)
     {
         var source = SigmaLogSource.EventSource.Of(evt, declaredSource);
-        var mismatch = rule.LogSource.Mismatch(source);
+        var mismatch = set is not null && !set.Reports(rule)
+            ? $"its level '{rule.Level}' is below the minimum level '{set.MinimumLevel}' (Gatehouse:Sigma:MinimumLevel)"
+            : rule.LogSource.Mismatch(source);
         var present = rule.Fields.Where(f => evt.Values(f) is not null).ToList();
         var missing = rule.Fields.Except(present, StringComparer.OrdinalIgnoreCase).ToList();
         var selections = rule.Condition.Selections().DistinctBy(s => s.Name).Select(s =>

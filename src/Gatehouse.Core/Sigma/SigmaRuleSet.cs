@@ -11,12 +11,21 @@ public sealed class SigmaRuleSet
 
     private readonly SigmaRuleIndex _index;
 
-    public SigmaRuleSet(IReadOnlyList<SigmaRule> rules, IReadOnlyList<SkippedSigmaRule> skipped)
+    public SigmaRuleSet(IReadOnlyList<SigmaRule> rules, IReadOnlyList<SkippedSigmaRule> skipped, string minimumLevel = SigmaLevels.Informational)
     {
         Rules = rules;
         Skipped = skipped;
+        MinimumLevel = SigmaLevels.Rank(minimumLevel) is not null ? minimumLevel.ToLowerInvariant() : SigmaLevels.Informational;
+        _minimumRank = SigmaLevels.Rank(MinimumLevel)!.Value;
         _index = new SigmaRuleIndex(rules);
     }
+
+    private readonly int _minimumRank;
+
+    /// <summary>Rules below this level are loaded (explain names them) but report nothing.</summary>
+    public string MinimumLevel { get; }
+
+    public bool Reports(SigmaRule rule) => (SigmaLevels.Rank(rule.Level) ?? SigmaLevels.MediumRank) >= _minimumRank;
 
     public IReadOnlyList<SigmaRule> Rules { get; }
     public IReadOnlyList<SkippedSigmaRule> Skipped { get; }
@@ -26,7 +35,7 @@ public sealed class SigmaRuleSet
     public int UnindexedRules => _index.UnindexedCount;
 
     /// <summary>Loads every <c>.yml</c> and <c>.yaml</c> file under <paramref name="folder"/>, in path order.</summary>
-    public static SigmaRuleSet Load(string folder)
+    public static SigmaRuleSet Load(string folder, string minimumLevel = SigmaLevels.Informational)
     {
         var rules = new List<SigmaRule>();
         var skipped = new List<SkippedSigmaRule>();
@@ -61,7 +70,7 @@ public sealed class SigmaRuleSet
                 rules.Add(rule);
             }
         }
-        return new SigmaRuleSet(rules, skipped);
+        return new SigmaRuleSet(rules, skipped, minimumLevel);
     }
 
     /// <param name="declaredSource">The log source the event's integration declares, for events that do not say it themselves.</param>
@@ -79,11 +88,26 @@ public sealed class SigmaRuleSet
         foreach (var candidate in candidates)
         {
             var rule = Rules[candidate];
-            if (rule.LogSource.Accepts(source) && rule.Matches(evt))
+            if (Reports(rule) && rule.LogSource.Accepts(source) && rule.Matches(evt))
             {
                 hits.Add(new SigmaHit(rule, rule.Explain(evt)));
             }
         }
         return hits;
     }
+}
+
+/// <summary>Sigma's rule levels, lowest first.</summary>
+public static class SigmaLevels
+{
+    public const string Informational = "informational";
+    public const string Low = "low";
+    public const int MediumRank = 2;
+
+    private static readonly string[] Ordered = [Informational, Low, "medium", "high", "critical"];
+
+    public static IReadOnlyList<string> All => Ordered;
+
+    public static int? Rank(string? level) =>
+        Array.FindIndex(Ordered, l => string.Equals(l, level?.Trim(), StringComparison.OrdinalIgnoreCase)) is var at and >= 0 ? at : null;
 }

@@ -67,6 +67,7 @@ public sealed class GatehouseOptions : IValidatableObject
 
     public AttackOptions Attack { get; set; } = new();
 
+    [ValidateObjectMembers]
     public SigmaOptions Sigma { get; set; } = new();
 
     [ValidateObjectMembers]
@@ -116,6 +117,13 @@ public sealed class SigmaOptions
 {
     /// <summary>A folder of Sigma rules (SigmaHQ's <c>rules</c>, or your own), read recursively at start-up. Default: none.</summary>
     public string? RulesPath { get; set; }
+
+    /// <summary>
+    /// The lowest rule level that reports a technique: informational, low, medium, high or critical. Default low —
+    /// SigmaHQ's informational rules are for enriching and correlating (every logoff, every service start), not for alerts.
+    /// </summary>
+    [RegularExpression("(?i)^(informational|low|medium|high|critical)$", ErrorMessage = "Gatehouse:Sigma:MinimumLevel must be informational, low, medium, high or critical.")]
+    public string MinimumLevel { get; set; } = "low";
 }
 
 /// <summary>Allowed incident values; each list left unset keeps its default (see <see cref="Core.Incidents.IncidentVocabulary.Default"/>).</summary>

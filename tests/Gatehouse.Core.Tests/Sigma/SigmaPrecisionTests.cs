@@ -10,7 +10,8 @@ namespace Gatehouse.Core.Tests.Sigma;
 /// </summary>
 public sealed class SigmaPrecisionTests(ITestOutputHelper output)
 {
-    private static readonly Lazy<SigmaRuleSet> AllRules = new(() => SigmaRuleSet.Load(SharedData.Path("sigma/rules")));
+    /// <summary>Every SigmaHQ rule, with the default minimum level (informational rules tag every logoff: they enrich, they do not detect).</summary>
+    private static readonly Lazy<SigmaRuleSet> AllRules = new(() => SigmaRuleSet.Load(SharedData.Path("sigma/rules"), SigmaLevels.Low));
     private static readonly Lazy<AttackCatalog> Catalog = new(() =>
     {
         using var stream = File.OpenRead(SharedData.Path("attack/enterprise-attack-18.1.json"));

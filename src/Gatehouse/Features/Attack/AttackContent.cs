@@ -80,7 +80,7 @@ public sealed partial class AttackContent(IOptions<GatehouseOptions> options, IL
         var clock = Stopwatch.StartNew();
         try
         {
-            Sigma = SigmaRuleSet.Load(folder);
+            Sigma = SigmaRuleSet.Load(folder, options.Value.Sigma.MinimumLevel);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

@@ -41,6 +41,6 @@ public static class EventExplainApi
         var declared = intake?.LogSource is { } source ? new SigmaLogSource(source.Product, source.Category, source.Service) : null;
         var sigmaEvent = new SigmaEvent(GatehouseJson.ParseStored(evt.RawJson), EventColumns.Read(evt), intake?.SigmaFields);
         return TypedResults.Ok(new RuleExplanationView(evt.Id, found.Id, found.Title, found.Level, found.Author, found.LogSource,
-            SigmaExplanation.Of(found, sigmaEvent, declared)));
+            SigmaExplanation.Of(found, sigmaEvent, declared, attack.Sigma)));
     }
 }
