@@ -43,6 +43,7 @@ public sealed class ConsoleFixture : IAsyncLifetime
             ["urls"] = BaseUrl,
             ["Gatehouse:PublicBaseUrl"] = BaseUrl,
             ["Gatehouse:Attack:BundlePath"] = SharedData.Path("attack/enterprise-attack-18.1.json"),
+            ["Gatehouse:Sigma:RulesPath"] = ExplainRules(),
             // A formatter that overflows the stack must crash, not overrun, on a loaded machine.
             ["Gatehouse:Sandbox:FormatterTimeoutSeconds"] = "10",
         });
@@ -114,6 +115,30 @@ public sealed class ConsoleFixture : IAsyncLifetime
         return new InvalidOperationException("unreachable");
     }
 
+    public const string ExplainRuleId = "6e6e6e6e-0000-4000-8000-000000000001";
+
+    /// <summary>One Sigma rule for Windows process creation, distinctive enough to fire on no other test's events.</summary>
+    private static string ExplainRules()
+    {
+        var folder = TempFolder.Create();
+        File.WriteAllText(Path.Combine(folder, "explain.yml"), $"""
+            title: Console explain test rule
+            id: {ExplainRuleId}
+            author: Test Author
+            level: high
+            tags:
+                - attack.t1059.001
+            logsource:
+                product: windows
+                category: process_creation
+            detection:
+                selection:
+                    CommandLine|contains: 'gatehouse-explain-marker'
+                condition: selection
+            """);
+        return folder;
+    }
+
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
@@ -126,4 +151,5 @@ public sealed class ConsoleFixture : IAsyncLifetime
 public sealed class ConsoleCollection : ICollectionFixture<ConsoleFixture>
 {
     public const string Name = "Console";
+
 }

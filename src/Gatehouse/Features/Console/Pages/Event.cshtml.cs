@@ -7,7 +7,7 @@ using Gatehouse.Storage;
 
 namespace Gatehouse.Features.Console.Pages;
 
-public sealed class EventModel(GatehouseDb db, CurrentUser user) : ConsolePageModel
+public sealed class EventModel(GatehouseDb db, CurrentUser user, Attack.AttackContent attack) : ConsolePageModel
 {
     public EventView? Event { get; private set; }
 
@@ -15,7 +15,14 @@ public sealed class EventModel(GatehouseDb db, CurrentUser user) : ConsolePageMo
 
     public IReadOnlyList<PlaybookRunView> Runs { get; private set; } = [];
 
-    public async Task OnGetAsync(long id)
+    /// <summary>The rule id asked about, and why it fired or not on this event (or why it cannot be told).</summary>
+    public string? Rule { get; private set; }
+
+    public RuleExplanationView? Explanation { get; private set; }
+
+    public string? ExplainRefusal { get; private set; }
+
+    public async Task OnGetAsync(long id, string? rule)
     {
         Event = Show<EventView>((await EventsApi.Get(id, db, user, Aborted)).Result);
         if (Event is null)
@@ -24,5 +31,12 @@ public sealed class EventModel(GatehouseDb db, CurrentUser user) : ConsolePageMo
         }
         Techniques = Pages.Techniques.From(Event.Techniques);
         Runs = await RunHistory.OfAsync(db, user, Aborted, @event: id);
+        Rule = Text.Blank(rule);
+        if (Rule is not null)
+        {
+            var result = (await EventExplainApi.Explain(id, Rule, db, user, attack, Aborted)).Result;
+            Explanation = (result as Microsoft.AspNetCore.Http.HttpResults.Ok<RuleExplanationView>)?.Value;
+            ExplainRefusal = (result as Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult)?.ProblemDetails.Detail;
+        }
     }
 }
