@@ -29,3 +29,28 @@ public sealed class ConsoleExplainTests(ConsoleFixture console)
         await Expect(page.Locator("#explain-refusal")).ToContainTextAsync("No loaded Sigma rule has the id 'no-such-rule'");
     }
 }
+
+[Collection(ConsoleCollection.Name)]
+public sealed class ConsoleLogSourceTests(ConsoleFixture console)
+{
+    // Regression: the console's mapping editor saved the intake without its declared log source, silently dropping it.
+    [Fact]
+    public async Task Saving_a_mapping_in_the_console_keeps_and_edits_the_declared_log_source_and_sigma_field_names()
+    {
+        var integration = await console.Admin.CreateIntegrationAsync(new { mainJsonPath = "$", logSource = new { product = "linux", category = "process_creation" } });
+        var page = await console.NewPageAsync();
+        await page.SignInAsync("admin", GatehouseFactory.AdminPassword);
+        await page.GotoAsync($"/console/integrations/{Uri.EscapeDataString(integration)}");
+
+        await Expect(page.GetByLabel("Log source product")).ToHaveValueAsync("linux");
+        await page.GetByLabel("Log source service").FillAsync("auditd");
+        await page.GetByLabel("Sigma field names", new() { Exact = false }).FillAsync("""{"proc_cmd": "CommandLine"}""");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save mapping" }).ClickAsync();
+        await page.ExpectStatusAsync("Mapping saved.");
+
+        var saved = (await console.Admin.GetAsync($"/api/integrations/{Uri.EscapeDataString(integration)}"))["eventIntake"]!;
+        Assert.Equal(("linux", "auditd", "process_creation"),
+            (saved["logSource"]!["product"]!.GetValue<string>(), saved["logSource"]!["service"]!.GetValue<string>(), saved["logSource"]!["category"]!.GetValue<string>()));
+        Assert.Equal("CommandLine", saved["sigmaFields"]!["proc_cmd"]!.GetValue<string>());
+    }
+}

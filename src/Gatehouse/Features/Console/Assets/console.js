@@ -245,6 +245,12 @@
     const value = role => fieldset.querySelector(`[data-role=${role}]`)?.value.trim();
     const intake = { mainJsonPath: value("mainJsonPath") || "$", fieldMappings: [] };
     if (value("eventsJsonPath")) intake.eventsJsonPath = value("eventsJsonPath");
+    const logSource = { product: value("logSourceProduct") || null, service: value("logSourceService") || null, category: value("logSourceCategory") || null };
+    if (logSource.product || logSource.service || logSource.category) intake.logSource = logSource;
+    if (value("sigmaFields")) {
+      try { intake.sigmaFields = JSON.parse(value("sigmaFields")); }
+      catch { throw new Error("Sigma field names must be a JSON object such as {\"proc_cmd\": \"CommandLine\"}."); }
+    }
     for (const row of fieldset.querySelectorAll("tbody .mapping-row")) {
       const field = row.querySelector("[data-role=field]").value.trim(), source = row.querySelector("[data-role=source]").value.trim();
       if (field || source) intake.fieldMappings.push({ field, source });
