@@ -37,7 +37,7 @@ public sealed record TechniqueMatch(
 /// rule's <c>attack.tXXXX</c> tags are its techniques (its tactic tags when it has none), its level
 /// the confidence.
 /// </summary>
-public static class TtpSearch
+public static partial class TtpSearch
 {
     public const string ExplicitLayer = "explicit-id";
     public const string NameLayer = "technique-name";
@@ -46,7 +46,7 @@ public static class TtpSearch
 
     public static IReadOnlyList<TechniqueMatch> Search(
         JsonNode? raw, IReadOnlyDictionary<string, string> mappedFields, AttackCatalog catalog, SigmaRuleSet? sigma = null, SigmaLogSource? declaredSource = null,
-        IReadOnlyDictionary<string, string>? sigmaFields = null)
+        IReadOnlyDictionary<string, string>? sigmaFields = null, bool idsAnywhere = false)
     {
         var values = new List<(string Field, string Value)>();
         Collect(raw, "$", values);
@@ -54,8 +54,15 @@ public static class TtpSearch
         var found = new Dictionary<string, (TechniqueMatch Match, List<Evidence> Evidence)>(StringComparer.OrdinalIgnoreCase);
         foreach (var (field, value) in values)
         {
-            // IDs match in any case: Sigma-style tags write them as attack.t1059.001.
-            foreach (var id in ArtifactExtractor.AttackIds(Capped(value).ToUpperInvariant()))
+            // IDs count in fields meant for them in any case (Sigma-style tags write attack.t1059.001). Elsewhere only as
+            // attack.tXXXX tags, or written as MITRE writes a technique it has: a "t1078" is an employee's account, a
+            // "Q3-T1000.xlsx" a file, a "WS-TA0001" a workstation.
+            var capped = Capped(value);
+            var ids = idsAnywhere || FieldNames.CarriesTechniques(field, ForIds) ? ArtifactExtractor.AttackIds(capped.ToUpperInvariant())
+                : AttackTag().Matches(capped).Select(m => m.Groups[1].Value.ToUpperInvariant())
+                    .Concat(ArtifactExtractor.AttackIds(capped).Where(id => !id.StartsWith("TA", StringComparison.Ordinal) && (catalog.IsEmpty || catalog.Technique(id) is not null)))
+                    .Distinct();
+            foreach (var id in ids)
             {
                 if (id.StartsWith("TA", StringComparison.Ordinal))
                 {
@@ -64,7 +71,8 @@ public static class TtpSearch
                     continue;
                 }
                 var technique = catalog.Technique(id);
-                Add(found, technique?.Id ?? id, Describe(technique, id, ExplicitLayer, "high"), new Evidence(field, id));
+                Add(found, technique?.Id ?? id, Describe(technique, id, ExplicitLayer, "high") with { InCatalog = catalog.IsEmpty ? null : technique is not null },
+                    new Evidence(field, id));
             }
         }
         if (sigma is { IsEmpty: false })
@@ -97,7 +105,7 @@ public static class TtpSearch
                 }
             }
         }
-        foreach (var (field, value) in values.Where(v => CarriesTechniques(v.Field)))
+        foreach (var (field, value) in values.Where(v => FieldNames.CarriesTechniques(v.Field, ForNames)))
         {
             if (!catalog.IsEmpty && catalog.ByName(Capped(value)) is [var named])
             {
@@ -107,14 +115,14 @@ public static class TtpSearch
         return found.Values.Select(f => f.Match with { Evidence = f.Evidence }).ToList();
     }
 
-    /// <summary>
-    /// Whether a field is meant to name techniques: a path or mapped field whose name says technique, tactic or mitre
-    /// (<c>$['threat']['technique']['name']</c>, <c>$['mitre']</c>, a mapped <c>Technique</c>). A technique's name
-    /// elsewhere is an ordinary word — "PowerShell" as a provider, "Security Account Manager" as an object server.
-    /// </summary>
-    internal static bool CarriesTechniques(string field) =>
-        field.Contains("technique", StringComparison.OrdinalIgnoreCase) || field.Contains("tactic", StringComparison.OrdinalIgnoreCase)
-        || field.Contains("mitre", StringComparison.OrdinalIgnoreCase);
+    /// <summary>Words of a field's name that say it names techniques by name.</summary>
+    private static readonly HashSet<string> ForNames = new(StringComparer.OrdinalIgnoreCase) { "technique", "techniques", "tactic", "tactics", "mitre", "ttp", "ttps" };
+
+    /// <summary>Words that say a field carries technique IDs: those, and tags and attack (alerts' <c>tags</c>, <c>threat.technique.id</c>).</summary>
+    private static readonly HashSet<string> ForIds = new(ForNames, StringComparer.OrdinalIgnoreCase) { "tag", "tags", "attack" };
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\battack\.(t\d{4}(?:\.\d{3})?|ta\d{4})\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex AttackTag();
 
     private static string Capped(string value) => value.Length > MaxValueLength ? value[..MaxValueLength] : value;
 

@@ -70,7 +70,7 @@ public sealed class CompiledIntake
         {
             if (value is not null && (value.Length is 0 or > 100 || !value.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '_' or '-')))
             {
-                errors.Add($"logSource.{name}: '{value}' is not a Sigma log source name (lower-case letters, digits, '_' and '-', such as linux, zeek, process_creation).");
+                errors.Add($"logSource.{name}: '{(value.Length > 100 ? value[..100] + "…" : value)}' is not a Sigma log source name (lower-case letters, digits, '_' and '-', such as linux, zeek, process_creation).");
             }
         }
         if (declared.Product is null)
@@ -92,9 +92,11 @@ public sealed class CompiledIntake
         }
         foreach (var (from, to) in sigmaFields.Where(f => string.IsNullOrWhiteSpace(f.Key) || string.IsNullOrWhiteSpace(f.Value) || f.Key.Length > 200 || f.Value.Length > 200))
         {
-            errors.Add($"sigmaFields: '{from}' → '{to}' needs an event field name and a Sigma field name of at most 200 characters.");
+            errors.Add($"sigmaFields: '{Short(from)}' → '{Short(to)}' needs an event field name and a Sigma field name of at most 200 characters.");
         }
     }
+
+    private static string Short(string? value) => value is { Length: > 100 } ? value[..100] + "…" : value ?? "";
 
     /// <summary>Compiles a definition already known to be valid (it was validated when saved).</summary>
     public static CompiledIntake CompileValid(IntakeDefinition definition, FieldCatalog catalog)

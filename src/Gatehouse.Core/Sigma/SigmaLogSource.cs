@@ -62,17 +62,16 @@ public sealed record SigmaLogSource(string? Product, string? Category, string? S
         /// <summary>What the event says about itself; else what its integration declares; else unknown.</summary>
         public static EventSource Of(SigmaEvent evt, SigmaLogSource? declared = null)
         {
+            // A source another product's integration declares wins: a field named Channel somewhere in a chat message
+            // does not make it a Windows event. Otherwise only a recognised Windows shape says Windows — its own
+            // Channel and EventID where that shape keeps them, never a leaf of that name at any depth.
+            var declaresOther = declared is { Product: { } product } && !product.Equals("windows", StringComparison.OrdinalIgnoreCase);
             var windows = evt.Windows;
-            if (windows.Shape is not (WindowsEventShape.None or WindowsEventShape.RenderedXml) && windows.Channel is { } shaped && windows.EventId is { } shapedId)
+            if (!declaresOther && windows.Shape != WindowsEventShape.None && windows.Channel is { } channel && windows.EventId is { } eventId)
             {
-                return new EventSource("windows", shaped, CategoriesOf(shaped, shapedId));
+                return new EventSource("windows", channel, CategoriesOf(channel, eventId));
             }
-            var channel = evt.First("Channel");
-            if (channel is null || evt.First("EventID") is not { } id || !int.TryParse(id, out var eventId))
-            {
-                return declared is { Product: not null } ? new EventSource(declared.Product, null, declared.Category is null ? null : [declared.Category], declared.Service) : Unknown;
-            }
-            return new EventSource("windows", channel, CategoriesOf(channel, eventId));
+            return declared is { Product: not null } ? new EventSource(declared.Product, null, declared.Category is null ? null : [declared.Category], declared.Service) : Unknown;
         }
 
         /// <summary>

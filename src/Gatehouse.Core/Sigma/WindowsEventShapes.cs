@@ -227,7 +227,7 @@ public static class WindowsEventShapes
     public static IReadOnlyList<KeyValuePair<string, string?>> EventDataXml(string xml)
     {
         var fields = new List<KeyValuePair<string, string?>>();
-        var text = xml.TrimStart();
+        var text = xml.TrimStart().TrimStart('\uFEFF').TrimStart();
         if (!text.StartsWith('<'))
         {
             return fields;

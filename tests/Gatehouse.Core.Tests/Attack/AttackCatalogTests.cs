@@ -42,7 +42,7 @@ public class AttackCatalogTests
     [Fact]
     public void Search_finds_explicit_ids_and_exact_names_with_evidence()
     {
-        var raw = JsonNode.Parse("""{"rule":{"tags":["attack.t1059.001","T1566.001"],"name":"Spearphishing Attachment"},"note":"TA0002 seen","other":"PowerShell"}""");
+        var raw = JsonNode.Parse("""{"rule":{"tags":["attack.t1059.001","T1566.001"],"name":"Spearphishing Attachment"},"tactic":"TA0002 seen","other":"PowerShell"}""");
 
         var matches = TtpSearch.Search(raw, new Dictionary<string, string> { ["Technique"] = "Process Injection" }, Catalog.Value);
 
@@ -90,4 +90,26 @@ public class AttackCatalogTests
         Assert.Equal("$['threat']['technique']['name']", Assert.Single(found["T1055"].Evidence).Field);
         Assert.Equal("technique-name", found["T1003"].Layer);
     }
+
+    // Regression (red team): accounts, hosts and files named like IDs ("t1078", "srv-t1003", "Q3-T1000.xlsx", "WS-TA0001") were reported as techniques.
+    [Fact]
+    public void Technique_ids_outside_technique_fields_count_only_as_tags_or_as_MITRE_writes_a_known_technique()
+    {
+        var routine = JsonNode.Parse("""{"Computer":"srv-t1003.corp.local","Account":"CORP\\t1078","WorkstationName":"WS-TA0001","ObjectName":"C:\\Users\\alice\\Q3-T1000.xlsx"}""");
+        var alert = JsonNode.Parse("""{"name":"T1059.001 seen on host","labels":"attack.t1566.001"}""");
+
+        Assert.Empty(TtpSearch.Search(routine, new Dictionary<string, string>(), Catalog.Value));
+        Assert.Equal(["T1059.001", "T1566.001"], TtpSearch.Search(alert, new Dictionary<string, string>(), Catalog.Value).Select(m => m.TechniqueId).Order());
+        Assert.Contains(TtpSearch.Search(routine, new Dictionary<string, string>(), Catalog.Value, idsAnywhere: true), m => m.TechniqueId == "T1000" && m.InCatalog == false);
+    }
+
+    [Theory]
+    [InlineData("$['tactical_ops']['status']", false)]
+    [InlineData("$['mitre_lab']['ObjectServer']", false)]
+    [InlineData("$['threat']['technique']['name']", true)]
+    [InlineData("$['mitreTechnique']", true)]
+    [InlineData("$['alerts'][0]['techniques'][1]", true)]
+    [InlineData("Technique", true)]
+    public void A_field_carries_technique_names_by_the_words_of_its_own_name(string field, bool carries) =>
+        Assert.Equal(carries, FieldNames.CarriesTechniques(field, new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "technique", "techniques", "tactic", "mitre" }));
 }

@@ -304,4 +304,18 @@ public sealed class SigmaMatchingTests
     [InlineData("category: webserver", true)]
     public void An_event_of_unknown_source_is_tested_only_against_rules_without_a_product(string logSource, bool tested) =>
         Assert.Equal(tested, Rule("keywords:\n    - 'x'\ncondition: keywords", logSource).LogSource.Accepts(SigmaLogSource.EventSource.Unknown));
+
+    // Regression (red team): a chat message with nested "channel" and "eventid" fields became a Windows Security event.
+    [Fact]
+    public void Only_a_recognised_Windows_shape_makes_an_event_Windows_and_another_products_declaration_wins()
+    {
+        var chat = new SigmaEvent(JsonNode.Parse("""{"message":{"channel":"security","eventid":4624,"user":"alice"},"detail":{"LogonType":"3"}}"""));
+        var nxlog = new SigmaEvent(JsonNode.Parse("""{"Channel":"Security","EventID":4624}"""));
+
+        Assert.Null(SigmaLogSource.EventSource.Of(chat).Product);
+        Assert.Equal("linux", SigmaLogSource.EventSource.Of(chat, new SigmaLogSource("linux", null, null)).Product);
+        Assert.Equal("windows", SigmaLogSource.EventSource.Of(nxlog).Product);
+        Assert.Equal("linux", SigmaLogSource.EventSource.Of(nxlog, new SigmaLogSource("linux", null, null)).Product);
+        Assert.Equal("windows", SigmaLogSource.EventSource.Of(nxlog, new SigmaLogSource("windows", "process_creation", null)).Product);
+    }
 }

@@ -25,7 +25,8 @@ public static class TextCommands
         var text = IncidentCommands.Text(parameters, "Text") ?? "";
         // The text stands for a one-line event: Sigma keyword rules and rules on "message" can match it.
         var evt = new JsonObject { ["message"] = text };
-        var matches = Core.Attack.TtpSearch.Search(evt, new Dictionary<string, string>(), context.Attack, context.Sigma);
+        // The text is all the caller gave: technique IDs count wherever they are in it.
+        var matches = Core.Attack.TtpSearch.Search(evt, new Dictionary<string, string>(), context.Attack, context.Sigma, idsAnywhere: true);
         var layers = new List<string> { "explicit IDs" };
         if (!context.Sigma.IsEmpty)
         {

@@ -35,7 +35,7 @@ public static class EventExplainApi
         }
         if (attack.Sigma.Rule(rule.Trim()) is not { } found)
         {
-            return Problems.NotFound($"No loaded Sigma rule has the id '{rule}' (Gatehouse:Sigma:RulesPath; rules that could not be compiled are listed at start-up).");
+            return Problems.NotFound($"No loaded Sigma rule has the id '{(rule.Length > 100 ? rule[..100] + "…" : rule)}' (Gatehouse:Sigma:RulesPath; rules that could not be compiled are listed at start-up).");
         }
         var intake = evt.Integration is null ? null : IntakeJson.Deserialize(evt.Integration.EventIntakeJson);
         var declared = intake?.LogSource is { } source ? new SigmaLogSource(source.Product, source.Category, source.Service) : null;
