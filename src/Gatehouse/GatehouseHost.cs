@@ -106,7 +106,14 @@ public static class GatehouseHost
         services.AddHostedService<Features.Playbooks.PlaybookEngine>();
 
         services.AddGatehouseProblemDetails();
-        services.ConfigureHttpJsonOptions(json => GatehouseJson.Configure(json.SerializerOptions));
+        services.ConfigureHttpJsonOptions(json =>
+        {
+            GatehouseJson.Configure(json.SerializerOptions);
+            // Request bodies only: a misspelt member is refused, not silently ignored (stored JSON keeps its own options).
+            json.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
+        });
+        // Binding failures reach the exception handler, which says what was wrong instead of a bare 400.
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);
         services.AddScoped<Credentials>();
         services.AddScoped<SignInGuard>();
         services.AddScoped<Sessions>();

@@ -107,7 +107,8 @@ public sealed partial class GatehouseExceptionHandler(IProblemDetailsService pro
         ProblemDetails problem;
         if (exception is BadHttpRequestException bad)
         {
-            problem = Problem(bad.StatusCode, bad.StatusCode == 413 ? "The request body is larger than the configured limit." : "The request could not be read.");
+            problem = (bad.StatusCode == 400 ? RequestBodyProblems.Describe(httpContext, bad) : null)
+                ?? Problem(bad.StatusCode, bad.StatusCode == 413 ? "The request body is larger than the configured limit." : "The request could not be read.");
         }
         else if (exception is OperationCanceledException && httpContext.RequestAborted.IsCancellationRequested)
         {

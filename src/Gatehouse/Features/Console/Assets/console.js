@@ -269,6 +269,7 @@
     const output = document.getElementById("mapping-preview");
     try {
       const body = integrationBody(document.getElementById("integration-form"));
+      delete body.commands; // the preview maps intake only
       body.intake = document.getElementById("preview-intake").value;
       body.sample = JSON.parse(document.getElementById("sample-json").value);
       output.textContent = JSON.stringify(await api("POST", "/api/integrations/mapping-preview", body), null, 2);
