@@ -147,6 +147,7 @@ public static class GatehouseHost
         app.MapAuthApi();
         app.MapSitesApi();
         app.MapUsersApi();
+        app.MapUserLifecycleApi();
         app.MapSettingsApi();
         app.MapIntegrationsApi();
         app.MapMappingPreviewApi();

@@ -22,6 +22,11 @@ public static class AuditActions
     public const string SignedIn = "user.signed_in";
     public const string SignInFailed = "user.sign_in_failed";
     public const string IngestionRetried = "ingestion.retried";
+    public const string UserCreated = "user.created";
+    public const string UserUpdated = "user.updated";
+    public const string UserPasswordReset = "user.password_reset";
+    public const string UserPasswordChanged = "user.password_changed";
+    public const string UserPasswordChangeRefused = "user.password_change_refused";
     public const string IncidentCreated = "incident.created";
     public const string IncidentUpdated = "incident.updated";
     public const string IncidentClosed = "incident.closed";

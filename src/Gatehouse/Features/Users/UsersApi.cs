@@ -36,7 +36,7 @@ public static class UsersApi
     }
 
     private static async Task<Results<Created<UserView>, ProblemHttpResult>> Create(
-        UserRequest request, GatehouseDb db, IPasswordHasher<User> hasher, TimeProvider time, CancellationToken cancellationToken)
+        UserRequest request, GatehouseDb db, IPasswordHasher<User> hasher, Audit.AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var errors = new List<string>();
         var username = request.Username?.Trim();
@@ -44,9 +44,9 @@ public static class UsersApi
         {
             errors.Add("'username' is required (at most 200 characters).");
         }
-        if (request.Password is null || request.Password.Length < MinimumPasswordLength)
+        if (PasswordProblem(request.Password, "password") is { } problem)
         {
-            errors.Add($"'password' must have at least {MinimumPasswordLength} characters.");
+            errors.Add(problem);
         }
         if (request.Role is null)
         {
@@ -78,10 +78,17 @@ public static class UsersApi
         };
         user.PasswordHash = hasher.HashPassword(user, request.Password!);
         db.Users.Add(user);
+        audit.Record(Audit.AuditActions.UserCreated, target: user.Username, detail: new { user.Role, Sites = sites.Select(s => s.Name).Order().ToList() });
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Created($"/api/users/{user.Id}", ToView(user));
     }
 
-    private static UserView ToView(User user) =>
+    /// <summary>What is wrong with a new password, or null.</summary>
+    public static string? PasswordProblem(string? password, string member) =>
+        password is null || password.Length < MinimumPasswordLength ? $"'{member}' must have at least {MinimumPasswordLength} characters."
+        : password.Length > 1024 ? $"'{member}' is longer than 1024 characters."
+        : null;
+
+    internal static UserView ToView(User user) =>
         new(user.Id, user.Username, user.Role, user.Enabled, user.Sites.Select(s => s.Site!.Name).OrderBy(n => n).ToList(), user.CreatedAt);
 }

@@ -1,0 +1,128 @@
+using Gatehouse.Features.Audit;
+using Gatehouse.Features.Auth;
+using Gatehouse.Infrastructure;
+using Gatehouse.Storage;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace Gatehouse.Features.Users;
+
+/// <summary>Only the members given change: a role, the sites (the whole list), enabled.</summary>
+public sealed record UserPatch(UserRole? Role, List<string>? Sites, bool? Enabled);
+
+public sealed record PasswordReset(string? Password);
+
+public sealed record PasswordChange(string? CurrentPassword, string? NewPassword);
+
+/// <summary>
+/// A user's life after creation: an administrator changes the role, sites and enabled state or resets the password;
+/// anyone changes their own password with the current one. Each change is one transaction with its audit row; a
+/// disabled user or a new password ends the user's sessions on every node; the last enabled administrator stays one.
+/// </summary>
+public static class UserLifecycleApi
+{
+    public static void MapUserLifecycleApi(this IEndpointRouteBuilder app)
+    {
+        var admin = app.MapGroup("/api/users").WithTags("Users").RequireAuthorization(Policies.Administrator);
+        admin.MapPatch("/{id:int}", Patch).WithSummary("Change a user's role, sites or enabled state.");
+        admin.MapPost("/{id:int}/password", Reset).WithSummary("Set a user's password (ends their sessions).");
+        app.MapPost("/api/auth/password", Change).WithTags("Auth").RequireAuthorization()
+            .WithSummary("Change your own password with the current one (ends your sessions: sign in again).");
+    }
+
+    private static async Task<Results<Ok<UserView>, ProblemHttpResult>> Patch(
+        int id, UserPatch patch, GatehouseDb db, AuditLog audit, CancellationToken cancellationToken)
+    {
+        var user = await db.Users.Include(u => u.Sites).ThenInclude(s => s.Site).FirstOrDefaultAsync(u => u.Id == id, cancellationToken);
+        if (user is null)
+        {
+            return Problems.NotFound($"There is no user {id}.");
+        }
+        var before = UsersApi.ToView(user);
+        List<Site>? sites = null;
+        if (patch.Sites is { } names)
+        {
+            var normalized = names.Select(Normalize.Name).Distinct().ToList();
+            sites = await db.Sites.Where(s => normalized.Contains(s.NormalizedName)).ToListAsync(cancellationToken);
+            var missing = normalized.Except(sites.Select(s => s.NormalizedName)).Select(n => $"There is no site '{names.First(x => Normalize.Name(x) == n)}'.").ToList();
+            if (missing.Count > 0)
+            {
+                return Problems.Invalid(missing);
+            }
+        }
+        var staysAdministrator = (patch.Role ?? user.Role) == UserRole.Administrator && (patch.Enabled ?? user.Enabled);
+        if (user.Role == UserRole.Administrator && user.Enabled && !staysAdministrator
+            && !await db.Users.AnyAsync(u => u.Id != id && u.Role == UserRole.Administrator && u.Enabled, cancellationToken))
+        {
+            return Problems.Conflict("last_administrator", $"'{user.Username}' is the last enabled administrator: make another user an administrator first.");
+        }
+        user.Role = patch.Role ?? user.Role;
+        user.Enabled = patch.Enabled ?? user.Enabled;
+        if (sites is not null)
+        {
+            user.Sites.RemoveAll(s => sites.All(x => x.Id != s.SiteId));
+            user.Sites.AddRange(sites.Where(s => user.Sites.All(x => x.SiteId != s.Id)).Select(s => new UserSite { UserId = user.Id, SiteId = s.Id, Site = s }));
+        }
+        var after = UsersApi.ToView(user);
+        if ((before.Role, before.Enabled, string.Join("\n", before.Sites)) != (after.Role, after.Enabled, string.Join("\n", after.Sites)))
+        {
+            audit.Record(AuditActions.UserUpdated, target: user.Username, detail: new
+            {
+                From = new { before.Role, before.Enabled, before.Sites },
+                To = new { after.Role, after.Enabled, after.Sites },
+            });
+            if (!user.Enabled)
+            {
+                db.SessionTokens.RemoveRange(await db.SessionTokens.Where(t => t.UserId == user.Id).ToListAsync(cancellationToken));
+            }
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        return TypedResults.Ok(after);
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Reset(
+        int id, PasswordReset request, GatehouseDb db, IPasswordHasher<User> hasher, AuditLog audit, CancellationToken cancellationToken)
+    {
+        var user = await db.Users.FirstOrDefaultAsync(u => u.Id == id, cancellationToken);
+        if (user is null)
+        {
+            return Problems.NotFound($"There is no user {id}.");
+        }
+        if (UsersApi.PasswordProblem(request.Password, "password") is { } problem)
+        {
+            return Problems.Invalid([problem]);
+        }
+        await SetPasswordAsync(db, hasher, user, request.Password!, cancellationToken);
+        audit.Record(AuditActions.UserPasswordReset, target: user.Username);
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Change(
+        PasswordChange request, GatehouseDb db, CurrentUser current, IPasswordHasher<User> hasher, AuditLog audit, CancellationToken cancellationToken)
+    {
+        var user = await db.Users.FirstAsync(u => u.Id == current.Id, cancellationToken);
+        if (request.CurrentPassword is null || hasher.VerifyHashedPassword(user, user.PasswordHash, request.CurrentPassword) == PasswordVerificationResult.Failed)
+        {
+            audit.Record(AuditActions.UserPasswordChangeRefused, target: user.Username);
+            await db.SaveChangesAsync(cancellationToken);
+            return Problems.Invalid(["'currentPassword' is not your current password."]);
+        }
+        if (UsersApi.PasswordProblem(request.NewPassword, "newPassword") is { } problem)
+        {
+            return Problems.Invalid([problem]);
+        }
+        await SetPasswordAsync(db, hasher, user, request.NewPassword!, cancellationToken);
+        audit.Record(AuditActions.UserPasswordChanged, target: user.Username);
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>The new password's hash, and every session of the user ended (in the caller's transaction).</summary>
+    private static async Task SetPasswordAsync(GatehouseDb db, IPasswordHasher<User> hasher, User user, string password, CancellationToken cancellationToken)
+    {
+        user.PasswordHash = hasher.HashPassword(user, password);
+        db.SessionTokens.RemoveRange(await db.SessionTokens.Where(t => t.UserId == user.Id).ToListAsync(cancellationToken));
+    }
+}
