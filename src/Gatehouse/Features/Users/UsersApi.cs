@@ -77,9 +77,14 @@ public static class UsersApi
             Sites = sites.Select(s => new UserSite { SiteId = s.Id, Site = s }).ToList(),
         };
         user.PasswordHash = hasher.HashPassword(user, request.Password!);
+        // The user first, its audit row in the same transaction: a unique-name race then fails on the user's own
+        // insert, which the exception handler answers as the 409 for that name.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         db.Users.Add(user);
+        await db.SaveChangesAsync(cancellationToken);
         audit.Record(Audit.AuditActions.UserCreated, target: user.Username, detail: new { user.Role, Sites = sites.Select(s => s.Name).Order().ToList() });
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return TypedResults.Created($"/api/users/{user.Id}", ToView(user));
     }
 
