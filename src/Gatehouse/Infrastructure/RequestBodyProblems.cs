@@ -39,6 +39,11 @@ public static class RequestBodyProblems
         if (property is not null)
         {
             var type = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
+            // "$.sites[0]": the value is an item of the list, so it must be what the list holds.
+            if (json.Path!.EndsWith(']') && type.IsGenericType && type.GetGenericArguments() is [var item])
+            {
+                type = Nullable.GetUnderlyingType(item) ?? item;
+            }
             return Problem("invalid_value", $"'{member}' {Expectation(type)}.", member);
         }
         var where = json.LineNumber is { } line ? $" (line {line + 1}, position {(json.BytePositionInLine ?? 0) + 1})" : "";

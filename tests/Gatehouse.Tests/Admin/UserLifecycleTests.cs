@@ -76,4 +76,16 @@ public sealed class UserLifecycleTests(SqliteFixture fixture) : IClassFixture<Sq
         Assert.Contains(await Admin.AuditAsync("?action=user.password_change_refused"), a => a!["target"]?.GetValue<string>() == username);
         Assert.Contains(await Admin.AuditAsync("?action=user.password_changed"), a => a!["target"]?.GetValue<string>() == username);
     }
+
+    // Regression (self-attack): a null site name was a 500.
+    [Fact]
+    public async Task An_empty_site_name_is_refused_on_create_and_on_edit()
+    {
+        var (id, _, _) = await AnalystAsync(GatehouseClient.DefaultSite);
+        var edit = new StringContent("""{"sites":[null]}""", System.Text.Encoding.UTF8, "application/json");
+        var create = new StringContent("""{"username":"nobody-site","password":"long-enough-1","role":"Analyst","sites":[" "]}""", System.Text.Encoding.UTF8, "application/json");
+
+        await GatehouseClient.Problem(await Admin.Http.PatchAsync($"/api/users/{id}", edit), HttpStatusCode.BadRequest, "validation_failed");
+        await GatehouseClient.Problem(await Admin.Http.PostAsync("/api/users", create), HttpStatusCode.BadRequest, "validation_failed");
+    }
 }

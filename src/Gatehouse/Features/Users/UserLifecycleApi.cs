@@ -43,12 +43,11 @@ public static class UserLifecycleApi
         List<Site>? sites = null;
         if (patch.Sites is { } names)
         {
-            var normalized = names.Select(Normalize.Name).Distinct().ToList();
-            sites = await db.Sites.Where(s => normalized.Contains(s.NormalizedName)).ToListAsync(cancellationToken);
-            var missing = normalized.Except(sites.Select(s => s.NormalizedName)).Select(n => $"There is no site '{names.First(x => Normalize.Name(x) == n)}'.").ToList();
-            if (missing.Count > 0)
+            var errors = new List<string>();
+            sites = await UsersApi.SitesAsync(db, names, errors, cancellationToken);
+            if (errors.Count > 0)
             {
-                return Problems.Invalid(missing);
+                return Problems.Invalid(errors);
             }
         }
         var staysAdministrator = (patch.Role ?? user.Role) == UserRole.Administrator && (patch.Enabled ?? user.Enabled);

@@ -52,12 +52,7 @@ public static class UsersApi
         {
             errors.Add("'role' is required: Administrator or Analyst.");
         }
-        var siteNames = (request.Sites ?? []).Select(Normalize.Name).Distinct().ToList();
-        var sites = await db.Sites.Where(s => siteNames.Contains(s.NormalizedName)).ToListAsync(cancellationToken);
-        foreach (var missing in siteNames.Except(sites.Select(s => s.NormalizedName)))
-        {
-            errors.Add($"There is no site '{request.Sites!.First(n => Normalize.Name(n) == missing)}'.");
-        }
+        var sites = await SitesAsync(db, request.Sites ?? [], errors, cancellationToken);
         if (errors.Count > 0)
         {
             return Problems.Invalid(errors);
@@ -86,6 +81,24 @@ public static class UsersApi
         await db.SaveChangesAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return TypedResults.Created($"/api/users/{user.Id}", ToView(user));
+    }
+
+    /// <summary>The sites a user is given, by name; a name that is empty or names no site is an error.</summary>
+    internal static async Task<List<Site>> SitesAsync(GatehouseDb db, IReadOnlyList<string?> names, List<string> errors, CancellationToken cancellationToken)
+    {
+        if (names.Any(string.IsNullOrWhiteSpace))
+        {
+            errors.Add("'sites' holds an empty name: list the names of existing sites.");
+            return [];
+        }
+        var normalized = names.Select(n => Normalize.Name(n!)).Distinct().ToList();
+        var sites = await db.Sites.Where(s => normalized.Contains(s.NormalizedName)).ToListAsync(cancellationToken);
+        foreach (var missing in normalized.Except(sites.Select(s => s.NormalizedName)))
+        {
+            var name = names.First(n => Normalize.Name(n!) == missing)!;
+            errors.Add($"There is no site '{(name.Length > 100 ? name[..100] + "…" : name)}'.");
+        }
+        return sites;
     }
 
     /// <summary>What is wrong with a new password, or null.</summary>
