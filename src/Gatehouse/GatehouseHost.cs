@@ -139,6 +139,7 @@ public static class GatehouseHost
         app.UseAuthentication();
         app.UseConsoleCsrfCheck();
         app.UseAuthorization();
+        app.UsePasswordChangeGate();
 
         app.MapOpenApi();
         app.MapScalarApiReference("/docs");

@@ -22,11 +22,21 @@ public static class Problems
 
     public static ProblemHttpResult BadRequest(string code, string message) => Create(400, code, message);
 
-    /// <summary>A 400 that lists every violation, as <c>errors</c>.</summary>
-    public static ProblemHttpResult Invalid(IReadOnlyCollection<string> errors) =>
-        Create(400, "validation_failed",
-            errors.Count == 1 ? errors.First() : $"The request has {errors.Count} problems: {string.Join(" ", errors)}",
-            new Dictionary<string, object?> { ["errors"] = errors });
+    /// <summary>
+    /// A 400 that lists every violation as <c>errors[]</c> of <c>{member, message}</c>; with one violation its member is
+    /// also the problem's <c>member</c>, as for a body that could not be bound.
+    /// </summary>
+    public static ProblemHttpResult Invalid(IReadOnlyCollection<string> errors)
+    {
+        var violations = Violations.From(errors);
+        var extra = new Dictionary<string, object?> { ["errors"] = violations };
+        if (violations is [{ Member: { } member }])
+        {
+            extra["member"] = member;
+        }
+        return Create(400, "validation_failed",
+            errors.Count == 1 ? errors.First() : $"The request has {errors.Count} problems: {string.Join(" ", errors)}", extra);
+    }
 
     public static ProblemHttpResult NotFound(string message) => Create(404, "not_found", message);
 

@@ -11,10 +11,17 @@ namespace Gatehouse.Infrastructure;
 /// with the known ones, an enum value with the allowed ones, a wrong type with the expected one, malformed JSON
 /// with its line and position. Never a .NET type name.
 /// </summary>
-public static class RequestBodyProblems
+public static partial class RequestBodyProblems
 {
     public static ProblemDetails? Describe(HttpContext context, BadHttpRequestException bad)
     {
+        if (QueryParameter().Match(bad.Message) is { Success: true } query)
+        {
+            var name = char.ToLowerInvariant(query.Groups["name"].Value[0]) + query.Groups["name"].Value[1..];
+            var value = query.Groups["value"].Value;
+            var shown = value.Length > 60 ? value[..60] + "…" : value;
+            return Problem("invalid_value", $"'{name}' cannot be '{shown}': it {ExpectationOf(query.Groups["type"].Value)}.", name);
+        }
         if (bad.InnerException is not JsonException json)
         {
             return bad.Message.Contains("request body", StringComparison.OrdinalIgnoreCase) || bad.Message.Contains("body was", StringComparison.OrdinalIgnoreCase)
@@ -49,6 +56,29 @@ public static class RequestBodyProblems
         var where = json.LineNumber is { } line ? $" (line {line + 1}, position {(json.BytePositionInLine ?? 0) + 1})" : "";
         return Problem("malformed_json", $"The body is not valid JSON{where}{(member is null ? "" : $" at '{member}'")}.", member);
     }
+
+    /// <summary>What a query or route value must be, from the type the framework names ("int?", "AuditOrder?", "DateTimeOffset").</summary>
+    private static string ExpectationOf(string typeName)
+    {
+        var name = typeName.TrimEnd('?');
+        var type = name switch
+        {
+            "int" or "Int32" => typeof(int),
+            "long" or "Int64" => typeof(long),
+            "bool" or "Boolean" => typeof(bool),
+            "double" or "decimal" => typeof(double),
+            "DateTimeOffset" or "DateTime" => typeof(DateTimeOffset),
+            _ => EnumNamed(name),
+        };
+        return type is null ? "is not a value of the right kind" : Expectation(type);
+    }
+
+    private static Type? EnumNamed(string name) =>
+        new[] { typeof(RequestBodyProblems).Assembly, typeof(Core.Auth.KeyModule).Assembly }
+            .SelectMany(a => a.GetTypes()).FirstOrDefault(t => t.IsEnum && t.Name == name);
+
+    [System.Text.RegularExpressions.GeneratedRegex("^Failed to bind parameter \"(?<type>[^\" ]+) (?<name>\\w+)\" from \"(?<value>.*)\"\\.?$", System.Text.RegularExpressions.RegexOptions.Singleline)]
+    private static partial System.Text.RegularExpressions.Regex QueryParameter();
 
     private static string Expectation(Type type) => type switch
     {
@@ -99,6 +129,7 @@ public static class RequestBodyProblems
         {
             problem.Extensions["member"] = member;
         }
+        problem.Extensions["errors"] = new[] { new Violation(member, message) };
         return problem;
     }
 }

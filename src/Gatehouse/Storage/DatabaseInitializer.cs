@@ -58,6 +58,8 @@ public sealed partial class DatabaseInitializer(
                 PasswordHash = "",
                 Role = UserRole.Administrator,
                 CreatedAt = now,
+                // A password printed to a console is not a secret for long: whoever signs in with it first chooses a new one.
+                MustChangePassword = string.IsNullOrEmpty(configured),
             };
             admin.PasswordHash = hasher.HashPassword(admin, password);
             db.Users.Add(admin);
@@ -66,18 +68,27 @@ public sealed partial class DatabaseInitializer(
             {
                 // Printed once to the console, never to the log.
                 Console.WriteLine($"Gatehouse created the user '{AdminUsername}' with the password: {password}");
-                Console.WriteLine("Store it now; it is not shown again. Set Gatehouse:Admin:Password to choose it yourself.");
+                Console.WriteLine("Store it now; it is not shown again. Sign in with it and choose your own (the API and console ask for that first).");
+                Console.WriteLine("Set Gatehouse:Admin:Password before the first start to choose it yourself.");
             }
             else
             {
                 LogAdminCreated(logger, AdminUsername);
             }
         }
+        else if (!string.IsNullOrEmpty(options.Value.Admin.Password))
+        {
+            LogAdminPasswordIgnored(logger, options.Value.DataDirectory);
+        }
         await db.SaveChangesAsync(cancellationToken);
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "The default site and admin user were created by another node")]
     private static partial void LogSeededElsewhere(ILogger logger);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Gatehouse:Admin:Password is ignored: the database (data directory '{DataDirectory}') already has users. "
+        + "Sign in with the existing admin password, or stop Gatehouse and delete the data directory to start over")]
+    private static partial void LogAdminPasswordIgnored(ILogger logger, string dataDirectory);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Created the user '{Username}' with the configured password")]
     private static partial void LogAdminCreated(ILogger logger, string username);

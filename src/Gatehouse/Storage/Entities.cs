@@ -23,6 +23,8 @@ public sealed class User
     public required string PasswordHash { get; set; }
     public UserRole Role { get; set; }
     public bool Enabled { get; set; } = true;
+    /// <summary>Set for a password the user did not choose (the generated admin password, or on request): until they change it, only that is allowed.</summary>
+    public bool MustChangePassword { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public List<UserSite> Sites { get; set; } = [];
 }

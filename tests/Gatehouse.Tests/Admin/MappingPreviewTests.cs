@@ -61,7 +61,7 @@ public abstract class MappingPreviewTests(GatehouseFixture fixture)
             System.Text.Encoding.UTF8, "application/json"));
 
         var problem = await GatehouseClient.Problem(response, HttpStatusCode.BadRequest, "validation_failed");
-        var errors = problem["errors"]!.AsArray().Select(e => e!.GetValue<string>()).ToList();
+        var errors = problem["errors"]!.AsArray().Select(e => e!["message"]!.GetValue<string>()).ToList();
         Assert.Contains(errors, e => e.Contains("'sample' is required", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("eventIntake.mainJsonPath", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("'incidentIntake' is required", StringComparison.Ordinal));

@@ -77,7 +77,7 @@ public abstract class CommandTests(GatehouseFixture fixture)
             ["Title"] = 42, ["Severity"] = "Apocalyptic", ["Due Date"] = "next tuesday", ["Colour"] = "red",
         }), HttpStatusCode.BadRequest, "validation_failed");
 
-        var errors = problem["errors"]!.AsArray().Select(e => e!.GetValue<string>()).ToList();
+        var errors = problem["errors"]!.AsArray().Select(e => e!["message"]!.GetValue<string>()).ToList();
         Assert.Equal(5, errors.Count);
         Assert.Contains(errors, e => e.StartsWith("'Incident Type' is required"));
         Assert.Contains(errors, e => e.StartsWith("'Title' must be text"));

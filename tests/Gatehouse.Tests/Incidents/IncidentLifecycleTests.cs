@@ -67,7 +67,7 @@ public abstract class IncidentLifecycleTests(GatehouseFixture fixture)
 
         var problem = await GatehouseClient.Problem(await PatchAsync(Admin, id, new { stgae = "Triage", creator = "mallory", status = "Closed", priority = "Urgent" }), HttpStatusCode.BadRequest, "validation_failed");
 
-        var text = string.Join("\n", problem["errors"]!.AsArray().Select(e => e!.GetValue<string>()));
+        var text = string.Join("\n", problem["errors"]!.AsArray().Select(e => e!["message"]!.GetValue<string>()));
         Assert.Contains("'stgae' is not an incident field that can be edited; editable fields:", text);
         Assert.Contains("'creator' cannot be edited", text);
         Assert.Contains("close the incident instead", text);
@@ -215,7 +215,7 @@ public abstract class IncidentLifecycleTests(GatehouseFixture fixture)
         var other = await GatehouseClient.Problem(await PatchAsync(analyst, id, new { owner = elsewhere }), HttpStatusCode.BadRequest);
         var nobody = await GatehouseClient.Problem(await PatchAsync(analyst, id, new { owner = "no-such-user" }), HttpStatusCode.BadRequest);
 
-        Assert.Equal(other["errors"]![0]!.GetValue<string>().Replace(elsewhere.ToLowerInvariant(), "X"), nobody["errors"]![0]!.GetValue<string>().Replace("no-such-user", "X"));
+        Assert.Equal(other["errors"]![0]!["message"]!.GetValue<string>().Replace(elsewhere.ToLowerInvariant(), "X"), nobody["errors"]![0]!["message"]!.GetValue<string>().Replace("no-such-user", "X"));
         await GatehouseClient.Json(await PatchAsync(analyst, id, new { owner = "admin" }), HttpStatusCode.OK);
     }
 
@@ -239,7 +239,7 @@ public abstract class IncidentLifecycleTests(GatehouseFixture fixture)
 
         var problem = await GatehouseClient.Problem(await Admin.Http.SendAsync(request), HttpStatusCode.BadRequest, "validation_failed");
 
-        var errors = problem["errors"]!.AsArray().Select(e => e!.GetValue<string>()).ToList();
+        var errors = problem["errors"]!.AsArray().Select(e => e!["message"]!.GetValue<string>()).ToList();
         Assert.Contains(errors, e => e.StartsWith("'Filter[0].field' 'Colour'", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("'Page Index' must be a whole number from 0", StringComparison.Ordinal));
     }

@@ -70,7 +70,7 @@ public abstract class PlaybookTests(GatehouseFixture fixture)
     /// <summary>Parameters by their exact names (the test client would camel-case an anonymous object's).</summary>
     private static Dictionary<string, object?> Params(params (string Name, object? Value)[] values) => values.ToDictionary(v => v.Name, v => v.Value);
 
-    private static string Messages(JsonNode problem) => string.Join("\n", problem["errors"]!.AsArray().Select(e => e!.GetValue<string>()));
+    private static string Messages(JsonNode problem) => string.Join("\n", problem["errors"]!.AsArray().Select(e => e!["message"]!.GetValue<string>()));
 
     private static JsonNode TaskOf(JsonNode run, string id) => run["tasks"]!.AsArray().Single(t => t!["id"]!.GetValue<string>() == id)!;
 
@@ -246,7 +246,7 @@ public abstract class PlaybookTests(GatehouseFixture fixture)
                 new { id = "g", command = echo, @params = Params(("Value", "{{ $.incident.Title }}"), ("Extra", "{{ $.event.Title }}")) },
             },
         }), HttpStatusCode.BadRequest);
-        var errors = invalid["errors"]!.AsArray().Select(e => e!.GetValue<string>()).ToList();
+        var errors = invalid["errors"]!.AsArray().Select(e => e!["message"]!.GetValue<string>()).ToList();
         Assert.True(errors.Any(e => e.StartsWith("tasks[0].command: there is no command 'NoSuchCommand'")), string.Join("\n", errors));
         Assert.True(errors.Any(e => e.StartsWith("tasks[1].params: 'Value'")), string.Join("\n", errors));
         Assert.True(errors.Any(e => e.StartsWith("tasks[4].after: there is no task 'missing'")), string.Join("\n", errors));

@@ -9,9 +9,9 @@ namespace Gatehouse.Features.Auth;
 
 public sealed record TokenRequest(string? Username, string? Password);
 
-public sealed record TokenResponse(string Token, DateTimeOffset ExpiresAt, string Username, string Role);
+public sealed record TokenResponse(string Token, DateTimeOffset ExpiresAt, string Username, string Role, bool MustChangePassword);
 
-public sealed record MeResponse(int Id, string Username, string Role, IReadOnlyList<string> Sites);
+public sealed record MeResponse(int Id, string Username, string Role, IReadOnlyList<string> Sites, bool MustChangePassword);
 
 public static class AuthApi
 {
@@ -19,8 +19,8 @@ public static class AuthApi
     {
         var group = app.MapGroup("/api/auth").WithTags("Auth");
         group.MapPost("/token", IssueToken).AllowAnonymous();
-        group.MapGet("/me", Me).RequireAuthorization();
-        group.MapPost("/logout", Logout).RequireAuthorization();
+        group.MapGet("/me", Me).RequireAuthorization().AllowBeforePasswordChange();
+        group.MapPost("/logout", Logout).RequireAuthorization().AllowBeforePasswordChange();
     }
 
     internal static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> IssueToken(
@@ -40,7 +40,7 @@ public static class AuthApi
             return Problems.Create(401, "invalid_credentials", "The username or password is not correct.");
         }
         var (token, expires) = await sessions.StartAsync(user, cancellationToken);
-        return TypedResults.Ok(new TokenResponse(token, expires, user.Username, user.Role.ToString()));
+        return TypedResults.Ok(new TokenResponse(token, expires, user.Username, user.Role.ToString(), user.MustChangePassword));
     }
 
     /// <summary>Ends the bearer token (or console session) this request was made with, on every node.</summary>
@@ -65,6 +65,7 @@ public static class AuthApi
     {
         var siteIds = await current.SiteIdsAsync(cancellationToken);
         var sites = await db.Sites.Where(s => siteIds.Contains(s.Id)).OrderBy(s => s.Name).Select(s => s.Name).ToListAsync(cancellationToken);
-        return TypedResults.Ok(new MeResponse(current.Id, current.Username, current.IsAdministrator ? "Administrator" : "Analyst", sites));
+        return TypedResults.Ok(new MeResponse(current.Id, current.Username, current.IsAdministrator ? "Administrator" : "Analyst", sites,
+            current.MustChangePassword));
     }
 }

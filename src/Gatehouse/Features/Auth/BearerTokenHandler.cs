@@ -35,7 +35,7 @@ public sealed class BearerTokenHandler(
         {
             return AuthenticateResult.Fail("unknown or expired bearer token");
         }
-        return AuthenticateResult.Success(new AuthenticationTicket(UserPrincipal.For(user.Id, user.Username, user.Role, SchemeName), SchemeName));
+        return AuthenticateResult.Success(new AuthenticationTicket(UserPrincipal.For(user.Id, user.Username, user.Role, SchemeName, user.MustChangePassword), SchemeName));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>

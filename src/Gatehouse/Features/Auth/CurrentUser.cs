@@ -17,6 +17,9 @@ public sealed class CurrentUser(IHttpContextAccessor accessor, GatehouseDb db)
 
     public string Username => Principal.FindFirstValue(ClaimTypes.Name) ?? "";
 
+    /// <summary>True while the user must change their password before anything else (<see cref="PasswordChangeGate"/>).</summary>
+    public bool MustChangePassword => Principal.HasClaim(c => c.Type == UserPrincipal.PasswordChangeRequired);
+
     public bool IsAdministrator => Principal.IsInRole(nameof(UserRole.Administrator));
 
     /// <summary>Site ids the user may access; administrators access every site.</summary>

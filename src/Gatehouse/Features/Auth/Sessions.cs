@@ -44,9 +44,9 @@ public sealed class Sessions(GatehouseDb db, TimeProvider time, IOptions<Gatehou
         var now = time.GetUtcNow();
         return db.SessionTokens.AsNoTracking()
             .Where(t => t.TokenHash == hash && t.ExpiresAt > now && t.User!.Enabled)
-            .Select(t => new SessionUser(t.User!.Id, t.User.Username, t.User.Role))
+            .Select(t => new SessionUser(t.User!.Id, t.User.Username, t.User.Role, t.User.MustChangePassword))
             .FirstOrDefaultAsync(cancellationToken);
     }
 }
 
-public sealed record SessionUser(int Id, string Username, UserRole Role);
+public sealed record SessionUser(int Id, string Username, UserRole Role, bool MustChangePassword);

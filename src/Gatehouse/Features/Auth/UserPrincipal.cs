@@ -7,11 +7,21 @@ namespace Gatehouse.Features.Auth;
 /// <summary>The claims every signed-in admin user carries, whether by bearer token or console cookie; <see cref="CurrentUser"/> reads them.</summary>
 public static class UserPrincipal
 {
-    public static ClaimsPrincipal For(int id, string username, UserRole role, string scheme) => new(new ClaimsIdentity(
+    /// <summary>Carried while the user must change their password before anything else.</summary>
+    public const string PasswordChangeRequired = "gatehouse:password_change_required";
+
+    public static ClaimsPrincipal For(int id, string username, UserRole role, string scheme, bool mustChangePassword = false)
+    {
+        List<Claim> claims =
         [
             new Claim(ClaimTypes.NameIdentifier, id.ToString(CultureInfo.InvariantCulture)),
             new Claim(ClaimTypes.Name, username),
             new Claim(ClaimTypes.Role, role.ToString()),
-        ],
-        scheme));
+        ];
+        if (mustChangePassword)
+        {
+            claims.Add(new Claim(PasswordChangeRequired, "true"));
+        }
+        return new(new ClaimsIdentity(claims, scheme));
+    }
 }

@@ -22,10 +22,12 @@ public static class CommandsApi
     public static void MapCommandsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/commands").WithTags("Remote commands").RequireAuthorization();
-        group.MapGet("/", List);
-        group.MapGet("/{name}", Get);
-        group.MapPost("/", Create).RequireAuthorization(Policies.Administrator);
-        group.MapPut("/{name}", Update).RequireAuthorization(Policies.Administrator);
+        group.MapGet("/", List).WithSummary("List the utility commands: built-in and custom.");
+        group.MapGet("/{name}", Get).WithSummary("One utility command, with its parameters (and a custom command's script).");
+        group.MapPost("/", Create).RequireAuthorization(Policies.Administrator).WithSummary("Create a custom utility command or data formatter (a sandboxed script).");
+        group.MapPut("/{name}", Update).RequireAuthorization(Policies.Administrator).WithSummary("Replace a custom command's definition.");
+        group.MapDelete("/{name}", Delete).RequireAuthorization(Policies.Administrator)
+            .WithSummary("Delete a custom command no key or playbook uses.");
     }
 
     internal static async Task<Ok<List<CommandView>>> List(GatehouseDb db, CancellationToken cancellationToken)
@@ -46,7 +48,7 @@ public static class CommandsApi
     }
 
     private static async Task<Results<Created<CommandView>, ProblemHttpResult>> Create(
-        CommandRequest request, GatehouseDb db, CurrentUser user, SandboxPool sandbox, TimeProvider time, CancellationToken cancellationToken)
+        CommandRequest request, GatehouseDb db, CurrentUser user, SandboxPool sandbox, Audit.AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var errors = await ValidateAsync(request, sandbox, cancellationToken);
         if (errors.Count > 0)
@@ -71,12 +73,12 @@ public static class CommandsApi
         };
         Apply(command, request, now);
         db.CustomCommands.Add(command);
-        await db.SaveChangesAsync(cancellationToken);
+        await audit.SaveCreatedAsync(Audit.AuditActions.CommandCreated, () => (command.Name, AuditedView(command), null), cancellationToken);
         return TypedResults.Created($"/api/commands/{Uri.EscapeDataString(name)}", CustomView(command, withScript: true));
     }
 
     internal static async Task<Results<Ok<CommandView>, ProblemHttpResult>> Update(
-        string name, CommandRequest request, GatehouseDb db, SandboxPool sandbox, TimeProvider time, CancellationToken cancellationToken)
+        string name, CommandRequest request, GatehouseDb db, SandboxPool sandbox, Audit.AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var normalized = Normalize.Name(name);
         var command = await db.CustomCommands.FirstOrDefaultAsync(c => c.NormalizedName == normalized, cancellationToken);
@@ -89,10 +91,51 @@ public static class CommandsApi
         {
             return Problems.Invalid(errors);
         }
+        var before = AuditedView(command);
         Apply(command, request, time.GetUtcNow());
-        await db.SaveChangesAsync(cancellationToken);
+        if (audit.RecordChange(Audit.AuditActions.CommandUpdated, command.Name, before, AuditedView(command)))
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
         return TypedResults.Ok(CustomView(command, withScript: true));
     }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
+        string name, GatehouseDb db, Playbooks.PlaybookLibrary playbooks, Audit.AuditLog audit, CancellationToken cancellationToken)
+    {
+        if (BuiltInCommands.Find(name) is not null)
+        {
+            return Problems.Conflict("built_in_command", $"'{name}' is a built-in command; it cannot be deleted.");
+        }
+        var normalized = Normalize.Name(name);
+        var command = await db.CustomCommands.FirstOrDefaultAsync(c => c.NormalizedName == normalized, cancellationToken);
+        if (command is null)
+        {
+            return Problems.NotFound($"There is no custom utility command '{name}'.");
+        }
+        var keys = await db.WebhookKeys.Where(k => (k.Module == Core.Auth.KeyModule.UtilityCommand && k.Command == command.Name) || k.DataFormatter == command.Name)
+            .Select(k => k.Name).OrderBy(n => n).ToListAsync(cancellationToken);
+        var users = await playbooks.UsingCommandAsync(db, command.Name, cancellationToken);
+        if (keys.Count > 0 || users.Count > 0)
+        {
+            var uses = keys.Select(k => $"key '{k}'").Concat(users.Select(p => $"playbook '{p}'")).ToList();
+            return Problems.Conflict("command_in_use",
+                $"'{command.Name}' is used by {string.Join(", ", uses.Take(10))}{(uses.Count > 10 ? ", …" : "")}: change or delete those first.");
+        }
+        audit.Record(Audit.AuditActions.CommandDeleted, target: command.Name, detail: AuditedView(command));
+        db.CustomCommands.Remove(command);
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>What an audit row keeps of a command: its definition, with the script as its length and hash (it may be long).</summary>
+    private static object AuditedView(CustomCommand command) => new
+    {
+        command.Name, command.Description, Features = command.IsDataFormatter ? new[] { DataFormatterFeature } : [],
+        Parameters = CommandCatalog.ParametersOf(command), command.TimeoutSeconds,
+        ScriptLength = command.Script.Length,
+        ScriptSha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(command.Script))),
+    };
 
     private static void Apply(CustomCommand command, CommandRequest request, DateTimeOffset now)
     {

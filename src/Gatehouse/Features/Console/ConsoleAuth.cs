@@ -66,7 +66,7 @@ public static class ConsoleAuth
     /// <summary>The cookie's principal: the user and the session it belongs to, checked on every request.</summary>
     public static ClaimsPrincipal Principal(User user, string session)
     {
-        var principal = UserPrincipal.For(user.Id, user.Username, user.Role, Scheme);
+        var principal = UserPrincipal.For(user.Id, user.Username, user.Role, Scheme, user.MustChangePassword);
         ((ClaimsIdentity)principal.Identity!).AddClaim(new Claim(Sessions.SessionClaim, session));
         return principal;
     }
@@ -104,7 +104,8 @@ public static class ConsoleAuth
         }
         var sessions = context.HttpContext.RequestServices.GetRequiredService<Sessions>();
         var user = await sessions.UserAsync(session, context.HttpContext.RequestAborted);
-        if (user is null || user.Id != id || !principal!.IsInRole(user.Role.ToString()))
+        if (user is null || user.Id != id || !principal!.IsInRole(user.Role.ToString())
+            || user.MustChangePassword != principal.HasClaim(c => c.Type == UserPrincipal.PasswordChangeRequired))
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(Scheme);

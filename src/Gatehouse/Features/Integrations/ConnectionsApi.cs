@@ -16,8 +16,11 @@ public static class ConnectionsApi
     public static void MapConnectionsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/integrations/{name}/connections").WithTags("Integrations").RequireAuthorization();
-        group.MapGet("/", List);
-        group.MapPut("/{site}", Put).RequireAuthorization(Policies.Administrator);
+        group.MapGet("/", List).WithSummary("List the integration's connections for your sites (secrets are never returned).");
+        group.MapPut("/{site}", Put).RequireAuthorization(Policies.Administrator)
+            .WithSummary("Create or replace the integration's connection for a site (base URL and credentials; the secret is write-only).");
+        group.MapDelete("/{site}", Delete).RequireAuthorization(Policies.Administrator)
+            .WithSummary("Delete the integration's connection for a site: its commands stop working there.");
     }
 
     internal static async Task<Results<Ok<List<ConnectionView>>, ProblemHttpResult>> List(string name, GatehouseDb db, CurrentUser user, CancellationToken cancellationToken)
@@ -34,7 +37,7 @@ public static class ConnectionsApi
     }
 
     internal static async Task<Results<Ok<ConnectionView>, ProblemHttpResult>> Put(
-        string name, string site, ConnectionRequest request, GatehouseDb db, SecretProtector protector, TimeProvider time, CancellationToken cancellationToken)
+        string name, string site, ConnectionRequest request, GatehouseDb db, SecretProtector protector, Audit.AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var integration = await IntegrationsApi.Find(db, name, cancellationToken);
         var normalizedSite = Normalize.Name(site);
@@ -83,6 +86,7 @@ public static class ConnectionsApi
         {
             return Problems.Invalid(errors);
         }
+        var before = connection is null ? null : Audited(View(connection), secretReplaced: false);
         if (connection is null)
         {
             connection = new IntegrationConnection { IntegrationId = integration.Id, SiteId = siteRow.Id, BaseUrl = "" };
@@ -100,11 +104,42 @@ public static class ConnectionsApi
         {
             connection.SecretProtected = null;
         }
-        connection.UpdatedAt = time.GetUtcNow();
         connection.Site = siteRow;
+        var after = Audited(View(connection), secretReplaced: !string.IsNullOrEmpty(request.Secret));
+        var target = $"{integration.Name} / {siteRow.Name}";
+        if (before is null)
+        {
+            audit.Record(Audit.AuditActions.ConnectionSaved, target: target, detail: after);
+        }
+        else if (!audit.RecordChange(Audit.AuditActions.ConnectionSaved, target, before, after))
+        {
+            return TypedResults.Ok(View(connection));
+        }
+        connection.UpdatedAt = time.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(View(connection));
     }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
+        string name, string site, GatehouseDb db, Audit.AuditLog audit, CancellationToken cancellationToken)
+    {
+        var integration = await IntegrationsApi.Find(db, name, cancellationToken);
+        var normalizedSite = Normalize.Name(site);
+        var connection = integration is null ? null : await db.IntegrationConnections.Include(c => c.Site)
+            .FirstOrDefaultAsync(c => c.IntegrationId == integration.Id && c.Site!.NormalizedName == normalizedSite, cancellationToken);
+        if (connection is null)
+        {
+            return Problems.NotFound(integration is null ? $"There is no integration '{name}'." : $"The integration '{integration.Name}' has no connection for the site '{site}'.");
+        }
+        audit.Record(Audit.AuditActions.ConnectionDeleted, target: $"{integration!.Name} / {connection.Site!.Name}", detail: View(connection));
+        db.IntegrationConnections.Remove(connection);
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    /// <summary>What an audit row keeps of a connection: never the secret, only whether this change replaced it.</summary>
+    private static object Audited(ConnectionView view, bool secretReplaced) =>
+        new { view.Site, view.BaseUrl, view.Auth, view.HeaderName, view.Username, view.HasSecret, SecretReplaced = secretReplaced };
 
     private static ConnectionView View(IntegrationConnection connection) =>
         new(connection.Site!.Name, connection.BaseUrl, connection.Auth, connection.HeaderName, connection.Username, connection.SecretProtected is not null, connection.UpdatedAt);

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Gatehouse.Core.Commands;
 using Gatehouse.Core.Intake;
+using Gatehouse.Features.Audit;
 using Gatehouse.Features.Auth;
 using Gatehouse.Infrastructure;
 using Gatehouse.Storage;
@@ -22,10 +23,13 @@ public static class IntegrationsApi
     public static void MapIntegrationsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/integrations").WithTags("Integrations").RequireAuthorization();
-        group.MapGet("/", List);
-        group.MapGet("/{name}", Get);
-        group.MapPost("/", Create).RequireAuthorization(Policies.Administrator);
-        group.MapPut("/{name}", Update).RequireAuthorization(Policies.Administrator);
+        group.MapGet("/", List).WithSummary("List the integrations with their intake definitions and commands.");
+        group.MapGet("/{name}", Get).WithSummary("One integration.");
+        group.MapPost("/", Create).RequireAuthorization(Policies.Administrator).WithSummary("Create an integration: event and incident intake definitions, commands.");
+        group.MapPut("/{name}", Update).RequireAuthorization(Policies.Administrator)
+            .WithSummary("Replace an integration's intake definitions and commands (its name stays).");
+        group.MapDelete("/{name}", Delete).RequireAuthorization(Policies.Administrator)
+            .WithSummary("Delete an integration that has no keys and never received data (its connections go with it).");
     }
 
     internal static async Task<Ok<List<IntegrationView>>> List(GatehouseDb db, CancellationToken cancellationToken)
@@ -41,7 +45,7 @@ public static class IntegrationsApi
     }
 
     private static async Task<Results<Created<IntegrationView>, ProblemHttpResult>> Create(
-        IntegrationRequest request, GatehouseDb db, TimeProvider time, CancellationToken cancellationToken)
+        IntegrationRequest request, GatehouseDb db, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var errors = new List<string>();
         var name = request.Name?.Trim();
@@ -72,12 +76,12 @@ public static class IntegrationsApi
             UpdatedAt = now,
         };
         db.Integrations.Add(integration);
-        await db.SaveChangesAsync(cancellationToken);
+        await audit.SaveCreatedAsync(AuditActions.IntegrationCreated, () => (integration.Name, ToView(integration), null), cancellationToken);
         return TypedResults.Created($"/api/integrations/{Uri.EscapeDataString(integration.Name)}", ToView(integration));
     }
 
     internal static async Task<Results<Ok<IntegrationView>, ProblemHttpResult>> Update(
-        string name, IntegrationRequest request, GatehouseDb db, TimeProvider time, CancellationToken cancellationToken)
+        string name, IntegrationRequest request, GatehouseDb db, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var integration = await Find(db, name, cancellationToken);
         if (integration is null)
@@ -85,18 +89,54 @@ public static class IntegrationsApi
             return NotFound(name);
         }
         var errors = new List<string>();
+        if (request.Name is { } given && Normalize.Name(given.Trim()) != integration.NormalizedName)
+        {
+            errors.Add($"'name': an integration keeps its name ('{integration.Name}'): its request URLs and keys use it.");
+        }
         var (eventIntake, incidentIntake) = ValidateIntakes(request, errors);
         IntegrationCommand.Validate(request.Commands ?? [], errors);
         if (errors.Count > 0)
         {
             return Problems.Invalid(errors);
         }
+        var before = ToView(integration);
         integration.CommandsJson = IntakeJson.SerializeCommands(request.Commands ?? []);
         integration.EventIntakeJson = IntakeJson.Serialize(eventIntake);
         integration.IncidentIntakeJson = incidentIntake is null ? null : IntakeJson.Serialize(incidentIntake);
-        integration.UpdatedAt = time.GetUtcNow();
-        await db.SaveChangesAsync(cancellationToken);
+        if (audit.RecordChange(AuditActions.IntegrationUpdated, integration.Name, before, ToView(integration)))
+        {
+            integration.UpdatedAt = time.GetUtcNow();
+            await db.SaveChangesAsync(cancellationToken);
+        }
         return TypedResults.Ok(ToView(integration));
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string name, GatehouseDb db, AuditLog audit, CancellationToken cancellationToken)
+    {
+        var integration = await Find(db, name, cancellationToken);
+        if (integration is null)
+        {
+            return NotFound(name);
+        }
+        var id = integration.Id;
+        var counts = new (int Count, string One, string Many)[]
+        {
+            (await db.WebhookKeys.CountAsync(k => k.IntegrationId == id, cancellationToken), "key", "keys"),
+            (await db.Ingestions.CountAsync(i => i.IntegrationId == id, cancellationToken), "ingestion", "ingestions"),
+            (await db.Events.CountAsync(e => e.IntegrationId == id, cancellationToken), "event", "events"),
+            (await db.Incidents.CountAsync(i => i.IntegrationId == id, cancellationToken), "incident", "incidents"),
+        };
+        if (counts.Where(c => c.Count > 0).Select(c => $"{c.Count} {(c.Count == 1 ? c.One : c.Many)}").ToList() is { Count: > 0 } left)
+        {
+            return Problems.Conflict("integration_in_use",
+                $"The integration '{integration.Name}' still has {string.Join(", ", left)}: delete its keys to stop its intake. "
+                + "An integration that received data stays, for the history of its events and incidents.");
+        }
+        var connections = await db.IntegrationConnections.Where(c => c.IntegrationId == id).Include(c => c.Site).Select(c => c.Site!.Name).ToListAsync(cancellationToken);
+        audit.Record(AuditActions.IntegrationDeleted, target: integration.Name, detail: new { Integration = ToView(integration), ConnectionsRemoved = connections });
+        db.Integrations.Remove(integration);
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.NoContent();
     }
 
     internal static (IntakeDefinition Event, IntakeDefinition? Incident) ValidateIntakes(IntegrationRequest request, List<string> errors)

@@ -118,9 +118,11 @@ public static class KeysApi
             CreatedAt = time.GetUtcNow(),
         };
         db.WebhookKeys.Add(key);
-        await db.SaveChangesAsync(cancellationToken);
-        audit.Record(AuditActions.KeyCreated, key.Id, key.Name, new { key.Module, Site = key.Site?.Name, key.ShareTo, Integration = key.Integration?.Name, key.Intake, key.Command, key.Preset, AllowedSources = KeySources.Entries(key.AllowedSourcesJson) });
-        await db.SaveChangesAsync(cancellationToken);
+        await audit.SaveCreatedAsync(AuditActions.KeyCreated, () => (key.Name, new
+        {
+            key.Module, key.Method, Site = key.Site?.Name, key.ShareTo, Integration = key.Integration?.Name, key.Intake, key.Command, key.Preset,
+            AssignedUser = target.Assigned?.Username, Options = AuditedOptions(key),
+        }, key.Id), cancellationToken);
         var sites = await access.SitesAsync(cancellationToken);
         return TypedResults.Created($"/api/keys/{key.Id}", presenter.Present(key, sites, await UsernamesAsync(db, [key], cancellationToken)));
     }
@@ -169,13 +171,10 @@ public static class KeysApi
             key.Enabled = enabled;
             audit.Record(enabled ? AuditActions.KeyEnabled : AuditActions.KeyDisabled, key.Id, key.Name);
         }
+        var options = AuditedOptions(key);
         if (ApplyOptions(key, patch))
         {
-            audit.Record(AuditActions.KeyUpdated, key.Id, key.Name, new
-            {
-                key.VisibleToAll, key.DataFormatter, key.EventPlaybook, key.RunMitreTtpSearch, key.RunEventAutomationRules, key.RateLimitPerSecond,
-                key.Preset, AllowedSources = KeySources.Entries(key.AllowedSourcesJson),
-            });
+            audit.RecordChange(AuditActions.KeyUpdated, key.Name, options, AuditedOptions(key), key.Id);
         }
         await db.SaveChangesAsync(cancellationToken);
         var sites = await access.SitesAsync(cancellationToken);
@@ -287,6 +286,14 @@ public static class KeysApi
         return before != (key.VisibleToAll, key.DataFormatter, key.EventPlaybook, key.RunMitreTtpSearch, key.RunEventAutomationRules, key.RateLimitPerSecond,
             key.PayloadFieldsJson, key.MaxTokenAgeSeconds, key.RejectReplayedTokens, key.AllowedSourcesJson);
     }
+
+    /// <summary>A key's options as its audit rows show them (no secret).</summary>
+    private static object AuditedOptions(WebhookKey key) => new
+    {
+        key.VisibleToAll, key.DataFormatter, key.EventPlaybook, key.RunMitreTtpSearch, key.RunEventAutomationRules, key.RateLimitPerSecond,
+        PayloadFields = key.Method == KeyMethod.Jwt ? JwtKeys.PayloadFields(key) : null, key.MaxTokenAgeSeconds, key.RejectReplayedTokens,
+        key.Preset, AllowedSources = KeySources.Entries(key.AllowedSourcesJson),
+    };
 
     private static bool ChangesTokenBinding(WebhookKey key, KeyPatch patch) =>
         (patch.PayloadFields is not null && JwtKeys.SerializeFields(patch.PayloadFields.Select(f => f.Trim()).ToList()) != key.PayloadFieldsJson)

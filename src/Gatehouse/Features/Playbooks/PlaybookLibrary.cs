@@ -64,6 +64,24 @@ public sealed class PlaybookLibrary(CommandCatalog catalog, WebhookDirectory dir
         return new PlaybookEntry(playbook.Id, version.Id, playbook.CurrentVersion, playbook.Name, playbook.Kind, Definition(version.Id, version.DefinitionJson));
     }
 
+    /// <summary>The playbooks (not deleted) whose current version has a task that runs <paramref name="command"/>.</summary>
+    public async Task<List<string>> UsingCommandAsync(GatehouseDb db, string command, CancellationToken cancellationToken)
+    {
+        var current = await db.Playbooks.AsNoTracking().Where(p => !p.Deleted)
+            .Join(db.PlaybookVersions.AsNoTracking(), p => new { Id = p.Id, Version = p.CurrentVersion }, v => new { Id = v.PlaybookId, v.Version }, (p, v) => new { p.Name, VersionId = v.Id })
+            .ToListAsync(cancellationToken);
+        var users = new List<string>();
+        foreach (var playbook in current)
+        {
+            var definition = await DefinitionAsync(db, playbook.VersionId, cancellationToken);
+            if (definition.Tasks.Any(t => string.Equals(t.Command, command, StringComparison.OrdinalIgnoreCase)))
+            {
+                users.Add(playbook.Name);
+            }
+        }
+        return users;
+    }
+
     public async Task<PlaybookDefinition> DefinitionAsync(GatehouseDb db, int versionId, CancellationToken cancellationToken)
     {
         if (_versions.TryGetValue(versionId, out var cached))

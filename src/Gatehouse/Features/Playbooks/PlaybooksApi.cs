@@ -23,12 +23,13 @@ public static class PlaybooksApi
     public static void MapPlaybooksApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/playbooks").WithTags("Playbooks").RequireAuthorization();
-        group.MapGet("/", List);
-        group.MapGet("/{name}", Get);
-        group.MapGet("/{name}/versions/{version:int}", GetVersion);
-        group.MapPost("/", Create).RequireAuthorization(Policies.Administrator);
-        group.MapPut("/{name}", Update).RequireAuthorization(Policies.Administrator);
-        group.MapDelete("/{name}", Delete).RequireAuthorization(Policies.Administrator);
+        group.MapGet("/", List).WithSummary("List the playbooks.");
+        group.MapGet("/{name}", Get).WithSummary("One playbook's current version, with its version list.");
+        group.MapGet("/{name}/versions/{version:int}", GetVersion).WithSummary("One earlier version of a playbook.");
+        group.MapPost("/", Create).RequireAuthorization(Policies.Administrator).WithSummary("Create a playbook: a graph of tasks, each running a command.");
+        group.MapPut("/{name}", Update).RequireAuthorization(Policies.Administrator).WithSummary("Save a new version of a playbook.");
+        group.MapDelete("/{name}", Delete).RequireAuthorization(Policies.Administrator)
+            .WithSummary("Retire a playbook: runs keep their versions; keys and rules still naming it log an error per event until changed.");
     }
 
     internal static async Task<Ok<List<PlaybookView>>> List(GatehouseDb db, CancellationToken cancellationToken)
@@ -63,7 +64,7 @@ public static class PlaybooksApi
     }
 
     private static async Task<Results<Created<PlaybookView>, ProblemHttpResult>> Create(
-        JsonNode? body, GatehouseDb db, PlaybookLibrary library, PlaybookSecrets secrets, CurrentUser user, TimeProvider time, CancellationToken cancellationToken)
+        JsonNode? body, GatehouseDb db, PlaybookLibrary library, PlaybookSecrets secrets, CurrentUser user, Audit.AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var errors = new List<string>();
         var definition = await library.ParseAsync(db, body, errors, cancellationToken);
@@ -89,12 +90,14 @@ public static class PlaybooksApi
         }
         // A deleted playbook's name is taken again: its old versions stay for the runs that used them.
         AddVersion(playbook, definition, body!, user.Username, now);
-        await db.SaveChangesAsync(cancellationToken);
+        await audit.SaveCreatedAsync(Audit.AuditActions.PlaybookCreated,
+            () => (playbook.Name, new { playbook.Name, playbook.Kind, Version = playbook.CurrentVersion, Tasks = definition.Tasks.Select(t => new { t.Id, t.Command }) }, null),
+            cancellationToken);
         return TypedResults.Created($"/api/playbooks/{Uri.EscapeDataString(playbook.Name)}", View(playbook, body!.ToJsonString(), null));
     }
 
     internal static async Task<Results<Ok<PlaybookView>, ProblemHttpResult>> Update(
-        string name, JsonNode? body, GatehouseDb db, PlaybookLibrary library, PlaybookSecrets secrets, CurrentUser user, TimeProvider time, CancellationToken cancellationToken)
+        string name, JsonNode? body, GatehouseDb db, PlaybookLibrary library, PlaybookSecrets secrets, CurrentUser user, Audit.AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var playbook = await FindAsync(db, name, cancellationToken, tracked: true);
         if (playbook is null)
@@ -121,19 +124,24 @@ public static class PlaybooksApi
         {
             return Problems.Invalid(errors);
         }
+        var before = playbook.CurrentVersion;
         AddVersion(playbook, definition!, body!, user.Username, time.GetUtcNow());
+        // The definitions themselves are kept as versions (GET …/versions/N, secrets redacted): the row names both.
+        audit.Record(Audit.AuditActions.PlaybookUpdated, target: playbook.Name, detail: new { From = new { Version = before }, To = new { Version = playbook.CurrentVersion } });
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.Ok(View(playbook, body!.ToJsonString(), null));
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string name, GatehouseDb db, CancellationToken cancellationToken)
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(string name, GatehouseDb db, Audit.AuditLog audit, CancellationToken cancellationToken)
     {
         var playbook = await FindAsync(db, name, cancellationToken, tracked: true);
         if (playbook is null)
         {
             return Problems.NotFound($"There is no playbook '{name}'.");
         }
+        var keys = await db.WebhookKeys.Where(k => k.EventPlaybook == playbook.Name).Select(k => k.Name).OrderBy(n => n).ToListAsync(cancellationToken);
         playbook.Deleted = true;
+        audit.Record(Audit.AuditActions.PlaybookDeleted, target: playbook.Name, detail: new { playbook.Kind, Version = playbook.CurrentVersion, StillNamedByKeys = keys });
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.NoContent();
     }

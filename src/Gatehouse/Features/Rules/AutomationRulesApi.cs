@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Gatehouse.Core.Rules;
+using Gatehouse.Features.Audit;
 using Gatehouse.Features.Auth;
 using Gatehouse.Infrastructure;
 using Gatehouse.Storage;
@@ -17,6 +18,17 @@ public sealed record RuleView(
     int Id, string Name, int Order, RuleType Type, string? Site, string? Scope, bool Enabled,
     JsonNode? Condition, DismissalAction? Dismissal, EscalationAction? Escalation);
 
+/// <summary>Only the members given change: a rule's name, place in the order, or enabled state.</summary>
+public sealed record RulePatch(string? Name, int? Order, bool? Enabled);
+
+/// <summary>The new order of rules: the ids listed get the orders 10, 20, 30, … in that sequence.</summary>
+public sealed record RuleReorder(List<int>? Ids);
+
+/// <summary>
+/// Event automation rules: administrators create, replace (PUT), edit name, order and enabled (PATCH), reorder and
+/// delete them; every change is one transaction with its audit row, and reaches every node's intake through the
+/// rules change topic.
+/// </summary>
 public static class AutomationRulesApi
 {
     public const string AllInternalSites = "AllInternalSites";
@@ -24,9 +36,14 @@ public static class AutomationRulesApi
     public static void MapAutomationRulesApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/automation-rules").WithTags("Automation rules").RequireAuthorization();
-        group.MapGet("/", List);
-        group.MapPost("/", Create).RequireAuthorization(Policies.Administrator);
-        group.MapDelete("/{id:int}", Delete).RequireAuthorization(Policies.Administrator);
+        group.MapGet("/", List).WithSummary("List the automation rules that apply to your sites, in the order they run.");
+        group.MapGet("/{id:int}", Get).WithSummary("One automation rule.");
+        var admin = group.MapGroup("").RequireAuthorization(Policies.Administrator);
+        admin.MapPost("/", Create).WithSummary("Create an automation rule (Dismissal or Escalation).");
+        admin.MapPut("/{id:int}", Replace).WithSummary("Replace an automation rule: the body is a whole rule, as for create.");
+        admin.MapPatch("/{id:int}", Patch).WithSummary("Rename a rule, move it in the order, enable or disable it.");
+        admin.MapPost("/reorder", Reorder).WithSummary("Set the order of rules: the ids listed run first, in that sequence.");
+        admin.MapDelete("/{id:int}", Delete).WithSummary("Delete an automation rule.");
     }
 
     internal static async Task<Ok<List<RuleView>>> List(GatehouseDb db, CurrentUser user, CancellationToken cancellationToken)
@@ -37,10 +54,132 @@ public static class AutomationRulesApi
         return TypedResults.Ok(rules.Select(View).ToList());
     }
 
+    private static async Task<Results<Ok<RuleView>, ProblemHttpResult>> Get(int id, GatehouseDb db, CurrentUser user, CancellationToken cancellationToken)
+    {
+        var sites = await user.SiteIdsAsync(cancellationToken);
+        var rule = await db.AutomationRules.AsNoTracking().Include(r => r.Site)
+            .FirstOrDefaultAsync(r => r.Id == id && (r.SiteId == null || sites.Contains(r.SiteId.Value)), cancellationToken);
+        return rule is null ? Problems.NotFound($"There is no automation rule {id} that you can see.") : TypedResults.Ok(View(rule));
+    }
+
     private static async Task<Results<Created<RuleView>, ProblemHttpResult>> Create(
-        RuleRequest request, GatehouseDb db, Playbooks.PlaybookLibrary playbooks, TimeProvider time, CancellationToken cancellationToken)
+        RuleRequest request, GatehouseDb db, Playbooks.PlaybookLibrary playbooks, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var errors = new List<string>();
+        var site = await CheckAsync(request, db, playbooks, errors, cancellationToken);
+        if (errors.Count > 0)
+        {
+            return Problems.Invalid(errors);
+        }
+        var rule = new AutomationRule { Name = "", ConditionJson = "", CreatedAt = time.GetUtcNow() };
+        Apply(rule, request, site);
+        db.AutomationRules.Add(rule);
+        await audit.SaveCreatedAsync(AuditActions.RuleCreated, () => (rule.Name, View(rule), null), cancellationToken);
+        return TypedResults.Created($"/api/automation-rules/{rule.Id}", View(rule));
+    }
+
+    private static async Task<Results<Ok<RuleView>, ProblemHttpResult>> Replace(
+        int id, RuleRequest request, GatehouseDb db, Playbooks.PlaybookLibrary playbooks, AuditLog audit, CancellationToken cancellationToken)
+    {
+        var rule = await db.AutomationRules.Include(r => r.Site).FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
+        if (rule is null)
+        {
+            return Problems.NotFound($"There is no automation rule {id}.");
+        }
+        var errors = new List<string>();
+        var site = await CheckAsync(request, db, playbooks, errors, cancellationToken);
+        if (errors.Count > 0)
+        {
+            return Problems.Invalid(errors);
+        }
+        var before = View(rule);
+        Apply(rule, request with { Order = request.Order ?? rule.Order, Enabled = request.Enabled ?? rule.Enabled }, site);
+        return await SaveChangeAsync(rule, before, db, audit, cancellationToken);
+    }
+
+    private static async Task<Results<Ok<RuleView>, ProblemHttpResult>> Patch(
+        int id, RulePatch patch, GatehouseDb db, AuditLog audit, CancellationToken cancellationToken)
+    {
+        var rule = await db.AutomationRules.Include(r => r.Site).FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
+        if (rule is null)
+        {
+            return Problems.NotFound($"There is no automation rule {id}.");
+        }
+        var errors = new List<string>();
+        if (patch.Name is not null && (string.IsNullOrWhiteSpace(patch.Name) || patch.Name.Length > 200))
+        {
+            errors.Add("'name' cannot be empty (at most 200 characters).");
+        }
+        CheckOrder(patch.Order, errors);
+        if (errors.Count > 0)
+        {
+            return Problems.Invalid(errors);
+        }
+        var before = View(rule);
+        rule.Name = patch.Name?.Trim() ?? rule.Name;
+        rule.Order = patch.Order ?? rule.Order;
+        rule.Enabled = patch.Enabled ?? rule.Enabled;
+        return await SaveChangeAsync(rule, before, db, audit, cancellationToken);
+    }
+
+    private static async Task<Results<Ok<List<RuleView>>, ProblemHttpResult>> Reorder(
+        RuleReorder request, GatehouseDb db, CurrentUser user, AuditLog audit, CancellationToken cancellationToken)
+    {
+        var ids = request.Ids;
+        if (ids is null || ids.Count == 0 || ids.Count > 1000)
+        {
+            return Problems.Invalid(["'ids' is required: the rule ids in their new order (1 to 1000)."]);
+        }
+        if (ids.Distinct().Count() != ids.Count)
+        {
+            return Problems.Invalid(["'ids' names a rule twice."]);
+        }
+        var rules = await db.AutomationRules.Where(r => ids.Contains(r.Id)).ToListAsync(cancellationToken);
+        if (ids.Except(rules.Select(r => r.Id)).ToList() is { Count: > 0 } missing)
+        {
+            return Problems.Invalid([$"'ids': there is no automation rule {string.Join(", ", missing)}."]);
+        }
+        var before = rules.OrderBy(r => r.Order).ThenBy(r => r.Id).Select(r => new { r.Id, r.Name, r.Order }).ToList();
+        // The listed rules take 10, 20, …; rules not listed keep their order numbers.
+        var byId = rules.ToDictionary(r => r.Id);
+        for (var i = 0; i < ids.Count; i++)
+        {
+            byId[ids[i]].Order = (i + 1) * 10;
+        }
+        var after = ids.Select(id => new { byId[id].Id, byId[id].Name, byId[id].Order }).ToList();
+        audit.Record(AuditActions.RulesReordered, target: string.Join(", ", after.Select(r => r.Name)), detail: new { From = before, To = after });
+        await db.SaveChangesAsync(cancellationToken);
+        return await List(db, user, cancellationToken);
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(int id, GatehouseDb db, AuditLog audit, CancellationToken cancellationToken)
+    {
+        var rule = await db.AutomationRules.Include(r => r.Site).FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
+        if (rule is null)
+        {
+            return Problems.NotFound($"There is no automation rule {id}.");
+        }
+        audit.Record(AuditActions.RuleDeleted, target: rule.Name, detail: View(rule));
+        db.AutomationRules.Remove(rule);
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<Ok<RuleView>, ProblemHttpResult>> SaveChangeAsync(
+        AutomationRule rule, RuleView before, GatehouseDb db, AuditLog audit, CancellationToken cancellationToken)
+    {
+        var after = View(rule);
+        if (audit.RecordChange(AuditActions.RuleUpdated, rule.Name, before, after))
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        return TypedResults.Ok(after);
+    }
+
+    /// <summary>Every problem of a whole rule (create and replace), and the site it names.</summary>
+    private static async Task<Site?> CheckAsync(
+        RuleRequest request, GatehouseDb db, Playbooks.PlaybookLibrary playbooks, List<string> errors, CancellationToken cancellationToken)
+    {
         if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 200)
         {
             errors.Add("'name' is required (at most 200 characters).");
@@ -49,6 +188,7 @@ public static class AutomationRulesApi
         {
             errors.Add("'type' is required: Dismissal or Escalation.");
         }
+        CheckOrder(request.Order, errors);
         Site? site = null;
         if ((request.Site is null) == (request.Scope is null))
         {
@@ -64,7 +204,7 @@ public static class AutomationRulesApi
             site = await db.Sites.FirstOrDefaultAsync(s => s.NormalizedName == normalized, cancellationToken);
             if (site is null)
             {
-                errors.Add($"There is no site '{request.Site}'.");
+                errors.Add($"'site': there is no site '{(request.Site.Length > 100 ? request.Site[..100] + "…" : request.Site)}'.");
             }
         }
         CompiledRule.Compile(0, request.Name ?? "", request.Type ?? RuleType.Dismissal, request.Condition, request.Dismissal, request.Escalation, errors);
@@ -78,39 +218,29 @@ public static class AutomationRulesApi
                     : $"escalation.playbook: '{playbookName}' is an Event playbook; an escalation runs an Incident playbook on the incident it creates.");
             }
         }
-        if (errors.Count > 0)
-        {
-            return Problems.Invalid(errors);
-        }
-        var rule = new AutomationRule
-        {
-            Name = request.Name!.Trim(),
-            Order = request.Order ?? 100,
-            Type = request.Type!.Value,
-            SiteId = site?.Id,
-            Site = site,
-            CrossInternalSites = request.Scope == AllInternalSites,
-            Enabled = request.Enabled ?? true,
-            ConditionJson = request.Condition!.ToJsonString(),
-            DismissalJson = request.Dismissal is null ? null : JsonSerializer.Serialize(request.Dismissal, GatehouseJson.Options),
-            EscalationJson = request.Escalation is null ? null : JsonSerializer.Serialize(request.Escalation, GatehouseJson.Options),
-            CreatedAt = time.GetUtcNow(),
-        };
-        db.AutomationRules.Add(rule);
-        await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.Created($"/api/automation-rules/{rule.Id}", View(rule));
+        return site;
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(int id, GatehouseDb db, CancellationToken cancellationToken)
+    private static void CheckOrder(int? order, List<string> errors)
     {
-        var rule = await db.AutomationRules.FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
-        if (rule is null)
+        if (order is < 0 or > 1_000_000)
         {
-            return Problems.NotFound($"There is no automation rule {id}.");
+            errors.Add("'order' must be between 0 and 1000000 (rules run from the lowest).");
         }
-        db.AutomationRules.Remove(rule);
-        await db.SaveChangesAsync(cancellationToken);
-        return TypedResults.NoContent();
+    }
+
+    private static void Apply(AutomationRule rule, RuleRequest request, Site? site)
+    {
+        rule.Name = request.Name!.Trim();
+        rule.Order = request.Order ?? 100;
+        rule.Type = request.Type!.Value;
+        rule.SiteId = site?.Id;
+        rule.Site = site;
+        rule.CrossInternalSites = request.Scope == AllInternalSites;
+        rule.Enabled = request.Enabled ?? true;
+        rule.ConditionJson = request.Condition!.ToJsonString();
+        rule.DismissalJson = request.Dismissal is null ? null : JsonSerializer.Serialize(request.Dismissal, GatehouseJson.Options);
+        rule.EscalationJson = request.Escalation is null ? null : JsonSerializer.Serialize(request.Escalation, GatehouseJson.Options);
     }
 
     private static RuleView View(AutomationRule rule) =>

@@ -11,7 +11,8 @@ namespace Gatehouse.Features.Users;
 /// <summary>Only the members given change: a role, the sites (the whole list), enabled.</summary>
 public sealed record UserPatch(UserRole? Role, List<string>? Sites, bool? Enabled);
 
-public sealed record PasswordReset(string? Password);
+/// <summary><c>mustChangePassword</c>: the user must choose their own at the next sign-in (default false).</summary>
+public sealed record PasswordReset(string? Password, bool? MustChangePassword);
 
 public sealed record PasswordChange(string? CurrentPassword, string? NewPassword);
 
@@ -27,7 +28,8 @@ public static class UserLifecycleApi
         var admin = app.MapGroup("/api/users").WithTags("Users").RequireAuthorization(Policies.Administrator);
         admin.MapPatch("/{id:int}", Patch).WithSummary("Change a user's role, sites or enabled state.");
         admin.MapPost("/{id:int}/password", Reset).WithSummary("Set a user's password (ends their sessions).");
-        app.MapPost("/api/auth/password", Change).WithTags("Auth").RequireAuthorization()
+        admin.MapDelete("/{id:int}", Delete).WithSummary("Delete a user who holds no keys (else disable them or reassign the keys).");
+        app.MapPost("/api/auth/password", Change).WithTags("Auth").RequireAuthorization().AllowBeforePasswordChange()
             .WithSummary("Change your own password with the current one (ends your sessions: sign in again).");
     }
 
@@ -64,13 +66,8 @@ public static class UserLifecycleApi
             user.Sites.AddRange(sites.Where(s => user.Sites.All(x => x.SiteId != s.Id)).Select(s => new UserSite { UserId = user.Id, SiteId = s.Id, Site = s }));
         }
         var after = UsersApi.ToView(user);
-        if ((before.Role, before.Enabled, string.Join("\n", before.Sites)) != (after.Role, after.Enabled, string.Join("\n", after.Sites)))
+        if (audit.RecordChange(AuditActions.UserUpdated, user.Username, before, after))
         {
-            audit.Record(AuditActions.UserUpdated, target: user.Username, detail: new
-            {
-                From = new { before.Role, before.Enabled, before.Sites },
-                To = new { after.Role, after.Enabled, after.Sites },
-            });
             if (!user.Enabled)
             {
                 db.SessionTokens.RemoveRange(await db.SessionTokens.Where(t => t.UserId == user.Id).ToListAsync(cancellationToken));
@@ -93,7 +90,8 @@ public static class UserLifecycleApi
             return Problems.Invalid([problem]);
         }
         await SetPasswordAsync(db, hasher, user, request.Password!, cancellationToken);
-        audit.Record(AuditActions.UserPasswordReset, target: user.Username);
+        user.MustChangePassword = request.MustChangePassword ?? false;
+        audit.Record(AuditActions.UserPasswordReset, target: user.Username, detail: new { user.MustChangePassword });
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.NoContent();
     }
@@ -112,8 +110,44 @@ public static class UserLifecycleApi
         {
             return Problems.Invalid([problem]);
         }
+        if (request.NewPassword == request.CurrentPassword)
+        {
+            return Problems.Invalid(["'newPassword' must differ from the current password."]);
+        }
         await SetPasswordAsync(db, hasher, user, request.NewPassword!, cancellationToken);
+        user.MustChangePassword = false;
         audit.Record(AuditActions.UserPasswordChanged, target: user.Username);
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.NoContent();
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(
+        int id, GatehouseDb db, CurrentUser current, AuditLog audit, CancellationToken cancellationToken)
+    {
+        var user = await db.Users.Include(u => u.Sites).ThenInclude(s => s.Site).FirstOrDefaultAsync(u => u.Id == id, cancellationToken);
+        if (user is null)
+        {
+            return Problems.NotFound($"There is no user {id}.");
+        }
+        if (user.Id == current.Id)
+        {
+            return Problems.Conflict("cannot_delete_self", "You cannot delete yourself: ask another administrator.");
+        }
+        if (user.Role == UserRole.Administrator && user.Enabled
+            && !await db.Users.AnyAsync(u => u.Id != id && u.Role == UserRole.Administrator && u.Enabled, cancellationToken))
+        {
+            return Problems.Conflict("last_administrator", $"'{user.Username}' is the last enabled administrator: make another user an administrator first.");
+        }
+        // A key's value is shown only to its creator or assigned user: deleting them would leave keys nobody can manage.
+        var keys = await db.WebhookKeys.Where(k => k.CreatedByUserId == id || k.AssignedUserId == id).Select(k => k.Name).OrderBy(n => n).ToListAsync(cancellationToken);
+        if (keys.Count > 0)
+        {
+            return Problems.Conflict("user_holds_keys",
+                $"'{user.Username}' created or is assigned {(keys.Count == 1 ? "a key" : $"{keys.Count} keys")} ({string.Join(", ", keys.Take(10).Select(k => $"'{k}'"))}{(keys.Count > 10 ? ", …" : "")}): "
+                + "reassign or delete them first, or disable the user instead.");
+        }
+        audit.Record(AuditActions.UserDeleted, target: user.Username, detail: UsersApi.ToView(user));
+        db.Users.Remove(user);
         await db.SaveChangesAsync(cancellationToken);
         return TypedResults.NoContent();
     }

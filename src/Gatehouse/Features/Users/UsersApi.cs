@@ -7,9 +7,16 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Gatehouse.Features.Users;
 
-public sealed record UserRequest(string? Username, string? Password, UserRole? Role, List<string>? Sites);
+/// <summary><c>mustChangePassword</c>: the user must choose their own password at the first sign-in (default false).</summary>
+public sealed record UserRequest(string? Username, string? Password, UserRole? Role, List<string>? Sites, bool? MustChangePassword = null);
 
-public sealed record UserView(int Id, string Username, UserRole Role, bool Enabled, IReadOnlyList<string> Sites, DateTimeOffset CreatedAt);
+/// <summary>Filters of the user list: role, enabled, a site they can access.</summary>
+public sealed record UserFilter(UserRole? Role, bool? Enabled, string? Site)
+{
+    public static readonly UserFilter All = new(null, null, null);
+}
+
+public sealed record UserView(int Id, string Username, UserRole Role, bool Enabled, IReadOnlyList<string> Sites, bool MustChangePassword, DateTimeOffset CreatedAt);
 
 public static class UsersApi
 {
@@ -18,14 +25,28 @@ public static class UsersApi
     public static void MapUsersApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/users").WithTags("Users").RequireAuthorization(Policies.Administrator);
-        group.MapGet("/", List);
-        group.MapGet("/{id:int}", Get);
-        group.MapPost("/", Create);
+        group.MapGet("/", List).WithSummary("List users, by role, enabled state or site.");
+        group.MapGet("/{id:int}", Get).WithSummary("One user.");
+        group.MapPost("/", Create).WithSummary("Create a user with a role and the sites they may access.");
     }
 
-    internal static async Task<Ok<List<UserView>>> List(GatehouseDb db, CancellationToken cancellationToken)
+    internal static async Task<Ok<List<UserView>>> List([AsParameters] UserFilter filter, GatehouseDb db, CancellationToken cancellationToken)
     {
-        var users = await db.Users.AsNoTracking().Include(u => u.Sites).ThenInclude(s => s.Site).OrderBy(u => u.Id).ToListAsync(cancellationToken);
+        var query = db.Users.AsNoTracking().Include(u => u.Sites).ThenInclude(s => s.Site).AsQueryable();
+        if (filter.Role is { } role)
+        {
+            query = query.Where(u => u.Role == role);
+        }
+        if (filter.Enabled is { } enabled)
+        {
+            query = query.Where(u => u.Enabled == enabled);
+        }
+        if (!string.IsNullOrWhiteSpace(filter.Site))
+        {
+            var site = Normalize.Name(filter.Site);
+            query = query.Where(u => u.Sites.Any(s => s.Site!.NormalizedName == site));
+        }
+        var users = await query.OrderBy(u => u.Id).ToListAsync(cancellationToken);
         return TypedResults.Ok(users.Select(ToView).ToList());
     }
 
@@ -68,18 +89,13 @@ public static class UsersApi
             NormalizedUsername = normalized,
             PasswordHash = "",
             Role = request.Role!.Value,
+            MustChangePassword = request.MustChangePassword ?? false,
             CreatedAt = time.GetUtcNow(),
             Sites = sites.Select(s => new UserSite { SiteId = s.Id, Site = s }).ToList(),
         };
         user.PasswordHash = hasher.HashPassword(user, request.Password!);
-        // The user first, its audit row in the same transaction: a unique-name race then fails on the user's own
-        // insert, which the exception handler answers as the 409 for that name.
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
         db.Users.Add(user);
-        await db.SaveChangesAsync(cancellationToken);
-        audit.Record(Audit.AuditActions.UserCreated, target: user.Username, detail: new { user.Role, Sites = sites.Select(s => s.Name).Order().ToList() });
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
+        await audit.SaveCreatedAsync(Audit.AuditActions.UserCreated, () => (user.Username, ToView(user), null), cancellationToken);
         return TypedResults.Created($"/api/users/{user.Id}", ToView(user));
     }
 
@@ -108,5 +124,5 @@ public static class UsersApi
         : null;
 
     internal static UserView ToView(User user) =>
-        new(user.Id, user.Username, user.Role, user.Enabled, user.Sites.Select(s => s.Site!.Name).OrderBy(n => n).ToList(), user.CreatedAt);
+        new(user.Id, user.Username, user.Role, user.Enabled, user.Sites.Select(s => s.Site!.Name).OrderBy(n => n).ToList(), user.MustChangePassword, user.CreatedAt);
 }

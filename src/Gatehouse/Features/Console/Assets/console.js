@@ -24,7 +24,7 @@
     try { json = text ? JSON.parse(text) : null; }
     catch { if (response.ok) throw new ApiError("The server answered something that is not JSON. Reload the page and try again."); }
     if (!response.ok) {
-      const errors = Array.isArray(json?.errors) ? json.errors.filter(e => typeof e === "string") : [];
+      const errors = Array.isArray(json?.errors) ? json.errors.map(e => typeof e === "string" ? e : e?.message).filter(m => typeof m === "string") : [];
       throw new ApiError(json?.Error ?? json?.detail ?? `The server refused the request (${response.status} ${response.statusText}).`, errors);
     }
     return json;
@@ -121,6 +121,9 @@
     if (!form.dataset.apiUrl) return;
     e.preventDefault();
     try {
+      for (const el of form.querySelectorAll("[data-must-match]")) {
+        if (el.value !== form.elements[el.dataset.mustMatch]?.value) refuse(`'${el.dataset.mustMatch}' and its confirmation differ: type the same value twice.`);
+      }
       const body = form.dataset.shape === "integration" ? integrationBody(form)
         : form.dataset.shape === "incident-edit" ? incidentEditBody(form)
         : form.dataset.shape === "links" ? linksBody(form)

@@ -75,7 +75,7 @@ public sealed class IncidentModel(GatehouseDb db, CurrentUser user, IncidentLife
         Events = events;
         if (user.IsAdministrator)
         {
-            Usernames = ((await UsersApi.List(db, Aborted)).Value ?? []).Where(u => u.Enabled).Select(u => u.Username).ToList();
+            Usernames = ((await UsersApi.List(UserFilter.All, db, Aborted)).Value ?? []).Where(u => u.Enabled).Select(u => u.Username).ToList();
         }
     }
 

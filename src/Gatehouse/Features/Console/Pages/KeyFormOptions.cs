@@ -28,6 +28,6 @@ public sealed record KeyFormOptions(
             (await CommandsApi.List(db, cancellationToken)).Value ?? [],
             (await PlaybooksApi.List(db, cancellationToken)).Value ?? [],
             // Only administrators may list users; an analyst types the username to assign.
-            user.IsAdministrator ? ((await UsersApi.List(db, cancellationToken)).Value ?? []).Where(u => u.Enabled).Select(u => u.Username).ToList() : [],
+            user.IsAdministrator ? ((await UsersApi.List(UserFilter.All, db, cancellationToken)).Value ?? []).Where(u => u.Enabled).Select(u => u.Username).ToList() : [],
             await settings.EnhancedAuthenticationAsync(db, cancellationToken));
 }

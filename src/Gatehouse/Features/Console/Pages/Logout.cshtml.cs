@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Gatehouse.Features.Console.Pages;
 
+[Features.Auth.AllowedBeforePasswordChange]
 public sealed class LogoutModel(Features.Auth.Sessions sessions) : ConsolePageModel
 {
     public IActionResult OnGet() => Redirect("/console");

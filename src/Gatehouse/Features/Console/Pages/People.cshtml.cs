@@ -16,6 +16,6 @@ public sealed class PeopleModel(GatehouseDb db, CurrentUser user) : ConsolePageM
     public async Task OnGetAsync()
     {
         Sites = (await SitesApi.List(db, user, Aborted)).Value ?? [];
-        Users = (await UsersApi.List(db, Aborted)).Value ?? [];
+        Users = (await UsersApi.List(UserFilter.All, db, Aborted)).Value ?? [];
     }
 }

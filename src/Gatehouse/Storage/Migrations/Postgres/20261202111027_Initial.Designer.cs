@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Gatehouse.Storage.Migrations.Postgres
 {
     [DbContext(typeof(PostgresGatehouseDb))]
-    [Migration("20261202065154_Initial")]
+    [Migration("20261202111027_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1070,6 +1070,9 @@ namespace Gatehouse.Storage.Migrations.Postgres
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<bool>("Enabled")
+                        .HasColumnType("boolean");
+
+                    b.Property<bool>("MustChangePassword")
                         .HasColumnType("boolean");
 
                     b.Property<string>("NormalizedUsername")

@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Gatehouse.Storage.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteGatehouseDb))]
-    [Migration("20261202065152_Initial")]
+    [Migration("20261202111022_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -1036,6 +1036,9 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("MustChangePassword")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("NormalizedUsername")
