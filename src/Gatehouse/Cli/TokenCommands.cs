@@ -26,6 +26,8 @@ public static class TokenCommands
             if (result.GetValue(timestamp))
             {
                 claims["Timestamp"] = PyJwtCompatible.PythonTime(DateTimeOffset.UtcNow);
+                // On standard error, so that TOKEN=$(gatehouse token …) still captures only the token.
+                Console.Error.WriteLine($"Timestamp: {PythonJson.Dumps(claims["Timestamp"])} (put the same value in the body's Timestamp)");
             }
             Console.Out.WriteLine(PyJwtCompatible.Encode(result.GetValue(kid)!, result.GetValue(secret)!, claims));
             return 0;

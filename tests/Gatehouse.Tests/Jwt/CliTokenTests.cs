@@ -46,7 +46,7 @@ public class CliTokenTests
         RequirePyJwt();
         var before = Now();
 
-        var (exit, output, _) = Gatehouse("token", "--kid", "k", "--secret", "s", "--payload", """{"Site":"Security Operations"}""", "--timestamp");
+        var (exit, output, error) = Gatehouse("token", "--kid", "k", "--secret", "s", "--payload", """{"Site":"Security Operations"}""", "--timestamp");
 
         Assert.Equal(0, exit);
         var token = output.Trim();
@@ -54,6 +54,10 @@ public class CliTokenTests
         var timestamp = JsonNode.Parse(payloadText)!["Timestamp"]!.GetValue<double>();
         Assert.InRange(timestamp, before - 1, Now() + 1);
         Assert.Equal(PyJwt("k", "s", payloadText), token);
+        // The body must carry the same Timestamp: the command says which, outside the token's own line.
+        var printed = System.Text.RegularExpressions.Regex.Match(error, @"Timestamp: (\S+)").Groups[1].Value;
+        Assert.Equal(timestamp, double.Parse(printed, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Contains($"\"Timestamp\":{printed}", payloadText.Replace(" ", ""));
     }
 
     [Fact]
