@@ -17,12 +17,31 @@ public static partial class PlaybookParser
     public const int MaxRetries = 10;
     public const int MaxTimeoutSeconds = 3600;
 
-    public static PlaybookDefinition? Parse(JsonNode? body, IPlaybookCommands commands, List<string> errors)
+    private static readonly string[] PlaybookMembers = ["name", "kind", "description", "tasks"];
+
+    private static readonly string[] TaskMembers = ["id", "command", "params", "after", "when", "timeoutSeconds", "retries", "retryDelaySeconds", "onError"];
+
+    /// <summary>A misspelt member would be ignored silently: it is refused, with the known ones.</summary>
+    private static void Unknown(JsonObject obj, string[] known, string prefix, List<string> errors)
+    {
+        foreach (var (member, _) in obj.Where(m => !known.Contains(m.Key, StringComparer.Ordinal)).Take(10))
+        {
+            var shown = member.Length > 100 ? member[..100] + "…" : member;
+            errors.Add($"'{prefix}{shown}' is not a member of a {(prefix.Length == 0 ? "playbook" : "task")}; known members: {string.Join(", ", known)}.");
+        }
+    }
+
+    /// <param name="storedEarlier">A version saved before unknown members were refused: read it as it is.</param>
+    public static PlaybookDefinition? Parse(JsonNode? body, IPlaybookCommands commands, List<string> errors, bool storedEarlier = false)
     {
         if (body is not JsonObject obj)
         {
             errors.Add("A playbook is a JSON object: {\"name\", \"kind\", \"tasks\": [...]}.");
             return null;
+        }
+        if (!storedEarlier)
+        {
+            Unknown(obj, PlaybookMembers, "", errors);
         }
         var name = Text(obj, "name");
         if (string.IsNullOrWhiteSpace(name) || name.Length > 200)
@@ -40,7 +59,7 @@ public static partial class PlaybookParser
             return null;
         }
         // Every task is read (and its problems listed) before the graph is checked, so one 400 lists all.
-        var tasks = list.Select((node, i) => Task(node, $"tasks[{i}]", commands, errors)).ToList();
+        var tasks = list.Select((node, i) => Task(node, $"tasks[{i}]", commands, errors, storedEarlier)).ToList();
         if (tasks.Any(t => t is null))
         {
             return null;
@@ -50,12 +69,16 @@ public static partial class PlaybookParser
         return errors.Count > 0 ? null : new PlaybookDefinition(name!.Trim(), kind, Text(obj, "description"), valid);
     }
 
-    private static PlaybookTask? Task(JsonNode? node, string label, IPlaybookCommands commands, List<string> errors)
+    private static PlaybookTask? Task(JsonNode? node, string label, IPlaybookCommands commands, List<string> errors, bool storedEarlier)
     {
         if (node is not JsonObject task)
         {
             errors.Add($"{label}: a task is an object: {{\"id\", \"command\", \"params\", ...}}.");
             return null;
+        }
+        if (!storedEarlier)
+        {
+            Unknown(task, TaskMembers, $"{label}.", errors);
         }
         var id = Text(task, "id");
         if (id is null || !TaskId().IsMatch(id))

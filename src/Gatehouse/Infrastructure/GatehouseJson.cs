@@ -20,7 +20,8 @@ public static class GatehouseJson
     public static JsonSerializerOptions Configure(JsonSerializerOptions options)
     {
         options.MaxDepth = StoredMaxDepth;
-        options.Converters.Add(new JsonStringEnumConverter());
+        // By name only: a number would be stored as a value no enum member has ("kind": 12345).
+        options.Converters.Add(new JsonStringEnumConverter(allowIntegerValues: false));
         return options;
     }
 

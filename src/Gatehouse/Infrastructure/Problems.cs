@@ -29,6 +29,7 @@ public static class Problems
     public static ProblemHttpResult Invalid(IReadOnlyCollection<string> errors)
     {
         var violations = Violations.From(errors);
+        errors = violations.Select(v => v.Message).ToList();
         var extra = new Dictionary<string, object?> { ["errors"] = violations };
         if (violations is [{ Member: { } member }])
         {

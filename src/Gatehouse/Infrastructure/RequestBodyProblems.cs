@@ -60,7 +60,8 @@ public static partial class RequestBodyProblems
     /// <summary>What a query or route value must be, from the type the framework names ("int?", "AuditOrder?", "DateTimeOffset").</summary>
     private static string ExpectationOf(string typeName)
     {
-        var name = typeName.TrimEnd('?');
+        var name = typeName.StartsWith("Nullable<", StringComparison.Ordinal) ? typeName[9..^1] : typeName.TrimEnd('?');
+        name = name[(name.LastIndexOf('.') + 1)..];
         var type = name switch
         {
             "int" or "Int32" => typeof(int),
@@ -70,7 +71,7 @@ public static partial class RequestBodyProblems
             "DateTimeOffset" or "DateTime" => typeof(DateTimeOffset),
             _ => EnumNamed(name),
         };
-        return type is null ? "is not a value of the right kind" : Expectation(type);
+        return type is null ? $"is not a value of the right kind ({typeName})" : Expectation(type);
     }
 
     private static Type? EnumNamed(string name) =>

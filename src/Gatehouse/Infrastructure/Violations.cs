@@ -23,7 +23,20 @@ public static partial class Violations
         return new Violation(label.Success ? label.Groups[1].Value : null, message);
     }
 
-    public static List<Violation> From(IEnumerable<string> messages) => messages.Select(From).ToList();
+    public static List<Violation> From(IEnumerable<string> messages) => messages.Select(m => From(Shorten(m))).ToList();
+
+    /// <summary>
+    /// A message that quotes what the client sent is cut where the quote is long, so a refused 200 kB value is not
+    /// sent back (nor into logs) whole.
+    /// </summary>
+    public static string Shorten(string message)
+    {
+        var shortened = LongQuote().Replace(message, m => $"'{m.Groups[1].Value[..100]}…'");
+        return shortened.Length > 4000 ? shortened[..4000] + "…" : shortened;
+    }
+
+    [GeneratedRegex(@"'([^']{200,})'")]
+    private static partial Regex LongQuote();
 
     [GeneratedRegex(@"^'([^'\r\n]{1,200})'")]
     private static partial Regex QuotedMember();

@@ -46,6 +46,7 @@ public static class AuditActions
     public const string PlaybookCreated = "playbook.created";
     public const string PlaybookUpdated = "playbook.updated";
     public const string PlaybookDeleted = "playbook.deleted";
+    public const string PlaybookRunCancelled = "playbook.run_cancelled";
     public const string IncidentCreated = "incident.created";
     public const string IncidentUpdated = "incident.updated";
     public const string IncidentClosed = "incident.closed";

@@ -160,6 +160,10 @@ public static class CommandsApi
         {
             errors.Add($"'{name}' is a built-in command; choose another name.");
         }
+        if (request.Description is { Length: > 2000 })
+        {
+            errors.Add("'description' is longer than 2000 characters.");
+        }
         if (request.TimeoutSeconds is < 1 or > CommandDefinition.MaxTimeoutSeconds)
         {
             errors.Add($"'timeoutSeconds' must be between 1 and {CommandDefinition.MaxTimeoutSeconds}.");

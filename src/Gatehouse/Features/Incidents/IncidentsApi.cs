@@ -73,7 +73,10 @@ public static class IncidentsApi
         fields.Remove("raw");
         if (siteName is null)
         {
-            return Problems.Invalid(["'site' is required: the name of the site the incident belongs to."]);
+            // The fields are checked against a site's vocabulary later; a member no incident has is named now too.
+            var unknown = fields.Select(p => p.Key).Where(k => k != "dynamicFields" && Core.Incidents.IncidentModel.ByApiName(k) is null).Take(10)
+                .Select(k => $"'{(k.Length > 100 ? k[..100] + "…" : k)}' is not a member of an incident (see GET /api/incidents/vocabulary and the README's incident fields).");
+            return Problems.Invalid(["'site' is required: the name of the site the incident belongs to.", .. unknown]);
         }
         var normalized = Normalize.Name(siteName);
         var site = await db.Sites.AsNoTracking().FirstOrDefaultAsync(x => x.NormalizedName == normalized, cancellationToken);

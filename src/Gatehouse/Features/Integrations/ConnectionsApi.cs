@@ -58,6 +58,13 @@ public static class ConnectionsApi
         {
             errors.Add("'baseUrl' must not carry credentials (user:password@): give them as 'auth' with 'username' and 'secret', which are stored encrypted.");
         }
+        foreach (var (member, value, limit) in new[] { ("baseUrl", request.BaseUrl, 2048), ("headerName", request.HeaderName, 200), ("username", request.Username, 200), ("secret", request.Secret, 8192) })
+        {
+            if (value?.Length > limit)
+            {
+                errors.Add($"'{member}' is longer than {limit} characters.");
+            }
+        }
         if (request.HeaderName is { Length: > 0 } headerName && !Core.Outbound.RequestTemplates.IsHeaderName(headerName))
         {
             errors.Add("'headerName' must be a valid HTTP header name (letters, digits and !#$%&'*+-.^_`|~).");

@@ -275,7 +275,7 @@ public sealed class KeyValidation(GatehouseDb db, Features.Commands.CommandCatal
         var user = await db.Users.FirstOrDefaultAsync(u => u.NormalizedUsername == normalized, cancellationToken);
         if (user is null)
         {
-            errors.Add($"There is no user '{username}'.");
+            errors.Add($"'assignedUser': there is no user '{(username.Length > 100 ? username[..100] + "…" : username)}'.");
         }
         return user;
     }

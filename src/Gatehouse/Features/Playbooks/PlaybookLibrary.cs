@@ -26,7 +26,7 @@ public sealed class PlaybookLibrary(CommandCatalog catalog, WebhookDirectory dir
 
     public async Task<PlaybookDefinition?> ParseAsync(GatehouseDb db, JsonNode? body, List<string> errors, CancellationToken cancellationToken)
     {
-        var names = (body?["tasks"] as JsonArray ?? [])
+        var names = ((body as JsonObject)?["tasks"] as JsonArray ?? [])
             .Select(t => t?["command"] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>().Trim() : null)
             .Where(n => !string.IsNullOrEmpty(n)).Distinct(StringComparer.OrdinalIgnoreCase);
         var found = new Dictionary<string, TaskCommand?>(StringComparer.OrdinalIgnoreCase);
@@ -97,7 +97,7 @@ public sealed class PlaybookLibrary(CommandCatalog catalog, WebhookDirectory dir
         _versions.GetOrAdd(versionId, _ =>
         {
             var errors = new List<string>();
-            return PlaybookParser.Parse(JsonNode.Parse(json), AnyCommand.Instance, errors)
+            return PlaybookParser.Parse(JsonNode.Parse(json), AnyCommand.Instance, errors, storedEarlier: true)
                 ?? throw new InvalidDataException($"Stored playbook version {versionId} does not parse: {string.Join("; ", errors)}");
         });
 

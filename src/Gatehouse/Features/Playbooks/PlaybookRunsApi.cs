@@ -23,9 +23,9 @@ public static class PlaybookRunsApi
     public static void MapPlaybookRunsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/playbook-runs").WithTags("Playbooks").RequireAuthorization();
-        group.MapGet("/", List);
-        group.MapGet("/{id}", Get);
-        group.MapPost("/{id}/cancel", Cancel);
+        group.MapGet("/", List).WithSummary("List playbook runs of your sites, newest first.");
+        group.MapGet("/{id}", Get).WithSummary("One playbook run with each task's input, output, error and timing.");
+        group.MapPost("/{id}/cancel", Cancel).WithSummary("Cancel a queued or running playbook run.");
     }
 
     internal static async Task<Results<Ok<Page<PlaybookRunView>>, ProblemHttpResult>> List(
@@ -79,7 +79,7 @@ public static class PlaybookRunsApi
 
     /// <summary>A queued run is cancelled at once; a running one stops starting tasks and cancels those running.</summary>
     internal static async Task<Results<Ok<PlaybookRunView>, ProblemHttpResult>> Cancel(
-        string id, GatehouseDb db, CurrentUser user, TimeProvider time, CancellationToken cancellationToken)
+        string id, GatehouseDb db, CurrentUser user, Audit.AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var run = await db.PlaybookRuns.Include(r => r.Tasks).FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
         if (run is null || !await user.CanAccessSiteAsync(run.SiteId, cancellationToken))
@@ -91,6 +91,7 @@ public static class PlaybookRunsApi
             return Problems.Conflict("run_finished", $"The run has already ended: {run.Status}.");
         }
         run.CancelRequested = true;
+        audit.Record(Audit.AuditActions.PlaybookRunCancelled, target: run.Id, detail: new { Playbook = run.PlaybookName, run.Version, From = run.Status });
         if (run.Status == RunState.Queued && run.ClaimedBy is null)
         {
             var now = time.GetUtcNow();
