@@ -19,7 +19,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Identity;
-using Scalar.AspNetCore;
+using Gatehouse.Infrastructure.OpenApi;
 
 namespace Gatehouse;
 
@@ -65,6 +65,7 @@ public static class GatehouseHost
         services.AddSingleton<JsonBodies>();
         services.AddSingleton<Features.Commands.ParameterChecks>();
         services.AddScoped<IncidentLifecycle>();
+        services.AddScoped<Features.Events.EventTriage>();
         services.AddSingleton<AuthFailureAudit>();
         services.AddHostedService(provider => provider.GetRequiredService<AuthFailureAudit>());
         services.AddScoped<WebhookAuthenticator>();
@@ -124,7 +125,7 @@ public static class GatehouseHost
         services.AddGatehouseConsole();
         services.AddGatehouseHealth();
         services.AddGatehouseTelemetry(builder.Configuration);
-        services.AddOpenApi();
+        services.AddGatehouseOpenApi();
         return builder;
     }
 
@@ -141,8 +142,7 @@ public static class GatehouseHost
         app.UseAuthorization();
         app.UsePasswordChangeGate();
 
-        app.MapOpenApi();
-        app.MapScalarApiReference("/docs");
+        app.MapGatehouseOpenApi();
         app.MapHealthEndpoints();
         app.MapGatehouseMetrics();
         app.MapAuthApi();
@@ -155,6 +155,7 @@ public static class GatehouseHost
         app.MapKeysApi();
         app.MapIngestionsApi();
         app.MapEventsApi();
+        app.MapEventTriageApi();
         Features.Events.EventExplainApi.MapEventExplainApi(app);
         app.MapIncidentsApi();
         app.MapAuditApi();

@@ -82,6 +82,22 @@ public abstract class AuthorizationMatrixTests(GatehouseFixture fixture)
         ["GET /api/users/"] = Access.Administrator,
         ["POST /api/users/"] = Access.Administrator,
         ["GET /api/users/{id:int}"] = Access.Administrator,
+        ["DELETE /api/users/{id:int}"] = Access.Administrator,
+        ["GET /api/sites/{id:int}"] = Access.AnyUser,
+        ["PATCH /api/sites/{id:int}"] = Access.Administrator,
+        ["DELETE /api/sites/{id:int}"] = Access.Administrator,
+        ["DELETE /api/integrations/{name}"] = Access.Administrator,
+        ["DELETE /api/integrations/{name}/connections/{site}"] = Access.Administrator,
+        ["DELETE /api/commands/{name}"] = Access.Administrator,
+        ["GET /api/automation-rules/{id:int}"] = Access.AnyUser,
+        ["PUT /api/automation-rules/{id:int}"] = Access.Administrator,
+        ["PATCH /api/automation-rules/{id:int}"] = Access.Administrator,
+        ["POST /api/automation-rules/reorder"] = Access.Administrator,
+        ["POST /api/events/{id:long}/dismiss"] = Access.AnyUser,
+        ["POST /api/events/dismiss"] = Access.AnyUser,
+        ["POST /api/events/{id:long}/reopen"] = Access.AnyUser,
+        ["POST /api/events/{id:long}/link"] = Access.AnyUser,
+        ["POST /api/events/{id:long}/unlink"] = Access.AnyUser,
     };
 
     private List<(string Method, string Pattern)> MappedEndpoints() =>

@@ -47,6 +47,8 @@ public static class AuditActions
     public const string PlaybookUpdated = "playbook.updated";
     public const string PlaybookDeleted = "playbook.deleted";
     public const string PlaybookRunCancelled = "playbook.run_cancelled";
+    public const string EventDismissed = "event.dismissed";
+    public const string EventReopened = "event.reopened";
     public const string IncidentCreated = "incident.created";
     public const string IncidentUpdated = "incident.updated";
     public const string IncidentClosed = "incident.closed";

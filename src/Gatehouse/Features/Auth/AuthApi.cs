@@ -18,9 +18,9 @@ public static class AuthApi
     public static void MapAuthApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/auth").WithTags("Auth");
-        group.MapPost("/token", IssueToken).AllowAnonymous();
-        group.MapGet("/me", Me).RequireAuthorization().AllowBeforePasswordChange();
-        group.MapPost("/logout", Logout).RequireAuthorization().AllowBeforePasswordChange();
+        group.MapPost("/token", IssueToken).AllowAnonymous().WithSummary("Sign in: a bearer token for the admin API.");
+        group.MapGet("/me", Me).RequireAuthorization().AllowBeforePasswordChange().WithSummary("Who you are: role, sites, whether you must change your password.");
+        group.MapPost("/logout", Logout).RequireAuthorization().AllowBeforePasswordChange().WithSummary("End this session on every node.");
     }
 
     internal static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> IssueToken(

@@ -39,6 +39,7 @@ public sealed partial class CommandHandler(
     Attack.AttackContent attack,
     Playbooks.PlaybookTriggers playbooks,
     Incidents.IncidentLifecycle incidents,
+    Events.EventTriage triage,
     ParameterChecks checks,
     TimeProvider time,
     ILogger<CommandHandler> logger)
@@ -73,7 +74,7 @@ public sealed partial class CommandHandler(
         using var activity = Telemetry.Commands.StartActivity("gatehouse.command.run");
         activity?.SetTag("gatehouse.command", command.Name);
         var clock = Stopwatch.StartNew();
-        var response = await executor.ExecuteAsync(found, integration, new CommandContext(db, site, user, time, attack.Catalog, attack.Sigma, playbooks, incidents, admitted.Caller.KeyId), parameters, null, cancellationToken);
+        var response = await executor.ExecuteAsync(found, integration, new CommandContext(db, site, user, time, attack.Catalog, attack.Sigma, playbooks, incidents, triage, admitted.Caller.KeyId), parameters, null, cancellationToken);
         LogCommandRan(logger, command.Name, clock.ElapsedMilliseconds);
         await RecordAsync(admitted.Caller, integration is null ? command : command with { Name = $"{integration.Name}/{command.Name}" },
             site, user, parameters, response, clock.ElapsedMilliseconds);

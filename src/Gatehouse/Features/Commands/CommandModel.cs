@@ -23,7 +23,7 @@ public sealed record CommandResponse(
 
 /// <summary>What a command runs with: the database, the request's site and the acting user.</summary>
 public sealed record CommandContext(GatehouseDb Db, SiteEntry Site, UserEntry User, TimeProvider Time, Core.Attack.AttackCatalog Attack, Core.Sigma.SigmaRuleSet Sigma,
-    Playbooks.PlaybookTriggers Playbooks, Incidents.IncidentLifecycle Incidents, int? KeyId = null);
+    Playbooks.PlaybookTriggers Playbooks, Incidents.IncidentLifecycle Incidents, Events.EventTriage Triage, int? KeyId = null);
 
 /// <summary>A command that refuses its input says so; the endpoint answers 200 with the message as <c>error</c>.</summary>
 public sealed class CommandFailedException(string message) : Exception(message);

@@ -52,12 +52,12 @@ public static class EventCommands
         var sourceId = CommandParameters.WholeNumber(parameters["Source Event ID"]) ?? throw new CommandFailedException("'Source Event ID' must be an event id.");
         var relevant = Ids(parameters["Relevant Event IDs"], "Relevant Event IDs").Where(id => id != sourceId).ToList();
         var events = await SiteEventsAsync(context, [sourceId, .. relevant], cancellationToken);
+        var ordered = events.OrderBy(e => e.Id != sourceId).ThenBy(e => e.Id).ToList();
+        context.Triage.Dismiss(ordered, IncidentCommands.Text(parameters, "Reason Code"), IncidentCommands.Text(parameters, "Dismissal Reason"),
+            new Incidents.IncidentActor(context.User.Id, context.User.Username, context.KeyId));
         var dismissed = new JsonArray();
-        foreach (var evt in events.OrderBy(e => e.Id != sourceId).ThenBy(e => e.Id))
+        foreach (var evt in ordered)
         {
-            evt.Status = EventStatus.Dismissed;
-            evt.DismissalReasonCode = IncidentCommands.Text(parameters, "Reason Code");
-            evt.DismissalReason = IncidentCommands.Text(parameters, "Dismissal Reason");
             dismissed.Add(new JsonObject { ["eventId"] = evt.Id, ["type"] = evt.Id == sourceId ? "Source" : "Relevant" });
         }
         await context.Db.SaveChangesAsync(cancellationToken);

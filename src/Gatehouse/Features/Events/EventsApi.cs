@@ -11,14 +11,15 @@ public static class EventsApi
     public static void MapEventsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/events").WithTags("Events").RequireAuthorization();
-        group.MapGet("/", List);
-        group.MapGet("/{id:long}", Get);
+        group.MapGet("/", List).WithSummary("List events of your sites, newest first, by site, status, integration, technique and time.");
+        group.MapGet("/{id:long}", Get).WithSummary("One event with its raw JSON, mapped fields, techniques and automation outcome.");
     }
 
     internal static async Task<Results<Ok<Page<EventView>>, ProblemHttpResult>> List(
-        [AsParameters] ListFilter filter, GatehouseDb db, CurrentUser user, CancellationToken cancellationToken)
+        [AsParameters] ListFilter filter, [AsParameters] EventSearch search, GatehouseDb db, CurrentUser user, CancellationToken cancellationToken)
     {
         var errors = new List<string>();
+        var network = search.Check(errors);
         var valid = filter.Validate<EventStatus>(errors);
         if (valid is null)
         {
@@ -40,6 +41,15 @@ public static class EventsApi
             }
             var pattern = id.StartsWith("TA", StringComparison.Ordinal) ? $"\"id\":\"{id}\"" : $"\"techniqueId\":\"{id}";
             query = query.Where(e => e.TechniquesJson != null && e.TechniquesJson.Contains(pattern));
+        }
+        query = search.Apply(query);
+        if (network is not null)
+        {
+            // A range cannot be compared in SQL on both providers: the candidates' addresses are read and matched here.
+            var candidates = await query.Where(e => e.SourceIp != null || e.DestinationIp != null)
+                .OrderByDescending(e => e.Id).Select(e => new { e.Id, e.SourceIp, e.DestinationIp }).Take(EventSearch.MaxRangeCandidates).ToListAsync(cancellationToken);
+            var inRange = candidates.Where(c => EventSearch.InRange(network.Value, c.SourceIp) || EventSearch.InRange(network.Value, c.DestinationIp)).Select(c => c.Id).ToList();
+            query = query.Where(e => inRange.Contains(e.Id));
         }
         var total = await query.CountAsync(cancellationToken);
         var events = await WithRelations(query).OrderByDescending(e => e.Id).Skip(paging.Skip).Take(paging.Size).ToListAsync(cancellationToken);

@@ -19,7 +19,8 @@ public sealed record MappingPreview(IReadOnlyList<MappedItemView> Items, IReadOn
 public static class MappingPreviewApi
 {
     public static void MapMappingPreviewApi(this IEndpointRouteBuilder app) =>
-        app.MapPost("/api/integrations/mapping-preview", Preview).WithTags("Integrations").RequireAuthorization();
+        app.MapPost("/api/integrations/mapping-preview", Preview).WithTags("Integrations").RequireAuthorization()
+            .WithSummary("Show what an intake definition makes of a sample body, without saving anything.");
 
     internal static Results<Ok<MappingPreview>, ProblemHttpResult> Preview(MappingPreviewRequest request)
     {

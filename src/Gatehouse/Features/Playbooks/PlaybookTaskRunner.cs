@@ -50,7 +50,8 @@ public sealed class PlaybookTaskRunner(IServiceScopeFactory scopes, AttackConten
             return Failed(site is null ? "The run's site no longer exists." : "The user who saved this playbook version no longer exists or is disabled.");
         }
         var executor = scope.ServiceProvider.GetRequiredService<CommandExecutor>();
-        var context = new CommandContext(db, site, user, time, attack.Catalog, attack.Sigma, triggers, scope.ServiceProvider.GetRequiredService<Incidents.IncidentLifecycle>());
+        var context = new CommandContext(db, site, user, time, attack.Catalog, attack.Sigma, triggers, scope.ServiceProvider.GetRequiredService<Incidents.IncidentLifecycle>(),
+            scope.ServiceProvider.GetRequiredService<Events.EventTriage>());
         var timeout = task.TimeoutSeconds is { } seconds ? TimeSpan.FromSeconds(seconds) : (TimeSpan?)null;
         var response = await executor.ExecuteAsync(command.Command, command.Integration, context, input, timeout, cancellationToken);
         return string.IsNullOrEmpty(response.Error) ? new TaskOutcome(true, response, null, clock.Elapsed) : new TaskOutcome(false, response, response.Error, clock.Elapsed);

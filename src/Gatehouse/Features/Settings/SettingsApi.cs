@@ -18,9 +18,10 @@ public static class SettingsApi
     public static void MapSettingsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/settings").WithTags("Settings").RequireAuthorization();
-        group.MapGet("/", List);
-        group.MapGet("/{name}", Get);
-        group.MapPut("/{name}", Put).RequireAuthorization(Policies.Administrator);
+        group.MapGet("/", List).WithSummary("List the application settings and their values.");
+        group.MapGet("/{name}", Get).WithSummary("One application setting.");
+        group.MapPut("/{name}", Put).RequireAuthorization(Policies.Administrator)
+            .WithSummary("Change a setting; it reaches every node within a second and is audited.");
     }
 
     internal static async Task<Ok<List<SettingView>>> List(GatehouseDb db, SettingsStore settings, CancellationToken cancellationToken)

@@ -18,11 +18,14 @@ public sealed class EventsModel(GatehouseDb db, CurrentUser user) : ConsolePageM
 
     public Page<EventView>? Results { get; private set; }
 
-    public async Task OnGetAsync(string? site, string? status, string? technique, int? page)
+    /// <summary>The free-text search (title, fields, raw JSON).</summary>
+    public string? Query { get; private set; }
+
+    public async Task OnGetAsync(string? site, string? status, string? technique, string? q, int? page)
     {
-        (Site, Status, Technique) = (Text.Blank(site), Text.Blank(status), Text.Blank(technique));
+        (Site, Status, Technique, Query) = (Text.Blank(site), Text.Blank(status), Text.Blank(technique), Text.Blank(q));
         Sites = (await SitesApi.List(db, user, Aborted)).Value ?? [];
-        var result = (await EventsApi.List(new ListFilter(Site, Status, null, null, null, page, 50, Technique), db, user, Aborted)).Result;
+        var result = (await EventsApi.List(new ListFilter(Site, Status, null, null, null, page, 50, Technique), new EventSearch(Query, null, null, null), db, user, Aborted)).Result;
         Results = Read<Page<EventView>>(result);
     }
 }

@@ -1,0 +1,120 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Gatehouse.Tests.Infrastructure;
+
+namespace Gatehouse.Tests.Events;
+
+/// <summary>An analyst's work on events over the admin API: dismiss, bulk dismiss, reopen, link to an incident, search.</summary>
+public abstract class EventTriageTests(GatehouseFixture fixture)
+{
+    private GatehouseClient Admin => fixture.Admin;
+
+    private static readonly object Mapping = new
+    {
+        mainJsonPath = "$",
+        fieldMappings = new[]
+        {
+            new { field = "Title", source = "$.title" }, new { field = "Source IP", source = "$.src" }, new { field = "Destination IP", source = "$.dst" },
+            new { field = "Hostname", source = "$.host" }, new { field = "Username", source = "$.user" },
+        },
+    };
+
+    /// <summary>A site of its own with events made by real intake; returns the site and the events' ids in order.</summary>
+    private async Task<(string Site, List<long> Ids)> EventsAsync(params object[] bodies)
+    {
+        var site = await Admin.CreateSiteAsync();
+        var integration = await Admin.CreateIntegrationAsync(Mapping);
+        var key = await Admin.IntakeKeyAsync(integration, new { site });
+        var result = await Admin.SendAndWaitAsync(integration, site, bodies, key);
+        return (site, result["events"]!.AsArray().Select(e => e!["id"]!.GetValue<long>()).ToList());
+    }
+
+    [Fact]
+    public async Task An_analyst_dismisses_and_reopens_an_event_of_their_site_with_an_audit_row_for_each()
+    {
+        var (site, ids) = await EventsAsync(new { title = "noise" });
+        var (username, analyst) = await Admin.CreateUserAsync(fixture.Factory, "Analyst", site);
+
+        var dismissed = await GatehouseClient.Json(await analyst.Http.PostAsJsonAsync($"/api/events/{ids[0]}/dismiss", new { reason = "Known scanner", reasonCode = "FP" }), HttpStatusCode.OK);
+        Assert.Equal("Dismissed", dismissed["status"]!.GetValue<string>());
+        var reopened = await GatehouseClient.Json(await analyst.Http.PostAsync($"/api/events/{ids[0]}/reopen", null), HttpStatusCode.OK);
+        Assert.Equal("New", reopened["status"]!.GetValue<string>());
+
+        var rows = await Admin.AuditAsync($"?resource=event&target={Uri.EscapeDataString($"event {ids[0]}")}");
+        Assert.Equal(["event.reopened", "event.dismissed"], rows.Select(r => r!["action"]!.GetValue<string>()));
+        Assert.All(rows, r => Assert.Equal(username, r!["actor"]!.GetValue<string>()));
+        Assert.Equal("Known scanner", rows[1]!["detail"]!["to"]!["reason"]!.GetValue<string>());
+        Assert.Equal("Known scanner", rows[0]!["detail"]!["from"]!["reason"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task An_event_of_another_site_is_not_found_for_dismiss_reopen_or_link()
+    {
+        var (_, ids) = await EventsAsync(new { title = "theirs" });
+        var analyst = await Admin.CreateAnalystAsync(fixture.Factory, await Admin.CreateSiteAsync());
+
+        await GatehouseClient.Problem(await analyst.Http.PostAsJsonAsync($"/api/events/{ids[0]}/dismiss", new { reason = "x" }), HttpStatusCode.NotFound);
+        await GatehouseClient.Problem(await analyst.Http.PostAsync($"/api/events/{ids[0]}/reopen", null), HttpStatusCode.NotFound);
+        await GatehouseClient.Problem(await analyst.Http.PostAsJsonAsync($"/api/events/{ids[0]}/link", new { incident = 1 }), HttpStatusCode.NotFound);
+        await GatehouseClient.Problem(await analyst.Http.PostAsJsonAsync("/api/events/dismiss", new { ids = new[] { ids[0] }, reason = "x" }), HttpStatusCode.NotFound);
+        Assert.Equal("New", (await Admin.GetAsync($"/api/events/{ids[0]}"))["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Bulk_dismiss_is_all_or_nothing()
+    {
+        var (_, ids) = await EventsAsync(new { title = "a" }, new { title = "b" });
+
+        await GatehouseClient.Problem(await Admin.Http.PostAsJsonAsync("/api/events/dismiss", new { ids = new[] { ids[0], 99_999_999L }, reason = "x" }), HttpStatusCode.NotFound);
+        Assert.Equal("New", (await Admin.GetAsync($"/api/events/{ids[0]}"))["status"]!.GetValue<string>());
+
+        var both = await GatehouseClient.Json(await Admin.Http.PostAsJsonAsync("/api/events/dismiss", new { ids, reason = "batch" }), HttpStatusCode.OK);
+        Assert.All(both.AsArray(), e => Assert.Equal("Dismissed", e!["status"]!.GetValue<string>()));
+        await GatehouseClient.Problem(await Admin.Http.PostAsJsonAsync("/api/events/dismiss", new { ids = Enumerable.Range(1, 501).ToArray() }), HttpStatusCode.BadRequest);
+    }
+
+    [Fact]
+    public async Task An_event_is_linked_to_an_incident_by_its_IR_number_and_unlinked_and_the_incident_history_says_so()
+    {
+        var (site, ids) = await EventsAsync(new { title = "linked" });
+        var incident = await Admin.PostAsync("/api/incidents", new { site, incidentType = "Malware", title = "Case" });
+        var number = incident["number"]!.GetValue<string>();
+
+        var linked = await GatehouseClient.Json(await Admin.Http.PostAsJsonAsync($"/api/events/{ids[0]}/link", new { incident = number }), HttpStatusCode.OK);
+        Assert.Equal([incident["id"]!.GetValue<long>()], linked["incidentIds"]!.AsArray().Select(i => i!.GetValue<long>()));
+        var unlinked = await GatehouseClient.Json(await Admin.Http.PostAsJsonAsync($"/api/events/{ids[0]}/unlink", new { incident = incident["id"]!.GetValue<long>() }), HttpStatusCode.OK);
+        Assert.Empty(unlinked["incidentIds"]!.AsArray());
+
+        var history = (await Admin.GetAsync($"/api/incidents/{incident["id"]}/history")).AsArray().Select(h => h!["action"]!.GetValue<string>());
+        Assert.Equal(["created", "linked", "unlinked"], history);
+        var elsewhere = await Admin.PostAsync("/api/incidents", new { site = GatehouseClient.DefaultSite, incidentType = "Malware", title = "Other site" });
+        await GatehouseClient.Problem(await Admin.Http.PostAsJsonAsync($"/api/events/{ids[0]}/link", new { incident = elsewhere["number"]!.GetValue<string>() }), HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Events_are_found_by_text_address_range_host_and_user()
+    {
+        var (site, ids) = await EventsAsync(
+            new { title = "100% match_here", src = "10.1.2.3", dst = "192.0.2.9", host = "WS-Finance-01", user = "CORP\\alice" },
+            new { title = "other", src = "2001:db8::7", dst = "198.51.100.1", host = "srv-web", user = "bob" },
+            new { title = "100x matchXhere", src = "172.16.0.1", dst = "172.16.0.2", host = "laptop", user = "carol" });
+        async Task<List<long>> FindAsync(string query) =>
+            (await Admin.GetAsync($"/api/events?site={Uri.EscapeDataString(site)}&{query}"))["items"]!.AsArray().Select(e => e!["id"]!.GetValue<long>()).Order().ToList();
+
+        Assert.Equal([ids[0]], await FindAsync("q=" + Uri.EscapeDataString("100% MATCH_here")));
+        Assert.Equal([ids[0]], await FindAsync("ip=10.1.2.3"));
+        Assert.Equal([ids[0]], await FindAsync("ip=" + Uri.EscapeDataString("10.0.0.0/8")));
+        Assert.Equal([ids[1]], await FindAsync("ip=" + Uri.EscapeDataString("2001:db8::/32")));
+        Assert.Equal([ids[2]], await FindAsync("ip=" + Uri.EscapeDataString("172.16.0.0/12")));
+        Assert.Equal([ids[0], ids[1], ids[2]], await FindAsync("ip=" + Uri.EscapeDataString("0.0.0.0/0")));
+        Assert.Equal([ids[0]], await FindAsync("host=finance"));
+        Assert.Equal([ids[1]], await FindAsync("user=BOB"));
+        var bad = await GatehouseClient.Problem(await Admin.Http.GetAsync("/api/events?ip=10.0.0.0/33"), HttpStatusCode.BadRequest);
+        Assert.Equal("ip", bad["member"]!.GetValue<string>());
+    }
+}
+
+public sealed class EventTriageTestsOnSqlite(SqliteFixture fixture) : EventTriageTests(fixture), IClassFixture<SqliteFixture>;
+
+public sealed class EventTriageTestsOnPostgres(PostgresFixture fixture) : EventTriageTests(fixture), IClassFixture<PostgresFixture>;
