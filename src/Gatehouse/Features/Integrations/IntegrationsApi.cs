@@ -126,7 +126,7 @@ public static class IntegrationsApi
             (await db.Events.CountAsync(e => e.IntegrationId == id, cancellationToken), "event", "events"),
             (await db.Incidents.CountAsync(i => i.IntegrationId == id, cancellationToken), "incident", "incidents"),
         };
-        if (counts.Where(c => c.Count > 0).Select(c => $"{c.Count} {(c.Count == 1 ? c.One : c.Many)}").ToList() is { Count: > 0 } left)
+        if (Counted.Describe(counts) is { Count: > 0 } left)
         {
             return Problems.Conflict("integration_in_use",
                 $"The integration '{integration.Name}' still has {string.Join(", ", left)}: delete its keys to stop its intake. "

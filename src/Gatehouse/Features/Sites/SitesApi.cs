@@ -148,7 +148,7 @@ public static class SitesApi
             (await db.IntegrationConnections.CountAsync(c => c.SiteId == id, cancellationToken), "integration connection", "integration connections"),
             (await db.PlaybookRuns.CountAsync(r => r.SiteId == id, cancellationToken), "playbook run", "playbook runs"),
         };
-        return counts.Where(c => c.Count > 0).Select(c => $"{c.Count} {(c.Count == 1 ? c.One : c.Many)}").ToList();
+        return Counted.Describe(counts);
     }
 
     private static string? CheckName(string? given, List<string> errors)
