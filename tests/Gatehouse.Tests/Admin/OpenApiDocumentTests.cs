@@ -62,6 +62,16 @@ public sealed class OpenApiDocumentTests(SqliteFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task Nullable_members_are_optional_and_members_always_answered_are_required()
+    {
+        var schemas = (await DocumentAsync())["components"]!["schemas"]!;
+
+        Assert.Null(schemas["SitePatch"]!["required"]);
+        Assert.Equal(["id", "name", "kind", "createdAt"], schemas["SiteView"]!["required"]!.AsArray().Select(r => r!.GetValue<string>()));
+        Assert.DoesNotContain("assignedUser", schemas["KeyRequest"]!["required"]?.AsArray().Select(r => r!.GetValue<string>()) ?? []);
+    }
+
+    [Fact]
     public async Task The_reference_page_loads_nothing_from_outside_the_server()
     {
         var page = await fixture.Factory.CreateClient().GetStringAsync("/docs");

@@ -22,6 +22,7 @@ public static class GatehouseOpenApi
     {
         options.AddDocumentTransformer<SecuritySchemes>();
         options.AddOperationTransformer<OperationSecurity>();
+        options.AddSchemaTransformer(NullableMembersOptional.ApplyAsync);
         options.AddOperationTransformer(ProblemResponses.ApplyAsync);
         options.AddOperationTransformer(WebhookOperations.ApplyAsync);
     });
