@@ -48,8 +48,11 @@ public static class EventsApi
             // A range cannot be compared in SQL on both providers: the candidates' addresses are read and matched here.
             var candidates = await query.Where(e => e.SourceIp != null || e.DestinationIp != null)
                 .OrderByDescending(e => e.Id).Select(e => new { e.Id, e.SourceIp, e.DestinationIp }).Take(EventSearch.MaxRangeCandidates).ToListAsync(cancellationToken);
+            // Paged here too, so the page's query names at most a page of ids (not every match: SQLite caps parameters).
             var inRange = candidates.Where(c => EventSearch.InRange(network.Value, c.SourceIp) || EventSearch.InRange(network.Value, c.DestinationIp)).Select(c => c.Id).ToList();
-            query = query.Where(e => inRange.Contains(e.Id));
+            var pageIds = inRange.Skip(paging.Skip).Take(paging.Size).ToList();
+            var ranged = await WithRelations(db.Events.AsNoTracking()).Where(e => pageIds.Contains(e.Id)).OrderByDescending(e => e.Id).ToListAsync(cancellationToken);
+            return TypedResults.Ok(new Page<EventView>(ranged.Select(e => EventView.From(e, withRaw: false)).ToList(), paging.Number, paging.Size, inRange.Count));
         }
         var total = await query.CountAsync(cancellationToken);
         var events = await WithRelations(query).OrderByDescending(e => e.Id).Skip(paging.Skip).Take(paging.Size).ToListAsync(cancellationToken);
