@@ -58,6 +58,7 @@ public static class GatehouseHost
         services.AddScoped<DatabaseInitializer>();
         services.AddHttpContextAccessor();
         services.AddScoped<CurrentUser>();
+        services.AddSingleton<PublicAddress>();
         services.AddScoped<KeyPresenter>();
         services.AddScoped<KeyAccess>();
         services.AddScoped<KeyValidation>();
@@ -112,6 +113,8 @@ public static class GatehouseHost
             GatehouseJson.Configure(json.SerializerOptions);
             // Request bodies only: a misspelt member is refused, not silently ignored (stored JSON keeps its own options).
             json.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
+            // A number is a JSON number: "5" for a count is the wrong kind, refused like any other.
+            json.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
         });
         // Binding failures reach the exception handler, which says what was wrong instead of a bare 400.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);

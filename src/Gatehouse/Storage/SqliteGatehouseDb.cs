@@ -23,7 +23,8 @@ public sealed class SqliteGatehouseDb(DbContextOptions<SqliteGatehouseDb> option
 /// <summary>
 /// Every connection: WAL (set once, persistent in the file), synchronous=FULL so a commit is
 /// on disk before it returns (a 202 promises that), a busy timeout for concurrent writers,
-/// and foreign keys enforced.
+/// and foreign keys enforced. SQLite's own <c>lower()</c> folds only ASCII, so a search for <c>é</c> would miss
+/// <c>É</c>: it is replaced by .NET's, as PostgreSQL's folds every letter.
 /// </summary>
 public sealed class SqlitePragmas : DbConnectionInterceptor
 {
@@ -40,6 +41,7 @@ public sealed class SqlitePragmas : DbConnectionInterceptor
             command.CommandText = Pragmas;
             command.ExecuteNonQuery();
         }
+        AddFunctions(connection);
     }
 
     public override async Task ConnectionOpenedAsync(DbConnection connection, ConnectionEndEventData eventData, CancellationToken cancellationToken = default)
@@ -49,6 +51,16 @@ public sealed class SqlitePragmas : DbConnectionInterceptor
             await using var command = connection.CreateCommand();
             command.CommandText = Pragmas;
             await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+        AddFunctions(connection);
+    }
+
+    // Functions belong to the SqliteConnection object, which unregisters them on close: added on every open.
+    private static void AddFunctions(DbConnection connection)
+    {
+        if (connection is Microsoft.Data.Sqlite.SqliteConnection sqlite)
+        {
+            sqlite.CreateFunction("lower", (string? text) => text?.ToLowerInvariant(), isDeterministic: true);
         }
     }
 

@@ -53,10 +53,16 @@ public sealed class OpenApiDocumentTests(SqliteFixture fixture) : IClassFixture<
     [Fact]
     public async Task Webhook_intake_is_documented_with_its_body_the_202_refid_and_the_limits_with_retry_after()
     {
-        var intake = (await DocumentAsync())["paths"]!["/VSOC/api/Data/{integration}/{site}/CreateEvents"]!["post"]!;
+        var document = await DocumentAsync();
+        var intake = document["paths"]!["/VSOC/api/Data/{integration}/{site}/CreateEvents"]!["post"]!;
+        var answer = intake["responses"]!["202"]!["content"]!["application/json"]!["schema"]!;
+        if (answer["$ref"]?.GetValue<string>() is { } reference)
+        {
+            answer = document["components"]!["schemas"]![reference.Split('/')[^1]]!;
+        }
 
         Assert.NotNull(intake["requestBody"]!["content"]!["application/json"]!["example"]);
-        Assert.Contains("refid", intake["responses"]!["202"]!["content"]!["application/json"]!["schema"]!["required"]!.AsArray().Select(r => r!.GetValue<string>()));
+        Assert.Contains("refid", answer["required"]!.AsArray().Select(r => r!.GetValue<string>()));
         Assert.NotNull(intake["responses"]!["503"]!["headers"]!["Retry-After"]);
         Assert.Contains(intake["parameters"]!.AsArray(), p => p!["name"]!.GetValue<string>() == "Idempotency-Key");
     }
@@ -69,6 +75,32 @@ public sealed class OpenApiDocumentTests(SqliteFixture fixture) : IClassFixture<
         Assert.Null(schemas["SitePatch"]!["required"]);
         Assert.Equal(["id", "name", "kind", "createdAt"], schemas["SiteView"]!["required"]!.AsArray().Select(r => r!.GetValue<string>()));
         Assert.DoesNotContain("assignedUser", schemas["KeyRequest"]!["required"]?.AsArray().Select(r => r!.GetValue<string>()) ?? []);
+    }
+
+    /// <summary>
+    /// Required in the schema exactly when the handler insists: an empty body to each create route is refused naming
+    /// every member the schema requires, and no member it calls required is missing from the schema.
+    /// </summary>
+    [Theory]
+    [InlineData("/api/sites", "SiteRequest")]
+    [InlineData("/api/users", "UserRequest")]
+    [InlineData("/api/integrations", "IntegrationRequest")]
+    [InlineData("/api/commands", "CommandRequest")]
+    [InlineData("/api/automation-rules", "RuleRequest")]
+    [InlineData("/api/automation-rules/reorder", "RuleReorder")]
+    [InlineData("/api/events/dismiss", "BulkDismissRequest")]
+    [InlineData("/api/integrations/mapping-preview", "MappingPreviewRequest")]
+    [InlineData("/api/auth/token", "TokenRequest")]
+    public async Task Members_the_handler_insists_on_were_shown_optional(string route, string schema)
+    {
+        var required = ((await DocumentAsync())["components"]!["schemas"]![schema]!["required"]?.AsArray() ?? [])
+            .Select(r => r!.GetValue<string>()).Order().ToList();
+        var refused = await GatehouseClient.Problem(await fixture.Admin.Http.PostAsync(route, System.Net.Http.Json.JsonContent.Create(new { })), System.Net.HttpStatusCode.BadRequest);
+        var named = (refused["errors"]?.AsArray().Select(e => e!["member"]?.GetValue<string>()) ?? [refused["member"]?.GetValue<string>()])
+            .Where(m => m is not null).Select(m => m!).Distinct().Order().ToList();
+
+        Assert.NotEmpty(required);
+        Assert.Equal(required, named);
     }
 
     [Fact]

@@ -113,6 +113,39 @@ public abstract class EventTriageTests(GatehouseFixture fixture)
         var bad = await GatehouseClient.Problem(await Admin.Http.GetAsync("/api/events?ip=10.0.0.0/33"), HttpStatusCode.BadRequest);
         Assert.Equal("ip", bad["member"]!.GetValue<string>());
     }
+
+    [Fact]
+    public async Task One_address_compared_as_text_missed_the_same_address_written_another_way()
+    {
+        var (site, ids) = await EventsAsync(
+            new { title = "v6", src = "2001:db8::1" },
+            new { title = "mapped", src = "::ffff:10.9.8.7" },
+            new { title = "v4", dst = "10.9.8.6" });
+        async Task<List<long>> FindAsync(string ip) =>
+            (await Admin.GetAsync($"/api/events?site={Uri.EscapeDataString(site)}&ip={Uri.EscapeDataString(ip)}"))["items"]!.AsArray().Select(e => e!["id"]!.GetValue<long>()).ToList();
+
+        Assert.Equal([ids[0]], await FindAsync("2001:DB8:0:0:0:0:0:1"));
+        Assert.Equal([ids[1]], await FindAsync("10.9.8.7"));
+        Assert.Equal([ids[2]], await FindAsync("::ffff:10.9.8.6"));
+        Assert.Empty(await FindAsync("10.9.8.5"));
+    }
+
+    [Fact]
+    public async Task Text_search_missed_letters_outside_ascii_and_characters_the_raw_json_stores_escaped()
+    {
+        // Sent as System.Text.Json writes it: 'ü', '<' and 'é' travel as \u00FC, \u003C and \u00E9 in the raw JSON.
+        var (site, ids) = await EventsAsync(
+            new { title = "Login from ZÜRICH office", note = "<script>alert('é')</script>", path = "C:\\Temp\\x.exe" },
+            new { title = "Login from Bern office", note = "plain" });
+        async Task<List<long>> FindAsync(string q) =>
+            (await Admin.GetAsync($"/api/events?site={Uri.EscapeDataString(site)}&q={Uri.EscapeDataString(q)}"))["items"]!.AsArray().Select(e => e!["id"]!.GetValue<long>()).ToList();
+
+        Assert.Equal([ids[0]], await FindAsync("zürich"));
+        Assert.Equal([ids[0]], await FindAsync("<SCRIPT>alert('É')"));
+        Assert.Equal([ids[0]], await FindAsync("C:\\Temp"));
+        Assert.Empty(await FindAsync("_"));
+        Assert.Empty(await FindAsync("%"));
+    }
 }
 
 public sealed class EventTriageTestsOnSqlite(SqliteFixture fixture) : EventTriageTests(fixture), IClassFixture<SqliteFixture>;

@@ -66,7 +66,7 @@ public sealed class PostgresCluster
         var port = FreePort();
         var cluster = new PostgresCluster(bin, folder, port);
         var data = Path.Combine(folder, "data");
-        await cluster.RunToolAsync("initdb", ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--no-sync", "--no-instructions"]);
+        await cluster.RunToolAsync("initdb", ["-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync", "--no-instructions"]);
         await cluster.RunToolAsync("pg_ctl", ["-D", data, "-l", Path.Combine(folder, "server.log"), "-w", "-t", "60", "-o",
             $"-p {port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={folder} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=500", "start"]);
         AppDomain.CurrentDomain.ProcessExit += (_, _) => cluster.Stop(data);

@@ -26,7 +26,7 @@ public static class AuditApi
     public static void MapAuditApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/audit", List).WithTags("Audit").RequireAuthorization(Policies.Administrator)
-            .WithSummary("The audit log: who changed what and when, with before/after for updates; filter by time, actor, action, resource, target.");
+            .WithName("ListAuditEntries").WithSummary("The audit log: who changed what and when, with before/after for updates; filter by time, actor, action, resource, target.");
     }
 
     internal static async Task<Results<Ok<Page<AuditView>>, ProblemHttpResult>> List(

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Gatehouse.Core.Auth;
 using Gatehouse.Infrastructure;
 using Gatehouse.Storage;
@@ -7,7 +8,7 @@ using Microsoft.Extensions.Options;
 
 namespace Gatehouse.Features.Auth;
 
-public sealed record TokenRequest(string? Username, string? Password);
+public sealed record TokenRequest([property: Required] string? Username, [property: Required] string? Password);
 
 public sealed record TokenResponse(string Token, DateTimeOffset ExpiresAt, string Username, string Role, bool MustChangePassword);
 
@@ -18,9 +19,9 @@ public static class AuthApi
     public static void MapAuthApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/auth").WithTags("Auth");
-        group.MapPost("/token", IssueToken).AllowAnonymous().WithSummary("Sign in: a bearer token for the admin API.");
-        group.MapGet("/me", Me).RequireAuthorization().AllowBeforePasswordChange().WithSummary("Who you are: role, sites, whether you must change your password.");
-        group.MapPost("/logout", Logout).RequireAuthorization().AllowBeforePasswordChange().WithSummary("End this session on every node.");
+        group.MapPost("/token", IssueToken).AllowAnonymous().WithName("SignIn").WithSummary("Sign in: a bearer token for the admin API.");
+        group.MapGet("/me", Me).RequireAuthorization().AllowBeforePasswordChange().WithName("GetCurrentUser").WithSummary("Who you are: role, sites, whether you must change your password.");
+        group.MapPost("/logout", Logout).RequireAuthorization().AllowBeforePasswordChange().WithName("SignOut").WithSummary("End this session on every node.");
     }
 
     internal static async Task<Results<Ok<TokenResponse>, ProblemHttpResult>> IssueToken(
@@ -28,7 +29,10 @@ public static class AuthApi
     {
         if (string.IsNullOrEmpty(request.Username) || string.IsNullOrEmpty(request.Password))
         {
-            return Problems.BadRequest("credentials_required", "Both 'username' and 'password' are required.");
+            var missing = new[] { ("username", request.Username), ("password", request.Password) }
+                .Where(m => string.IsNullOrEmpty(m.Item2)).Select(m => $"'{m.Item1}' is required.").ToList();
+            return Problems.Create(400, "credentials_required", "Both 'username' and 'password' are required.",
+                new Dictionary<string, object?> { ["errors"] = Violations.From(missing) });
         }
         var outcome = await credentials.SignInAsync(request.Username, request.Password, "api", cancellationToken);
         if (outcome.RetryAfter is { } wait)

@@ -19,10 +19,10 @@ public static class CommandEndpoints
     public static void MapCommandEndpoints(this IEndpointRouteBuilder app)
     {
         app.MapPost("/VSOC/api/Command/{command}", (string command, HttpContext context, CommandHandler handler) => handler.RunAsync(context, command))
-            .WithTags("Remote commands").AllowAnonymous();
+            .WithName("RunUtilityCommand").WithTags("Remote commands").AllowAnonymous();
         app.MapPost("/VSOC/api/Integration/{integration}/{site}/{command}",
                 (string integration, string site, string command, HttpContext context, CommandHandler handler) => handler.RunAsync(context, command, integration, site))
-            .WithTags("Remote commands").AllowAnonymous();
+            .WithName("RunIntegrationCommand").WithTags("Remote commands").AllowAnonymous();
     }
 }
 

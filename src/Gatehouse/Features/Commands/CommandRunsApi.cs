@@ -18,7 +18,7 @@ public static class CommandRunsApi
     public static void MapCommandRunsApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/command-runs", List).WithTags("Remote commands").RequireAuthorization()
-            .WithSummary("Remote command runs: who, which key, parameters without secrets, duration, result size, error.");
+            .WithName("ListCommandRuns").WithSummary("Remote command runs: who, which key, parameters without secrets, duration, result size, error.");
     }
 
     /// <summary>The runs on the sites the user can access, newest first.</summary>

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using Gatehouse.Core.Commands;
 using Gatehouse.Core.Scripting;
@@ -10,7 +11,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Gatehouse.Features.Commands;
 
-public sealed record CommandRequest(string? Name, string? Description, List<CommandParameter>? Parameters, string? Script, List<string>? Features, int? TimeoutSeconds = null);
+public sealed record CommandRequest([property: Required] string? Name, string? Description, List<CommandParameter>? Parameters, [property: Required] string? Script, List<string>? Features, int? TimeoutSeconds = null);
 
 public sealed record CommandView(
     string Name, string? Description, bool BuiltIn, IReadOnlyList<string> Features, IReadOnlyList<CommandParameter> Parameters, string? Script, int TimeoutSeconds);
@@ -22,12 +23,12 @@ public static class CommandsApi
     public static void MapCommandsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/commands").WithTags("Remote commands").RequireAuthorization();
-        group.MapGet("/", List).WithSummary("List the utility commands: built-in and custom.");
-        group.MapGet("/{name}", Get).WithSummary("One utility command, with its parameters (and a custom command's script).");
-        group.MapPost("/", Create).RequireAuthorization(Policies.Administrator).WithSummary("Create a custom utility command or data formatter (a sandboxed script).");
-        group.MapPut("/{name}", Update).RequireAuthorization(Policies.Administrator).WithSummary("Replace a custom command's definition.");
+        group.MapGet("/", List).WithName("ListCommands").WithSummary("List the utility commands: built-in and custom.");
+        group.MapGet("/{name}", Get).WithName("GetCommand").WithSummary("One utility command, with its parameters (and a custom command's script).");
+        group.MapPost("/", Create).RequireAuthorization(Policies.Administrator).WithName("CreateCommand").WithSummary("Create a custom utility command or data formatter (a sandboxed script).");
+        group.MapPut("/{name}", Update).RequireAuthorization(Policies.Administrator).WithName("ReplaceCommand").WithSummary("Replace a custom command's definition.");
         group.MapDelete("/{name}", Delete).RequireAuthorization(Policies.Administrator)
-            .WithSummary("Delete a custom command no key or playbook uses.");
+            .WithName("DeleteCommand").WithSummary("Delete a custom command no key or playbook uses.");
     }
 
     internal static async Task<Ok<List<CommandView>>> List(GatehouseDb db, CancellationToken cancellationToken)

@@ -18,7 +18,7 @@ public static class EventExplainApi
     public static void MapEventExplainApi(this IEndpointRouteBuilder app) =>
         app.MapGroup("/api/events").WithTags("Events").RequireAuthorization()
             .MapGet("/{id:long}/explain", Explain)
-            .WithSummary("Why a Sigma rule fired or did not fire on an event: log source, fields, each selection.");
+            .WithName("ExplainEvent").WithSummary("Why a Sigma rule fired or did not fire on an event: log source, fields, each selection.");
 
     internal static async Task<Results<Ok<RuleExplanationView>, ProblemHttpResult>> Explain(
         long id, string? rule, GatehouseDb db, CurrentUser user, AttackContent attack, CancellationToken cancellationToken)

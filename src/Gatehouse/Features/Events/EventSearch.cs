@@ -12,7 +12,10 @@ public sealed record EventSearch(string? Q, string? Ip, string? Host, string? Us
 {
     public const int MaxRangeCandidates = 100_000;
 
-    /// <summary>The range <c>ip</c> names when it is one (null for a single address or none); problems into <paramref name="errors"/>.</summary>
+    /// <summary>
+    /// The addresses <c>ip</c> names: a range, or one address as a range of one (so <c>2001:DB8::1</c> finds
+    /// <c>2001:db8::1</c>, and <c>::ffff:10.0.0.1</c> finds <c>10.0.0.1</c>); null for none. Problems into <paramref name="errors"/>.
+    /// </summary>
     public IPNetwork? Check(List<string> errors)
     {
         foreach (var (name, value) in new[] { ("q", Q), ("host", Host), ("user", User) })
@@ -35,7 +38,12 @@ public sealed record EventSearch(string? Q, string? Ip, string? Host, string? Us
             }
             errors.Add("'ip' must be an IP address (10.1.2.3, 2001:db8::1) or a range in CIDR (10.0.0.0/8, 2001:db8::/32).");
         }
-        else if (!IPAddress.TryParse(text, out _))
+        else if (IPAddress.TryParse(text, out var address))
+        {
+            address = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+            return new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128);
+        }
+        else
         {
             errors.Add("'ip' must be an IP address (10.1.2.3, 2001:db8::1) or a range in CIDR (10.0.0.0/8).");
         }
@@ -47,6 +55,9 @@ public sealed record EventSearch(string? Q, string? Ip, string? Host, string? Us
         if (!string.IsNullOrWhiteSpace(Q))
         {
             var text = Q.Trim().ToLowerInvariant();
+            // The raw JSON keeps the sender's escapes (\u00e9, \u003c, \\): the text is also looked for escaped.
+            var escaped = Escaped(text, System.Text.Encodings.Web.JavaScriptEncoder.Default);
+            var relaxed = Escaped(text, System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping);
             query = query.Where(e => (e.Title != null && e.Title.ToLower().Contains(text))
                 || (e.Description != null && e.Description.ToLower().Contains(text))
                 || (e.Hostname != null && e.Hostname.ToLower().Contains(text))
@@ -60,12 +71,9 @@ public sealed record EventSearch(string? Q, string? Ip, string? Host, string? Us
                 || (e.DestinationIp != null && e.DestinationIp.Contains(text))
                 || (e.ExternalId != null && e.ExternalId.ToLower().Contains(text))
                 || e.CustomFieldsJson.ToLower().Contains(text)
-                || e.RawJson.ToLower().Contains(text));
-        }
-        if (!string.IsNullOrWhiteSpace(Ip) && !Ip.Contains('/') && IPAddress.TryParse(Ip.Trim(), out var address))
-        {
-            var exact = address.ToString();
-            query = query.Where(e => e.SourceIp == exact || e.DestinationIp == exact);
+                || e.RawJson.ToLower().Contains(text)
+                || e.RawJson.ToLower().Contains(escaped)
+                || e.RawJson.ToLower().Contains(relaxed));
         }
         if (!string.IsNullOrWhiteSpace(Host))
         {
@@ -79,6 +87,9 @@ public sealed record EventSearch(string? Q, string? Ip, string? Host, string? Us
         }
         return query;
     }
+
+    private static string Escaped(string text, System.Text.Encodings.Web.JavaScriptEncoder encoder) =>
+        System.Text.Json.JsonEncodedText.Encode(text, encoder).ToString().ToLowerInvariant();
 
     /// <summary>Whether a stored address (as mapped: IPv4, IPv6, IPv4-mapped IPv6) is in the range.</summary>
     public static bool InRange(IPNetwork network, string? stored)

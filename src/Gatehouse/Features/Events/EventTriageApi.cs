@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Nodes;
 using Gatehouse.Core.Incidents;
 using Gatehouse.Features.Auth;
@@ -12,10 +13,10 @@ namespace Gatehouse.Features.Events;
 public sealed record DismissRequest(string? Reason, string? ReasonCode);
 
 /// <summary>Dismisses events of one site at once, all or none.</summary>
-public sealed record BulkDismissRequest(List<long>? Ids, string? Reason, string? ReasonCode);
+public sealed record BulkDismissRequest([property: Required] List<long>? Ids, string? Reason, string? ReasonCode);
 
 /// <summary>The incident by id (42) or IR Number ("20261202-42").</summary>
-public sealed record EventLinkRequest(JsonNode? Incident);
+public sealed record EventLinkRequest([property: Required] JsonNode? Incident);
 
 /// <summary>
 /// An analyst's work on events of their sites: dismiss (one or many), reopen, link to an incident of the same site and
@@ -27,11 +28,11 @@ public static class EventTriageApi
     public static void MapEventTriageApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/events").WithTags("Events").RequireAuthorization();
-        group.MapPost("/{id:long}/dismiss", Dismiss).WithSummary("Dismiss an event with a reason.");
-        group.MapPost("/dismiss", DismissMany).WithSummary("Dismiss several events at once, all or none (at most 500).");
-        group.MapPost("/{id:long}/reopen", Reopen).WithSummary("Reopen a dismissed event (back to New; an escalated event stays with its incident).");
-        group.MapPost("/{id:long}/link", Link).WithSummary("Link the event to an incident of its site (by id or IR Number).");
-        group.MapPost("/{id:long}/unlink", Unlink).WithSummary("Remove the event's link to an incident.");
+        group.MapPost("/{id:long}/dismiss", Dismiss).WithName("DismissEvent").WithSummary("Dismiss an event with a reason.");
+        group.MapPost("/dismiss", DismissMany).WithName("DismissEvents").WithSummary("Dismiss several events at once, all or none (at most 500).");
+        group.MapPost("/{id:long}/reopen", Reopen).WithName("ReopenEvent").WithSummary("Reopen a dismissed event (back to New; an escalated event stays with its incident).");
+        group.MapPost("/{id:long}/link", Link).WithName("LinkEventToIncident").WithSummary("Link the event to an incident of its site (by id or IR Number).");
+        group.MapPost("/{id:long}/unlink", Unlink).WithName("UnlinkEventFromIncident").WithSummary("Remove the event's link to an incident.");
     }
 
     private static async Task<Results<Ok<EventView>, ProblemHttpResult>> Dismiss(

@@ -11,8 +11,8 @@ public static class EventsApi
     public static void MapEventsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/events").WithTags("Events").RequireAuthorization();
-        group.MapGet("/", List).WithSummary("List events of your sites, newest first, by site, status, integration, technique and time.");
-        group.MapGet("/{id:long}", Get).WithSummary("One event with its raw JSON, mapped fields, techniques and automation outcome.");
+        group.MapGet("/", List).WithName("ListEvents").WithSummary("List events of your sites, newest first, by site, status, integration, technique and time.");
+        group.MapGet("/{id:long}", Get).WithName("GetEvent").WithSummary("One event with its raw JSON, mapped fields, techniques and automation outcome.");
     }
 
     internal static async Task<Results<Ok<Page<EventView>>, ProblemHttpResult>> List(

@@ -14,16 +14,16 @@ public static class IncidentsApi
     public static void MapIncidentsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/incidents").WithTags("Incidents").RequireAuthorization();
-        group.MapGet("/", List).WithSummary("List incidents of your sites, newest first.");
-        group.MapGet("/{id:long}", Get).WithSummary("One incident, with its raw data.");
-        group.MapPost("/", Create).Accepts<JsonObject>("application/json").WithSummary("Create an incident on a site.");
-        group.MapPatch("/{id:long}", Edit).Accepts<JsonObject>("application/json").WithSummary("Change fields of an incident; every change is kept in its history.");
-        group.MapPost("/{id:long}/close", Close).Accepts<JsonObject>("application/json").WithSummary("Close an incident with its conclusion and disposition.");
-        group.MapPost("/{id:long}/links", Link).Accepts<JsonObject>("application/json").WithSummary("Link incidents and events of the same site to the incident.");
-        group.MapPost("/{id:long}/unlink", Unlink).Accepts<JsonObject>("application/json").WithSummary("Remove links to incidents and events.");
-        group.MapGet("/{id:long}/history", History).WithSummary("Every change to the incident, oldest first.");
+        group.MapGet("/", List).WithName("ListIncidents").WithSummary("List incidents of your sites, newest first.");
+        group.MapGet("/{id:long}", Get).WithName("GetIncident").WithSummary("One incident, with its raw data.");
+        group.MapPost("/", Create).Accepts<JsonObject>("application/json").WithName("CreateIncident").WithSummary("Create an incident on a site.");
+        group.MapPatch("/{id:long}", Edit).Accepts<JsonObject>("application/json").WithName("UpdateIncident").WithSummary("Change fields of an incident; every change is kept in its history.");
+        group.MapPost("/{id:long}/close", Close).Accepts<JsonObject>("application/json").WithName("CloseIncident").WithSummary("Close an incident with its conclusion and disposition.");
+        group.MapPost("/{id:long}/links", Link).Accepts<JsonObject>("application/json").WithName("LinkToIncident").WithSummary("Link incidents and events of the same site to the incident.");
+        group.MapPost("/{id:long}/unlink", Unlink).Accepts<JsonObject>("application/json").WithName("UnlinkFromIncident").WithSummary("Remove links to incidents and events.");
+        group.MapGet("/{id:long}/history", History).WithName("GetIncidentHistory").WithSummary("Every change to the incident, oldest first.");
         group.MapGet("/vocabulary", (IncidentLifecycle lifecycle) => TypedResults.Ok(lifecycle.Vocabulary))
-            .WithSummary("The allowed statuses, stages, priorities, dispositions and severities.");
+            .WithName("GetIncidentVocabulary").WithSummary("The allowed statuses, stages, priorities, dispositions and severities.");
     }
 
     internal static async Task<Results<Ok<Page<IncidentView>>, ProblemHttpResult>> List(

@@ -15,11 +15,11 @@ public static class IngestionsApi
 {
     public static void MapIngestionsApi(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/ingestions", List).WithTags("Ingestions").RequireAuthorization().WithSummary("List ingestions of your sites, newest first.");
+        app.MapGet("/api/ingestions", List).WithTags("Ingestions").RequireAuthorization().WithName("ListIngestions").WithSummary("List ingestions of your sites, newest first.");
         app.MapGet("/api/ingestions/{refid}", Get).WithTags("Ingestions").RequireAuthorization()
-            .WithSummary("One ingestion's log: input, raw data, output, events, incidents, errors and steps.");
+            .WithName("GetIngestion").WithSummary("One ingestion's log: input, raw data, output, events, incidents, errors and steps.");
         app.MapPost("/api/ingestions/{refid}/retry", Retry).WithTags("Ingestions").RequireAuthorization()
-            .WithSummary("Process a failed (quarantined) ingestion again, after a fix.");
+            .WithName("RetryIngestion").WithSummary("Process a failed (quarantined) ingestion again, after a fix.");
     }
 
     /// <summary>The ingestion log, newest first: filters <c>site</c>, <c>integration</c>, <c>status</c>, <c>from</c>, <c>to</c> (received).</summary>

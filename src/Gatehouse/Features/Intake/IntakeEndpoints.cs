@@ -20,9 +20,9 @@ public static class IntakeEndpoints
     {
         var group = app.MapGroup("/VSOC/api/Data/{integration}/{site}").WithTags("Webhook intake").AllowAnonymous();
         group.MapPost("/CreateEvents", (string integration, string site, HttpContext context, IntakeHandler handler) =>
-            handler.ReceiveAsync(context, integration, site, IntakeKind.Event));
+            handler.ReceiveAsync(context, integration, site, IntakeKind.Event)).WithName("PushEvents");
         group.MapPost("/CreateIncidents", (string integration, string site, HttpContext context, IntakeHandler handler) =>
-            handler.ReceiveAsync(context, integration, site, IntakeKind.Incident));
+            handler.ReceiveAsync(context, integration, site, IntakeKind.Incident)).WithName("PushIncidents");
     }
 }
 

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Gatehouse.Features.Auth;
 using Gatehouse.Infrastructure;
 using Gatehouse.Storage;
@@ -7,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Gatehouse.Features.Integrations;
 
 /// <summary>The secret is write-only: given to set it, never returned.</summary>
-public sealed record ConnectionRequest(string? BaseUrl, ConnectionAuth? Auth, string? HeaderName, string? Username, string? Secret);
+public sealed record ConnectionRequest([property: Required] string? BaseUrl, ConnectionAuth? Auth, string? HeaderName, string? Username, string? Secret);
 
 public sealed record ConnectionView(string Site, string BaseUrl, ConnectionAuth Auth, string? HeaderName, string? Username, bool HasSecret, DateTimeOffset UpdatedAt);
 
@@ -16,11 +17,11 @@ public static class ConnectionsApi
     public static void MapConnectionsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/integrations/{name}/connections").WithTags("Integrations").RequireAuthorization();
-        group.MapGet("/", List).WithSummary("List the integration's connections for your sites (secrets are never returned).");
+        group.MapGet("/", List).WithName("ListConnections").WithSummary("List the integration's connections for your sites (secrets are never returned).");
         group.MapPut("/{site}", Put).RequireAuthorization(Policies.Administrator)
-            .WithSummary("Create or replace the integration's connection for a site (base URL and credentials; the secret is write-only).");
+            .WithName("PutConnection").WithSummary("Create or replace the integration's connection for a site (base URL and credentials; the secret is write-only).");
         group.MapDelete("/{site}", Delete).RequireAuthorization(Policies.Administrator)
-            .WithSummary("Delete the integration's connection for a site: its commands stop working there.");
+            .WithName("DeleteConnection").WithSummary("Delete the integration's connection for a site: its commands stop working there.");
     }
 
     internal static async Task<Results<Ok<List<ConnectionView>>, ProblemHttpResult>> List(string name, GatehouseDb db, CurrentUser user, CancellationToken cancellationToken)

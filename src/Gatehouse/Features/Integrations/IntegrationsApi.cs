@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using Gatehouse.Core.Commands;
 using Gatehouse.Core.Intake;
@@ -12,7 +13,7 @@ namespace Gatehouse.Features.Integrations;
 
 public sealed record IntakeRequest(string? MainJsonPath, string? EventsJsonPath, List<FieldMappingRow>? FieldMappings, IntakeLogSource? LogSource = null, Dictionary<string, string>? SigmaFields = null);
 
-public sealed record IntegrationRequest(string? Name, IntakeRequest? EventIntake, IntakeRequest? IncidentIntake, List<IntegrationCommand>? Commands = null);
+public sealed record IntegrationRequest([property: Required] string? Name, IntakeRequest? EventIntake, IntakeRequest? IncidentIntake, List<IntegrationCommand>? Commands = null);
 
 public sealed record IntegrationView(
     int Id, string Name, IntakeDefinition EventIntake, IntakeDefinition? IncidentIntake, IReadOnlyList<IntegrationCommand> Commands,
@@ -23,13 +24,13 @@ public static class IntegrationsApi
     public static void MapIntegrationsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/integrations").WithTags("Integrations").RequireAuthorization();
-        group.MapGet("/", List).WithSummary("List the integrations with their intake definitions and commands.");
-        group.MapGet("/{name}", Get).WithSummary("One integration.");
-        group.MapPost("/", Create).RequireAuthorization(Policies.Administrator).WithSummary("Create an integration: event and incident intake definitions, commands.");
+        group.MapGet("/", List).WithName("ListIntegrations").WithSummary("List the integrations with their intake definitions and commands.");
+        group.MapGet("/{name}", Get).WithName("GetIntegration").WithSummary("One integration.");
+        group.MapPost("/", Create).RequireAuthorization(Policies.Administrator).WithName("CreateIntegration").WithSummary("Create an integration: event and incident intake definitions, commands.");
         group.MapPut("/{name}", Update).RequireAuthorization(Policies.Administrator)
-            .WithSummary("Replace an integration's intake definitions and commands (its name stays).");
+            .WithName("ReplaceIntegration").WithSummary("Replace an integration's intake definitions and commands (its name stays).");
         group.MapDelete("/{name}", Delete).RequireAuthorization(Policies.Administrator)
-            .WithSummary("Delete an integration that has no keys and never received data (its connections go with it).");
+            .WithName("DeleteIntegration").WithSummary("Delete an integration that has no keys and never received data (its connections go with it).");
     }
 
     internal static async Task<Ok<List<IntegrationView>>> List(GatehouseDb db, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Nodes;
 using Gatehouse.Core.Auth;
 using Gatehouse.Core.Intake;
@@ -6,7 +7,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Gatehouse.Features.Integrations;
 
-public sealed record MappingPreviewRequest(IntakeRequest? EventIntake, IntakeRequest? IncidentIntake, IntakeKind? Intake, JsonNode? Sample);
+public sealed record MappingPreviewRequest(IntakeRequest? EventIntake, IntakeRequest? IncidentIntake, IntakeKind? Intake, [property: Required] JsonNode? Sample);
 
 public sealed record MappedItemView(string Label, JsonObject Fields, IReadOnlyList<MappedItemView> Events);
 
@@ -20,7 +21,7 @@ public static class MappingPreviewApi
 {
     public static void MapMappingPreviewApi(this IEndpointRouteBuilder app) =>
         app.MapPost("/api/integrations/mapping-preview", Preview).WithTags("Integrations").RequireAuthorization()
-            .WithSummary("Show what an intake definition makes of a sample body, without saving anything.");
+            .WithName("PreviewMapping").WithSummary("Show what an intake definition makes of a sample body, without saving anything.");
 
     internal static Results<Ok<MappingPreview>, ProblemHttpResult> Preview(MappingPreviewRequest request)
     {

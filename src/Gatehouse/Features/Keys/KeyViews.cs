@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Gatehouse.Core.Auth;
@@ -8,7 +9,7 @@ using Microsoft.Extensions.Options;
 namespace Gatehouse.Features.Keys;
 
 public sealed record KeyRequest(
-    string? Name,
+    [property: Required] string? Name,
     KeyModule? Module,
     KeyMethod? Method,
     string? Site,
@@ -91,7 +92,7 @@ public sealed record KeySecretView(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? SecretKey);
 
 /// <summary>Builds what a viewer sees of a key: its request URL for each site it serves that the viewer may access.</summary>
-public sealed class KeyPresenter(IOptions<GatehouseOptions> options, Microsoft.AspNetCore.Hosting.Server.IServer server, TimeProvider time)
+public sealed class KeyPresenter(IOptions<GatehouseOptions> options, PublicAddress address, TimeProvider time)
 {
     public KeyView Present(WebhookKey key, IReadOnlyList<Site> viewerSites, IReadOnlyDictionary<int, string> usernames)
     {
@@ -143,7 +144,7 @@ public sealed class KeyPresenter(IOptions<GatehouseOptions> options, Microsoft.A
     {
         if (key.Module == KeyModule.UtilityCommand)
         {
-            return key.Command is null ? [] : [new RequestUrl(null, $"{BaseUrl()}/VSOC/api/Command/{Uri.EscapeDataString(key.Command)}")];
+            return key.Command is null ? [] : [new RequestUrl(null, $"{address.BaseUrl()}/VSOC/api/Command/{Uri.EscapeDataString(key.Command)}")];
         }
         if (key.Integration is null || (key.Intake is null && key.Command is null))
         {
@@ -151,25 +152,10 @@ public sealed class KeyPresenter(IOptions<GatehouseOptions> options, Microsoft.A
         }
         var integration = Uri.EscapeDataString(key.Integration.Name);
         string Url(Site site) => key.Intake is { } intake
-            ? $"{BaseUrl()}/VSOC/api/Data/{integration}/{Uri.EscapeDataString(site.Name)}/{(intake == IntakeKind.Event ? "CreateEvents" : "CreateIncidents")}"
-            : $"{BaseUrl()}/VSOC/api/Integration/{integration}/{Uri.EscapeDataString(site.Name)}/{Uri.EscapeDataString(key.Command!)}";
+            ? $"{address.BaseUrl()}/VSOC/api/Data/{integration}/{Uri.EscapeDataString(site.Name)}/{(intake == IntakeKind.Event ? "CreateEvents" : "CreateIncidents")}"
+            : $"{address.BaseUrl()}/VSOC/api/Integration/{integration}/{Uri.EscapeDataString(site.Name)}/{Uri.EscapeDataString(key.Command!)}";
         return viewerSites.Where(s => KeyScopeRules.ServesSite(key.Scope, s.Id, s.Kind)).OrderBy(s => s.Name)
             .Select(s => new RequestUrl(s.Name, Url(s)))
             .ToList();
-    }
-
-    private string BaseUrl()
-    {
-        if (!string.IsNullOrWhiteSpace(options.Value.PublicBaseUrl))
-        {
-            return options.Value.PublicBaseUrl.TrimEnd('/');
-        }
-        // Never the request's Host header, which the caller chooses: the address this server listens on.
-        var listening = server.Features.Get<Microsoft.AspNetCore.Hosting.Server.Features.IServerAddressesFeature>()?.Addresses.FirstOrDefault();
-        if (listening is null || !Uri.TryCreate(listening.Replace("://+", "://localhost").Replace("://*", "://localhost").Replace("://0.0.0.0", "://localhost").Replace("://[::]", "://localhost"), UriKind.Absolute, out var address))
-        {
-            return "http://127.0.0.1:5080";
-        }
-        return address.GetLeftPart(UriPartial.Authority);
     }
 }

@@ -14,13 +14,13 @@ public static class KeysApi
     public static void MapKeysApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/keys").WithTags("Webhook keys").RequireAuthorization();
-        group.MapGet("/", List).WithSummary("List the webhook keys you can see.");
-        group.MapGet("/{id:int}", Get).WithSummary("One key: request URLs per site, header key, JWT header and payload template, options.");
-        group.MapPost("/", Create).WithSummary("Create a webhook key (API key or JWT) for an intake or a command.");
-        group.MapPatch("/{id:int}", Patch).WithSummary("Rename, assign, enable or disable a key, or change its options.");
-        group.MapPost("/{id:int}/regenerate", Regenerate).WithSummary("Replace a key's value, at once or after a grace period.");
-        group.MapDelete("/{id:int}", Delete).WithSummary("Delete a key: its value stops working at once.");
-        group.MapGet("/{id:int}/secret", Reveal).WithSummary("Reveal a key's value or JWT secret (its creator or assigned user only; audited).");
+        group.MapGet("/", List).WithName("ListKeys").WithSummary("List the webhook keys you can see.");
+        group.MapGet("/{id:int}", Get).WithName("GetKey").WithSummary("One key: request URLs per site, header key, JWT header and payload template, options.");
+        group.MapPost("/", Create).WithName("CreateKey").WithSummary("Create a webhook key (API key or JWT) for an intake or a command.");
+        group.MapPatch("/{id:int}", Patch).WithName("UpdateKey").WithSummary("Rename, assign, enable or disable a key, or change its options.");
+        group.MapPost("/{id:int}/regenerate", Regenerate).WithName("RegenerateKey").WithSummary("Replace a key's value, at once or after a grace period.");
+        group.MapDelete("/{id:int}", Delete).WithName("DeleteKey").WithSummary("Delete a key: its value stops working at once.");
+        group.MapGet("/{id:int}/secret", Reveal).WithName("RevealKeySecret").WithSummary("Reveal a key's value or JWT secret (its creator or assigned user only; audited).");
     }
 
     internal static async Task<Ok<List<KeyView>>> List(GatehouseDb db, KeyAccess access, KeyPresenter presenter, CancellationToken cancellationToken)

@@ -23,9 +23,9 @@ public static class PlaybookRunsApi
     public static void MapPlaybookRunsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/playbook-runs").WithTags("Playbooks").RequireAuthorization();
-        group.MapGet("/", List).WithSummary("List playbook runs of your sites, newest first.");
-        group.MapGet("/{id}", Get).WithSummary("One playbook run with each task's input, output, error and timing.");
-        group.MapPost("/{id}/cancel", Cancel).WithSummary("Cancel a queued or running playbook run.");
+        group.MapGet("/", List).WithName("ListPlaybookRuns").WithSummary("List playbook runs of your sites, newest first.");
+        group.MapGet("/{id}", Get).WithName("GetPlaybookRun").WithSummary("One playbook run with each task's input, output, error and timing.");
+        group.MapPost("/{id}/cancel", Cancel).WithName("CancelPlaybookRun").WithSummary("Cancel a queued or running playbook run.");
     }
 
     internal static async Task<Results<Ok<Page<PlaybookRunView>>, ProblemHttpResult>> List(

@@ -23,13 +23,13 @@ public static class PlaybooksApi
     public static void MapPlaybooksApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/playbooks").WithTags("Playbooks").RequireAuthorization();
-        group.MapGet("/", List).WithSummary("List the playbooks.");
-        group.MapGet("/{name}", Get).WithSummary("One playbook's current version, with its version list.");
-        group.MapGet("/{name}/versions/{version:int}", GetVersion).WithSummary("One earlier version of a playbook.");
-        group.MapPost("/", Create).RequireAuthorization(Policies.Administrator).WithSummary("Create a playbook: a graph of tasks, each running a command.");
-        group.MapPut("/{name}", Update).RequireAuthorization(Policies.Administrator).WithSummary("Save a new version of a playbook.");
+        group.MapGet("/", List).WithName("ListPlaybooks").WithSummary("List the playbooks.");
+        group.MapGet("/{name}", Get).WithName("GetPlaybook").WithSummary("One playbook's current version, with its version list.");
+        group.MapGet("/{name}/versions/{version:int}", GetVersion).WithName("GetPlaybookVersion").WithSummary("One earlier version of a playbook.");
+        group.MapPost("/", Create).RequireAuthorization(Policies.Administrator).WithName("CreatePlaybook").WithSummary("Create a playbook: a graph of tasks, each running a command.");
+        group.MapPut("/{name}", Update).RequireAuthorization(Policies.Administrator).WithName("SavePlaybookVersion").WithSummary("Save a new version of a playbook.");
         group.MapDelete("/{name}", Delete).RequireAuthorization(Policies.Administrator)
-            .WithSummary("Retire a playbook: runs keep their versions; keys and rules still naming it log an error per event until changed.");
+            .WithName("RetirePlaybook").WithSummary("Retire a playbook: runs keep their versions; keys and rules still naming it log an error per event until changed.");
     }
 
     internal static async Task<Ok<List<PlaybookView>>> List(GatehouseDb db, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Gatehouse.Core.Rules;
@@ -11,8 +12,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Gatehouse.Features.Rules;
 
 public sealed record RuleRequest(
-    string? Name, int? Order, RuleType? Type, string? Site, string? Scope, bool? Enabled,
-    JsonNode? Condition, DismissalAction? Dismissal, EscalationAction? Escalation);
+    [property: Required] string? Name, int? Order, [property: Required] RuleType? Type, string? Site, string? Scope, bool? Enabled,
+    [property: Required] JsonNode? Condition, DismissalAction? Dismissal, EscalationAction? Escalation);
 
 public sealed record RuleView(
     int Id, string Name, int Order, RuleType Type, string? Site, string? Scope, bool Enabled,
@@ -22,7 +23,7 @@ public sealed record RuleView(
 public sealed record RulePatch(string? Name, int? Order, bool? Enabled);
 
 /// <summary>The new order of rules: the ids listed get the orders 10, 20, 30, … in that sequence.</summary>
-public sealed record RuleReorder(List<int>? Ids);
+public sealed record RuleReorder([property: Required] List<int>? Ids);
 
 /// <summary>
 /// Event automation rules: administrators create, replace (PUT), edit name, order and enabled (PATCH), reorder and
@@ -36,14 +37,14 @@ public static class AutomationRulesApi
     public static void MapAutomationRulesApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/automation-rules").WithTags("Automation rules").RequireAuthorization();
-        group.MapGet("/", List).WithSummary("List the automation rules that apply to your sites, in the order they run.");
-        group.MapGet("/{id:int}", Get).WithSummary("One automation rule.");
+        group.MapGet("/", List).WithName("ListAutomationRules").WithSummary("List the automation rules that apply to your sites, in the order they run.");
+        group.MapGet("/{id:int}", Get).WithName("GetAutomationRule").WithSummary("One automation rule.");
         var admin = group.MapGroup("").RequireAuthorization(Policies.Administrator);
-        admin.MapPost("/", Create).WithSummary("Create an automation rule (Dismissal or Escalation).");
-        admin.MapPut("/{id:int}", Replace).WithSummary("Replace an automation rule: the body is a whole rule, as for create.");
-        admin.MapPatch("/{id:int}", Patch).WithSummary("Rename a rule, move it in the order, enable or disable it.");
-        admin.MapPost("/reorder", Reorder).WithSummary("Set the order of rules: the ids listed run first, in that sequence.");
-        admin.MapDelete("/{id:int}", Delete).WithSummary("Delete an automation rule.");
+        admin.MapPost("/", Create).WithName("CreateAutomationRule").WithSummary("Create an automation rule (Dismissal or Escalation).");
+        admin.MapPut("/{id:int}", Replace).WithName("ReplaceAutomationRule").WithSummary("Replace an automation rule: the body is a whole rule, as for create.");
+        admin.MapPatch("/{id:int}", Patch).WithName("UpdateAutomationRule").WithSummary("Rename a rule, move it in the order, enable or disable it.");
+        admin.MapPost("/reorder", Reorder).WithName("ReorderAutomationRules").WithSummary("Set the order of rules: the ids listed run first, in that sequence.");
+        admin.MapDelete("/{id:int}", Delete).WithName("DeleteAutomationRule").WithSummary("Delete an automation rule.");
     }
 
     internal static async Task<Ok<List<RuleView>>> List(GatehouseDb db, CurrentUser user, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Nodes;
 using Gatehouse.Core.Settings;
 using Gatehouse.Features.Audit;
@@ -9,7 +10,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Gatehouse.Features.Settings;
 
-public sealed record SettingUpdate(JsonNode? Value);
+public sealed record SettingUpdate([property: Required] JsonNode? Value);
 
 public sealed record SettingView(string Name, JsonNode? Value, string Description, bool IsDefault, DateTimeOffset? UpdatedAt);
 
@@ -18,10 +19,10 @@ public static class SettingsApi
     public static void MapSettingsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/settings").WithTags("Settings").RequireAuthorization();
-        group.MapGet("/", List).WithSummary("List the application settings and their values.");
-        group.MapGet("/{name}", Get).WithSummary("One application setting.");
+        group.MapGet("/", List).WithName("ListSettings").WithSummary("List the application settings and their values.");
+        group.MapGet("/{name}", Get).WithName("GetSetting").WithSummary("One application setting.");
         group.MapPut("/{name}", Put).RequireAuthorization(Policies.Administrator)
-            .WithSummary("Change a setting; it reaches every node within a second and is audited.");
+            .WithName("SetSetting").WithSummary("Change a setting; it reaches every node within a second and is audited.");
     }
 
     internal static async Task<Ok<List<SettingView>>> List(GatehouseDb db, SettingsStore settings, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Gatehouse.Core.Auth;
 using Gatehouse.Features.Audit;
 using Gatehouse.Features.Auth;
@@ -8,7 +9,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Gatehouse.Features.Sites;
 
-public sealed record SiteRequest(string? Name, SiteKind? Kind);
+public sealed record SiteRequest([property: Required] string? Name, [property: Required] SiteKind? Kind);
 
 /// <summary>Only the members given change.</summary>
 public sealed record SitePatch(string? Name, SiteKind? Kind);
@@ -30,14 +31,14 @@ public static class SitesApi
     public static void MapSitesApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/sites").WithTags("Sites").RequireAuthorization();
-        group.MapGet("/", List).WithSummary("List the sites you can access.");
-        group.MapGet("/{id:int}", Get).WithSummary("One site you can access.");
-        group.MapPost("/", Create).RequireAuthorization(Policies.Administrator).WithSummary("Create a site.");
+        group.MapGet("/", List).WithName("ListSites").WithSummary("List the sites you can access.");
+        group.MapGet("/{id:int}", Get).WithName("GetSite").WithSummary("One site you can access.");
+        group.MapPost("/", Create).RequireAuthorization(Policies.Administrator).WithName("CreateSite").WithSummary("Create a site.");
         group.MapPatch("/{id:int}", Patch).RequireAuthorization(Policies.Administrator)
-            .WithSummary("Rename a site or change its kind.")
+            .WithName("UpdateSite").WithSummary("Rename a site or change its kind.")
             .WithDescription("Renaming changes the request URLs of the site's keys: senders must use the new name.");
         group.MapDelete("/{id:int}", Delete).RequireAuthorization(Policies.Administrator)
-            .WithSummary("Delete a site nothing refers to any more (user memberships are removed with it).");
+            .WithName("DeleteSite").WithSummary("Delete a site nothing refers to any more (user memberships are removed with it).");
     }
 
     internal static async Task<Ok<List<SiteView>>> List(GatehouseDb db, CurrentUser user, CancellationToken cancellationToken)

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Gatehouse.Features.Audit;
 using Gatehouse.Features.Auth;
 using Gatehouse.Infrastructure;
@@ -12,9 +13,9 @@ namespace Gatehouse.Features.Users;
 public sealed record UserPatch(UserRole? Role, List<string>? Sites, bool? Enabled);
 
 /// <summary><c>mustChangePassword</c>: the user must choose their own at the next sign-in (default false).</summary>
-public sealed record PasswordReset(string? Password, bool? MustChangePassword);
+public sealed record PasswordReset([property: Required] string? Password, bool? MustChangePassword);
 
-public sealed record PasswordChange(string? CurrentPassword, string? NewPassword);
+public sealed record PasswordChange([property: Required] string? CurrentPassword, [property: Required] string? NewPassword);
 
 /// <summary>
 /// A user's life after creation: an administrator changes the role, sites and enabled state or resets the password;
@@ -26,11 +27,11 @@ public static class UserLifecycleApi
     public static void MapUserLifecycleApi(this IEndpointRouteBuilder app)
     {
         var admin = app.MapGroup("/api/users").WithTags("Users").RequireAuthorization(Policies.Administrator);
-        admin.MapPatch("/{id:int}", Patch).WithSummary("Change a user's role, sites or enabled state.");
-        admin.MapPost("/{id:int}/password", Reset).WithSummary("Set a user's password (ends their sessions).");
-        admin.MapDelete("/{id:int}", Delete).WithSummary("Delete a user who holds no keys (else disable them or reassign the keys).");
+        admin.MapPatch("/{id:int}", Patch).WithName("UpdateUser").WithSummary("Change a user's role, sites or enabled state.");
+        admin.MapPost("/{id:int}/password", Reset).WithName("SetUserPassword").WithSummary("Set a user's password (ends their sessions).");
+        admin.MapDelete("/{id:int}", Delete).WithName("DeleteUser").WithSummary("Delete a user who holds no keys (else disable them or reassign the keys).");
         app.MapPost("/api/auth/password", Change).WithTags("Auth").RequireAuthorization().AllowBeforePasswordChange()
-            .WithSummary("Change your own password with the current one (ends your sessions: sign in again).");
+            .WithName("ChangeOwnPassword").WithSummary("Change your own password with the current one (ends your sessions: sign in again).");
     }
 
     private static async Task<Results<Ok<UserView>, ProblemHttpResult>> Patch(

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using Gatehouse.Features.Auth;
 using Gatehouse.Infrastructure;
 using Gatehouse.Storage;
@@ -8,7 +9,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Gatehouse.Features.Users;
 
 /// <summary><c>mustChangePassword</c>: the user must choose their own password at the first sign-in (default false).</summary>
-public sealed record UserRequest(string? Username, string? Password, UserRole? Role, List<string>? Sites, bool? MustChangePassword = null);
+public sealed record UserRequest([property: Required] string? Username, [property: Required] string? Password, [property: Required] UserRole? Role, List<string>? Sites, bool? MustChangePassword = null);
 
 /// <summary>Filters of the user list: role, enabled, a site they can access.</summary>
 public sealed record UserFilter(UserRole? Role, bool? Enabled, string? Site)
@@ -25,9 +26,9 @@ public static class UsersApi
     public static void MapUsersApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/users").WithTags("Users").RequireAuthorization(Policies.Administrator);
-        group.MapGet("/", List).WithSummary("List users, by role, enabled state or site.");
-        group.MapGet("/{id:int}", Get).WithSummary("One user.");
-        group.MapPost("/", Create).WithSummary("Create a user with a role and the sites they may access.");
+        group.MapGet("/", List).WithName("ListUsers").WithSummary("List users, by role, enabled state or site.");
+        group.MapGet("/{id:int}", Get).WithName("GetUser").WithSummary("One user.");
+        group.MapPost("/", Create).WithName("CreateUser").WithSummary("Create a user with a role and the sites they may access.");
     }
 
     internal static async Task<Ok<List<UserView>>> List([AsParameters] UserFilter filter, GatehouseDb db, CancellationToken cancellationToken)

@@ -22,7 +22,9 @@ public static class GatehouseOpenApi
     {
         options.AddDocumentTransformer<SecuritySchemes>();
         options.AddOperationTransformer<OperationSecurity>();
+        options.CreateSchemaReferenceId = AnyJson.ReferenceId;
         options.AddSchemaTransformer(NullableMembersOptional.ApplyAsync);
+        options.AddSchemaTransformer(EnumsByName.ApplyAsync);
         options.AddOperationTransformer(ProblemResponses.ApplyAsync);
         options.AddOperationTransformer(WebhookOperations.ApplyAsync);
     });
@@ -41,11 +43,14 @@ public static class GatehouseOpenApi
             .HideClientButton());
     }
 
-    private sealed class SecuritySchemes(IOptions<GatehouseOptions> gatehouse) : IOpenApiDocumentTransformer
+    private sealed class SecuritySchemes(IOptions<GatehouseOptions> gatehouse, PublicAddress address) : IOpenApiDocumentTransformer
     {
         public Task TransformAsync(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken cancellationToken)
         {
             var webhooks = gatehouse.Value.Webhooks;
+            // The generator names the request's Host as the server; a generated client would then call whatever host the
+            // document was fetched through.
+            document.Servers = [new OpenApiServer { Url = address.BaseUrl() }];
             document.Info.Title = "Gatehouse";
             document.Info.Description = "Admin API (sign in with POST /api/auth/token, then send 'Authorization: Bearer <token>') and the "
                 + $"webhook routes under /VSOC/api (an API key in the '{webhooks.ApiKeyHeader}' header, or an HS256 JWT in '{webhooks.JwtHeader}'). "
