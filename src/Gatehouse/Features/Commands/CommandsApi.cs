@@ -23,7 +23,7 @@ public static class CommandsApi
     public static void MapCommandsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/commands").WithTags("Remote commands").RequireAuthorization();
-        group.MapGet("/", List).WithName("ListCommands").WithSummary("List the utility commands: built-in and custom.");
+        group.MapGet("/", List).WithName("ListCommands").WithSummary("List the utility commands: built-in and custom.").WithListPaging();
         group.MapGet("/{name}", Get).WithName("GetCommand").WithSummary("One utility command, with its parameters (and a custom command's script).");
         group.MapPost("/", Create).RequireAuthorization(Policies.Administrator).WithName("CreateCommand").WithSummary("Create a custom utility command or data formatter (a sandboxed script).");
         group.MapPut("/{name}", Update).RequireAuthorization(Policies.Administrator).WithName("ReplaceCommand").WithSummary("Replace a custom command's definition.");

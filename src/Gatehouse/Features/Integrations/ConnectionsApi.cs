@@ -17,7 +17,7 @@ public static class ConnectionsApi
     public static void MapConnectionsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/integrations/{name}/connections").WithTags("Integrations").RequireAuthorization();
-        group.MapGet("/", List).WithName("ListConnections").WithSummary("List the integration's connections for your sites (secrets are never returned).");
+        group.MapGet("/", List).WithName("ListConnections").WithSummary("List the integration's connections for your sites (secrets are never returned).").WithListPaging();
         group.MapPut("/{site}", Put).RequireAuthorization(Policies.Administrator)
             .WithName("PutConnection").WithSummary("Create or replace the integration's connection for a site (base URL and credentials; the secret is write-only).");
         group.MapDelete("/{site}", Delete).RequireAuthorization(Policies.Administrator)

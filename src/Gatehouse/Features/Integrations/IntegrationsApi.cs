@@ -24,7 +24,7 @@ public static class IntegrationsApi
     public static void MapIntegrationsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/integrations").WithTags("Integrations").RequireAuthorization();
-        group.MapGet("/", List).WithName("ListIntegrations").WithSummary("List the integrations with their intake definitions and commands.");
+        group.MapGet("/", List).WithName("ListIntegrations").WithSummary("List the integrations with their intake definitions and commands.").WithListPaging();
         group.MapGet("/{name}", Get).WithName("GetIntegration").WithSummary("One integration.");
         group.MapPost("/", Create).RequireAuthorization(Policies.Administrator).WithName("CreateIntegration").WithSummary("Create an integration: event and incident intake definitions, commands.");
         group.MapPut("/{name}", Update).RequireAuthorization(Policies.Administrator)

@@ -14,7 +14,7 @@ public static class KeysApi
     public static void MapKeysApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/keys").WithTags("Webhook keys").RequireAuthorization();
-        group.MapGet("/", List).WithName("ListKeys").WithSummary("List the webhook keys you can see.");
+        group.MapGet("/", List).WithName("ListKeys").WithSummary("List the webhook keys you can see.").WithListPaging();
         group.MapGet("/{id:int}", Get).WithName("GetKey").WithSummary("One key: request URLs per site, header key, JWT header and payload template, options.");
         group.MapPost("/", Create).WithName("CreateKey").WithSummary("Create a webhook key (API key or JWT) for an intake or a command.");
         group.MapPatch("/{id:int}", Patch).WithName("UpdateKey").WithSummary("Rename, assign, enable or disable a key, or change its options.");

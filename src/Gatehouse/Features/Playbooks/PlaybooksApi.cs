@@ -23,7 +23,7 @@ public static class PlaybooksApi
     public static void MapPlaybooksApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/playbooks").WithTags("Playbooks").RequireAuthorization();
-        group.MapGet("/", List).WithName("ListPlaybooks").WithSummary("List the playbooks.");
+        group.MapGet("/", List).WithName("ListPlaybooks").WithSummary("List the playbooks.").WithListPaging();
         group.MapGet("/{name}", Get).WithName("GetPlaybook").WithSummary("One playbook's current version, with its version list.");
         group.MapGet("/{name}/versions/{version:int}", GetVersion).WithName("GetPlaybookVersion").WithSummary("One earlier version of a playbook.");
         group.MapPost("/", Create).RequireAuthorization(Policies.Administrator).WithName("CreatePlaybook").WithSummary("Create a playbook: a graph of tasks, each running a command.");

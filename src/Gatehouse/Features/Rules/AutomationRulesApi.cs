@@ -37,7 +37,7 @@ public static class AutomationRulesApi
     public static void MapAutomationRulesApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/automation-rules").WithTags("Automation rules").RequireAuthorization();
-        group.MapGet("/", List).WithName("ListAutomationRules").WithSummary("List the automation rules that apply to your sites, in the order they run.");
+        group.MapGet("/", List).WithName("ListAutomationRules").WithSummary("List the automation rules that apply to your sites, in the order they run.").WithListPaging();
         group.MapGet("/{id:int}", Get).WithName("GetAutomationRule").WithSummary("One automation rule.");
         var admin = group.MapGroup("").RequireAuthorization(Policies.Administrator);
         admin.MapPost("/", Create).WithName("CreateAutomationRule").WithSummary("Create an automation rule (Dismissal or Escalation).");

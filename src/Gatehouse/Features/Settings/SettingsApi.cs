@@ -19,7 +19,7 @@ public static class SettingsApi
     public static void MapSettingsApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/settings").WithTags("Settings").RequireAuthorization();
-        group.MapGet("/", List).WithName("ListSettings").WithSummary("List the application settings and their values.");
+        group.MapGet("/", List).WithName("ListSettings").WithSummary("List the application settings and their values.").WithListPaging();
         group.MapGet("/{name}", Get).WithName("GetSetting").WithSummary("One application setting.");
         group.MapPut("/{name}", Put).RequireAuthorization(Policies.Administrator)
             .WithName("SetSetting").WithSummary("Change a setting; it reaches every node within a second and is audited.");

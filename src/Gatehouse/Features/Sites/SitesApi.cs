@@ -31,7 +31,7 @@ public static class SitesApi
     public static void MapSitesApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/sites").WithTags("Sites").RequireAuthorization();
-        group.MapGet("/", List).WithName("ListSites").WithSummary("List the sites you can access.");
+        group.MapGet("/", List).WithName("ListSites").WithSummary("List the sites you can access.").WithListPaging();
         group.MapGet("/{id:int}", Get).WithName("GetSite").WithSummary("One site you can access.");
         group.MapPost("/", Create).RequireAuthorization(Policies.Administrator).WithName("CreateSite").WithSummary("Create a site.");
         group.MapPatch("/{id:int}", Patch).RequireAuthorization(Policies.Administrator)

@@ -26,7 +26,7 @@ public static class UsersApi
     public static void MapUsersApi(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/users").WithTags("Users").RequireAuthorization(Policies.Administrator);
-        group.MapGet("/", List).WithName("ListUsers").WithSummary("List users, by role, enabled state or site.");
+        group.MapGet("/", List).WithName("ListUsers").WithSummary("List users, by role, enabled state or site.").WithListPaging();
         group.MapGet("/{id:int}", Get).WithName("GetUser").WithSummary("One user.");
         group.MapPost("/", Create).WithName("CreateUser").WithSummary("Create a user with a role and the sites they may access.");
     }

@@ -1,0 +1,102 @@
+using System.Collections;
+using System.Globalization;
+using Microsoft.AspNetCore.Http.Metadata;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+
+namespace Gatehouse.Infrastructure;
+
+/// <summary>
+/// Configuration lists (users, sites, keys, rules, …) answer a JSON array, whole and in a stable order, as clients of the
+/// vendor's API expect. <c>?page=&amp;pageSize=</c> answers one page of that array instead, with the whole count in
+/// <c>X-Total-Count</c> and the neighbouring pages in an RFC 8288 <c>Link</c> header.
+/// </summary>
+public static class ListPaging
+{
+    public const string TotalHeader = "X-Total-Count";
+
+    public static RouteHandlerBuilder WithListPaging(this RouteHandlerBuilder builder) =>
+        builder.AddEndpointFilter(PageAsync).AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            operation.Parameters ??= [];
+            operation.Parameters.Add(Query("page", "Page number, from 1; give it (or pageSize) to page the list."));
+            operation.Parameters.Add(Query("pageSize", $"Items per page, 1 to {Paging.MaxSize} ({Paging.DefaultSize} when only page is given)."));
+            if (operation.Responses?.TryGetValue("200", out var ok) == true && ok is OpenApiResponse response)
+            {
+                response.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                response.Headers[TotalHeader] = new OpenApiHeader
+                {
+                    Description = "How many items the whole list has (sent when the list is paged).",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.Integer },
+                };
+            }
+            return Task.CompletedTask;
+        });
+
+    private static async ValueTask<object?> PageAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var request = context.HttpContext.Request;
+        if (!request.Query.ContainsKey("page") && !request.Query.ContainsKey("pageSize"))
+        {
+            return await next(context);
+        }
+        var errors = new List<string>();
+        var paging = Paging.From(Whole(request.Query, "page", errors), Whole(request.Query, "pageSize", errors), errors);
+        if (paging is not { } page || errors.Count > 0)
+        {
+            return Problems.Invalid(errors);
+        }
+
+        var answer = await next(context);
+        var inner = answer is INestedHttpResult nested ? nested.Result : answer;
+        if (inner is not (IValueHttpResult { Value: IList items } and IStatusCodeHttpResult { StatusCode: StatusCodes.Status200OK }))
+        {
+            return answer;
+        }
+        var headers = context.HttpContext.Response.Headers;
+        headers[TotalHeader] = items.Count.ToString(CultureInfo.InvariantCulture);
+        var links = new List<string>();
+        if (page.Number > 1)
+        {
+            links.Add(Link(request, page.Number - 1, page.Size, "prev"));
+        }
+        if (page.Skip + page.Size < items.Count)
+        {
+            links.Add(Link(request, page.Number + 1, page.Size, "next"));
+        }
+        if (links.Count > 0)
+        {
+            headers.Link = string.Join(", ", links);
+        }
+        return TypedResults.Ok(items.Cast<object?>().Skip(page.Skip).Take(page.Size).ToList());
+    }
+
+    private static int? Whole(IQueryCollection query, string name, List<string> errors)
+    {
+        if (!query.TryGetValue(name, out var values))
+        {
+            return null;
+        }
+        if (values.Count == 1 && int.TryParse(values[0], NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+        {
+            return number;
+        }
+        errors.Add($"'{name}' must be a whole number, given once.");
+        return null;
+    }
+
+    private static string Link(HttpRequest request, int number, int size, string relation)
+    {
+        var query = request.Query
+            .Where(q => !q.Key.Equals("page", StringComparison.OrdinalIgnoreCase) && !q.Key.Equals("pageSize", StringComparison.OrdinalIgnoreCase))
+            .SelectMany(q => q.Value.Select(v => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(v ?? "")}"))
+            .Append($"page={number}").Append($"pageSize={size}");
+        return $"<{request.PathBase.ToUriComponent()}{request.Path.ToUriComponent()}?{string.Join('&', query)}>; rel=\"{relation}\"";
+    }
+
+    private static OpenApiParameter Query(string name, string description) => new()
+    {
+        Name = name, In = ParameterLocation.Query, Description = description,
+        Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "1" },
+    };
+}
