@@ -48,5 +48,10 @@ public abstract class ConsolePageModel : PageModel
         _ => JsonSerializer.Serialize(value, Indented),
     };
 
+    private static readonly JsonSerializerOptions OneLine = new(Indented) { WriteIndented = false };
+
+    /// <summary>JSON on one line, as readable as <see cref="Pretty"/> (<c>+00:00</c>, not <c>\u002B00:00</c>).</summary>
+    public static string Compact(JsonNode node) => node.ToJsonString(OneLine);
+
     public static string When(DateTimeOffset? at) => at?.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", System.Globalization.CultureInfo.InvariantCulture) ?? "";
 }
