@@ -69,6 +69,7 @@ public sealed class ConsoleAdminTests(ConsoleFixture console)
         await Expect(rows).ToHaveCountAsync(1);
         await Expect(rows.First).ToContainTextAsync(marker);
         await Expect(page.GetByLabel("Search")).ToHaveValueAsync(marker.ToUpperInvariant());
+        await Expect(page.Locator("p.note")).ToHaveTextAsync("1 event"); // was "1 events"
         await page.ScreenshotAsync("events-search");
     }
 

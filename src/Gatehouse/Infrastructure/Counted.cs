@@ -4,5 +4,8 @@ namespace Gatehouse.Infrastructure;
 public static class Counted
 {
     public static List<string> Describe(IEnumerable<(int Count, string One, string Many)> counts) =>
-        counts.Where(c => c.Count > 0).Select(c => $"{c.Count} {(c.Count == 1 ? c.One : c.Many)}").ToList();
+        counts.Where(c => c.Count > 0).Select(c => Of(c.Count, c.One, c.Many)).ToList();
+
+    /// <summary>"1 event", "2 events", "0 events".</summary>
+    public static string Of(long count, string one, string many) => $"{count} {(count == 1 ? one : many)}";
 }
