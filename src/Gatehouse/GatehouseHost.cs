@@ -115,6 +115,8 @@ public static class GatehouseHost
             json.SerializerOptions.UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow;
             // A number is a JSON number: "5" for a count is the wrong kind, refused like any other.
             json.SerializerOptions.NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.Strict;
+            // {"username":"x","username":"admin"}: a proxy or WAF may read the first, the handler would read the last.
+            json.SerializerOptions.AllowDuplicateProperties = false;
         });
         // Binding failures reach the exception handler, which says what was wrong instead of a bare 400.
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(routes => routes.ThrowOnBadRequest = true);

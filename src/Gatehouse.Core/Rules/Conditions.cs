@@ -1,3 +1,4 @@
+using Gatehouse.Core.Addresses;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
@@ -156,7 +157,7 @@ public abstract class Condition
                     }
                     break;
                 case "cidr":
-                    if (!IPNetwork.TryParse(Text(value), out network))
+                    if (!IpText.TryParseRange(Text(value), out network))
                     {
                         errors.Add($"{label}.value: '{Text(value)}' is not a CIDR range such as 10.0.0.0/8.");
                     }
@@ -198,7 +199,7 @@ public abstract class Condition
             "gte" => TryNumber(value, out var b) && b >= _number,
             "lt" => TryNumber(value, out var c) && c < _number,
             "lte" => TryNumber(value, out var d) && d <= _number,
-            "cidr" => IPAddress.TryParse(value, out var address) && _network.Contains(address),
+            "cidr" => IpText.TryParse(value, out var address) && _network.Contains(address),
             _ => false,
         };
 

@@ -58,7 +58,8 @@ public static class ListPaging
         var links = new List<string>();
         if (page.Number > 1)
         {
-            links.Add(Link(request, page.Number - 1, page.Size, "prev"));
+            var last = Math.Max(1, (items.Count + page.Size - 1) / page.Size);
+            links.Add(Link(request, Math.Min(page.Number - 1, last), page.Size, "prev"));
         }
         if (page.Skip + page.Size < items.Count)
         {
@@ -77,7 +78,8 @@ public static class ListPaging
         {
             return null;
         }
-        if (values.Count == 1 && int.TryParse(values[0], NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+        // Digits only: int.TryParse would also take a trailing NUL.
+        if (values is [{ Length: > 0 and <= 9 } text] && text.All(char.IsAsciiDigit) && int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
         {
             return number;
         }
@@ -91,7 +93,30 @@ public static class ListPaging
             .Where(q => !q.Key.Equals("page", StringComparison.OrdinalIgnoreCase) && !q.Key.Equals("pageSize", StringComparison.OrdinalIgnoreCase))
             .SelectMany(q => q.Value.Select(v => $"{Uri.EscapeDataString(q.Key)}={Uri.EscapeDataString(v ?? "")}"))
             .Append($"page={number}").Append($"pageSize={size}");
-        return $"<{request.PathBase.ToUriComponent()}{request.Path.ToUriComponent()}?{string.Join('&', query)}>; rel=\"{relation}\"";
+        return $"<{RequestedPath(request)}?{string.Join('&', query)}>; rel=\"{relation}\"";
+    }
+
+    /// <summary>
+    /// The path as the client wrote it: the decoded <see cref="HttpRequest.Path"/> loses the difference between a '%'
+    /// in a name and an escape, so a link rebuilt from it could name another resource. Anything a header must not
+    /// carry is escaped.
+    /// </summary>
+    private static string RequestedPath(HttpRequest request)
+    {
+        var raw = request.HttpContext.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()?.RawTarget;
+        if (raw is not ['/', ..])
+        {
+            return string.Join('/', ((string)(request.PathBase + request.Path)).Split('/').Select(Uri.EscapeDataString));
+        }
+        var path = raw.Split('?', 2)[0];
+        var written = new System.Text.StringBuilder(path.Length);
+        foreach (var rune in path.EnumerateRunes())
+        {
+            written.Append(rune.IsAscii && (char.IsAsciiLetterOrDigit((char)rune.Value) || "-._~!$&'()*+,;=:@/%".Contains((char)rune.Value))
+                ? rune.ToString()
+                : Uri.EscapeDataString(rune.ToString()));
+        }
+        return written.ToString();
     }
 
     private static OpenApiParameter Query(string name, string description) => new()

@@ -42,6 +42,10 @@ public static partial class RequestBodyProblems
             return Problem("unknown_member",
                 $"'{member}' is not a member of this request{(known.Count > 0 ? $"; known members: {string.Join(", ", known)}" : "")}.", member);
         }
+        if (json.Message.Contains("uplicate", StringComparison.Ordinal) && member is not null)
+        {
+            return Problem("duplicate_member", $"'{member}' is given more than once (member names ignore case); give each member once.", member);
+        }
         var property = member is null || !json.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal) ? null : Property(info, json.Path!);
         if (property is not null)
         {

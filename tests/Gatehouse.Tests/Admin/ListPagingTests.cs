@@ -33,8 +33,10 @@ public sealed class ListPagingTests(SqliteFixture fixture) : IClassFixture<Sqlit
         Assert.Equal(all.Take(2).Select(s => s!["id"]!.GetValue<int>()), first.Select(s => s!["id"]!.GetValue<int>()));
         Assert.Contains("</api/sites?page=2&pageSize=2>; rel=\"next\"", firstResponse.Headers.GetValues("Link").Single());
         Assert.Contains("</api/sites?page=1&pageSize=2>; rel=\"prev\"", secondResponse.Headers.GetValues("Link").Single());
-        var (beyond, _) = await ListAsync("/api/sites?page=1000&pageSize=2");
+        var (beyond, beyondResponse) = await ListAsync("/api/sites?page=1000&pageSize=2");
         Assert.Empty(beyond);
+        var last = (all.Count + 1) / 2;
+        Assert.Equal($"</api/sites?page={last}&pageSize=2>; rel=\"prev\"", beyondResponse.Headers.GetValues("Link").Single());
     }
 
     [Theory]
@@ -61,11 +63,35 @@ public sealed class ListPagingTests(SqliteFixture fixture) : IClassFixture<Sqlit
     [InlineData("?pageSize=abc", "pageSize")]
     [InlineData("?page=1&page=2", "page")]
     [InlineData("?page=-1", "page")]
+    [InlineData("?page=1%00", "page")]
     public async Task A_page_out_of_bounds_is_refused_naming_the_parameter(string query, string member)
     {
         var problem = await GatehouseClient.Problem(await fixture.Admin.Http.GetAsync("/api/users" + query), HttpStatusCode.BadRequest);
 
         Assert.Equal(member, problem["member"]!.GetValue<string>());
+    }
+
+    // Regression (attack pass): a name with a literal '%' came back decoded in Link and named another integration.
+    // A real process: the test host's request target is not what Kestrel hands over.
+    [Fact]
+    public async Task Link_named_another_resource_when_the_path_held_a_percent_sign()
+    {
+        await using var server = new GatehouseProcess(await GatehouseStore.CreateOrSkipAsync(Provider.Sqlite), workingDirectory: TempFolder.Create());
+        await server.StartAsync();
+        var admin = await server.AdminAsync();
+        var name = await admin.CreateIntegrationAsync(name: "x%0d%0ay " + Guid.NewGuid().ToString("N")[..6]);
+        foreach (var baseUrl in new[] { "https://one.example", "https://two.example" })
+        {
+            var site = await admin.CreateSiteAsync();
+            await admin.PutAsync($"/api/integrations/{Uri.EscapeDataString(name)}/connections/{Uri.EscapeDataString(site)}", new { baseUrl });
+        }
+
+        var response = await admin.Http.GetAsync($"/api/integrations/{Uri.EscapeDataString(name)}/connections?page=1&pageSize=1");
+        await GatehouseClient.Json(response, HttpStatusCode.OK);
+        var next = response.Headers.GetValues("Link").Single().Split('>')[0].TrimStart('<');
+
+        Assert.StartsWith($"/api/integrations/{Uri.EscapeDataString(name)}/connections?", next);
+        Assert.Single((await GatehouseClient.Json(await admin.Http.GetAsync(next), HttpStatusCode.OK)).AsArray());
     }
 
     [Fact]

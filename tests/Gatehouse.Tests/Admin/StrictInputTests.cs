@@ -21,6 +21,18 @@ public sealed class StrictInputTests(SqliteFixture fixture) : IClassFixture<Sqli
         Assert.Contains("runMitreTtpSearch", problem["Error"]!.GetValue<string>());
     }
 
+    // Regression (attack pass): the last of two members won, so a proxy reading the first saw another request.
+    [Theory]
+    [InlineData("/api/auth/token", """{"username":"nobody","username":"admin","password":"x"}""", "username")]
+    [InlineData("/api/auth/token", """{"username":"nobody","Username":"admin","password":"x"}""", "Username")]
+    [InlineData("/api/sites", """{"name":"Dup A","kind":"Internal","name":"Dup B"}""", "name")]
+    public async Task A_member_given_twice_was_read_as_the_last_one(string path, string body, string member)
+    {
+        var problem = await GatehouseClient.Problem(await PostAsync(path, body), HttpStatusCode.BadRequest, "duplicate_member");
+
+        Assert.Equal(member, problem["member"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task An_unknown_member_of_a_nested_object_lists_that_objects_members()
     {

@@ -131,6 +131,26 @@ public abstract class EventTriageTests(GatehouseFixture fixture)
     }
 
     [Fact]
+    public async Task Zero_padded_addresses_were_read_as_octal_and_numbers_as_addresses()
+    {
+        var (site, ids) = await EventsAsync(
+            new { title = "padded", src = "010.002.002.002" },
+            new { title = "event id", src = "167838211" },
+            new { title = "mapped", src = "::ffff:10.2.2.3" });
+        async Task<List<long>> FindAsync(string ip) =>
+            (await Admin.GetAsync($"/api/events?site={Uri.EscapeDataString(site)}&ip={Uri.EscapeDataString(ip)}"))["items"]!.AsArray().Select(e => e!["id"]!.GetValue<long>()).Order().ToList();
+
+        Assert.Equal([ids[0]], await FindAsync("10.2.2.2"));
+        Assert.Empty(await FindAsync("8.2.2.2"));
+        Assert.Empty(await FindAsync("10.1.2.3"));
+        Assert.Equal([ids[0], ids[2]], await FindAsync("10.0.0.0/8"));
+        Assert.Equal([ids[0], ids[2]], await FindAsync("::ffff:0:0/96"));
+        Assert.Equal([ids[0], ids[2]], await FindAsync("::ffff:10.0.0.0/104"));
+        var bad = await GatehouseClient.Problem(await Admin.Http.GetAsync("/api/events?ip=167838211"), HttpStatusCode.BadRequest);
+        Assert.Equal("ip", bad["member"]!.GetValue<string>());
+    }
+
+    [Fact]
     public async Task Text_search_missed_letters_outside_ascii_and_characters_the_raw_json_stores_escaped()
     {
         // Sent as System.Text.Json writes it: 'ü', '<' and 'é' travel as \u00FC, \u003C and \u00E9 in the raw JSON.

@@ -1,3 +1,4 @@
+using Gatehouse.Core.Addresses;
 using System.Net;
 using Gatehouse.Storage;
 
@@ -32,15 +33,14 @@ public sealed record EventSearch(string? Q, string? Ip, string? Host, string? Us
         var text = Ip.Trim();
         if (text.Contains('/'))
         {
-            if (IPNetwork.TryParse(text, out var network))
+            if (IpText.TryParseRange(text, out var network))
             {
                 return network;
             }
             errors.Add("'ip' must be an IP address (10.1.2.3, 2001:db8::1) or a range in CIDR (10.0.0.0/8, 2001:db8::/32).");
         }
-        else if (IPAddress.TryParse(text, out var address))
+        else if (IpText.TryParse(text, out var address))
         {
-            address = address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
             return new IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128);
         }
         else
@@ -91,17 +91,9 @@ public sealed record EventSearch(string? Q, string? Ip, string? Host, string? Us
     private static string Escaped(string text, System.Text.Encodings.Web.JavaScriptEncoder encoder) =>
         System.Text.Json.JsonEncodedText.Encode(text, encoder).ToString().ToLowerInvariant();
 
-    /// <summary>Whether a stored address (as mapped: IPv4, IPv6, IPv4-mapped IPv6) is in the range.</summary>
+    /// <summary>Whether a stored address (as mapped: IPv4, IPv6, IPv4-mapped IPv6; read as <see cref="IpText"/> does) is in the range.</summary>
     public static bool InRange(IPNetwork network, string? stored)
     {
-        if (stored is null || !IPAddress.TryParse(stored.Trim(), out var address))
-        {
-            return false;
-        }
-        if (address.IsIPv4MappedToIPv6 && network.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork)
-        {
-            address = address.MapToIPv4();
-        }
-        return network.Contains(address);
+        return IpText.TryParse(stored, out var address) && network.Contains(address);
     }
 }
