@@ -51,7 +51,9 @@ public static class IpText
     /// A CIDR range, with an IPv4-mapped IPv6 range (<c>::ffff:10.0.0.0/104</c>, <c>::ffff:0:0/96</c>) read as the IPv4
     /// range it maps, since mapped addresses are read as IPv4.
     /// </summary>
-    public static bool TryParseRange(string? text, out IPNetwork range)
+    /// <param name="exactBlock">Refuse a base address with host bits (10.0.0.1/8); otherwise they are cleared, as rule
+    /// conditions saved before this check were read.</param>
+    public static bool TryParseRange(string? text, out IPNetwork range, bool exactBlock = true)
     {
         range = default;
         var slash = text?.IndexOf('/') ?? -1;
@@ -70,25 +72,26 @@ public static class IpText
             prefix -= 96;
         }
         var width = baseAddress.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
-        if (prefix > width || !HasNoHostBits(baseAddress, prefix))
+        if (prefix > width)
         {
             return false;
         }
-        range = new IPNetwork(baseAddress, prefix);
+        var block = Masked(baseAddress, prefix);
+        if (exactBlock && !block.Equals(baseAddress))
+        {
+            return false;
+        }
+        range = new IPNetwork(block, prefix);
         return true;
     }
 
-    // 10.0.0.1/8 names no block exactly: refused rather than guessed.
-    private static bool HasNoHostBits(IPAddress address, int prefix)
+    private static IPAddress Masked(IPAddress address, int prefix)
     {
         var bytes = address.GetAddressBytes();
         for (var bit = prefix; bit < bytes.Length * 8; bit++)
         {
-            if ((bytes[bit / 8] & (0x80 >> (bit % 8))) != 0)
-            {
-                return false;
-            }
+            bytes[bit / 8] &= (byte)~(0x80 >> (bit % 8));
         }
-        return true;
+        return new IPAddress(bytes);
     }
 }

@@ -157,7 +157,7 @@ public abstract class Condition
                     }
                     break;
                 case "cidr":
-                    if (!IpText.TryParseRange(Text(value), out network))
+                    if (!IpText.TryParseRange(Text(value), out network, exactBlock: false))
                     {
                         errors.Add($"{label}.value: '{Text(value)}' is not a CIDR range such as 10.0.0.0/8.");
                     }

@@ -56,4 +56,11 @@ public sealed class IpTextTests
     {
         Assert.False(IpText.TryParseRange(text, out _));
     }
+
+    [Fact]
+    public void A_rule_range_with_host_bits_keeps_working_as_its_block()
+    {
+        Assert.True(IpText.TryParseRange("10.0.0.1/8", out var range, exactBlock: false));
+        Assert.Equal("10.0.0.0/8", range.ToString());
+    }
 }
