@@ -62,8 +62,8 @@ public sealed class ConsoleFixture : IAsyncLifetime
         Directory.CreateDirectory(ScreenshotFolder);
     }
 
-    /// <summary>A fresh browser context (no cookies) at 1280×800 that may use the clipboard.</summary>
-    public async Task<IPage> NewPageAsync()
+    /// <summary>A fresh browser context (no cookies) at 1280×800 that may use the clipboard; confirmations are accepted unless the test answers them.</summary>
+    public async Task<IPage> NewPageAsync(bool acceptDialogs = true)
     {
         if (_browser is null)
         {
@@ -77,7 +77,10 @@ public sealed class ConsoleFixture : IAsyncLifetime
         });
         context.SetDefaultTimeout(15_000);
         var page = await context.NewPageAsync();
-        page.Dialog += async (_, dialog) => await dialog.AcceptAsync();
+        if (acceptDialogs)
+        {
+            page.Dialog += async (_, dialog) => await dialog.AcceptAsync();
+        }
         return page;
     }
 

@@ -22,6 +22,11 @@ public sealed class ConsoleScreensTests(ConsoleFixture console)
         var result = await console.Admin.SendAndWaitAsync(integration, GatehouseClient.DefaultSite,
             new { alerts = new object[] { new { name = "Credential dumping T1003" }, "not an object" } }, key);
         var refid = result["refid"]!.GetValue<string>();
+        // Audit rows with long unbroken words (a site name, a username, an IPv6 source) must wrap in their cells, not widen the page.
+        var longWord = "Longword" + new string('x', 90);
+        await console.Admin.CreateSiteAsync(name: Unique.Name(longWord));
+        await console.Factory.CreateClient().PostAsync("/api/auth/token",
+            System.Net.Http.Json.JsonContent.Create(new { username = longWord + Guid.NewGuid().ToString("N"), password = "wrong" }));
         var page = await console.NewPageAsync();
         var scriptErrors = new List<string>();
         page.PageError += (_, error) => scriptErrors.Add($"{page.Url}: {error}");

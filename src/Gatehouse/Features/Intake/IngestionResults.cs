@@ -27,6 +27,7 @@ public sealed record IngestionView(
     string Site,
     IntakeKind Intake,
     int KeyId,
+    string? KeyName,
     DateTimeOffset ReceivedAt,
     DateTimeOffset? ProcessedAt,
     int Attempts,
@@ -61,8 +62,9 @@ public sealed class IngestionResults(GatehouseDb db)
         }
         var (events, incidents) = await ProductsAsync(refid, cancellationToken);
         var log = IngestionLogJson.Deserialize(ingestion.LogJson);
+        var keyName = await db.WebhookKeys.AsNoTracking().Where(k => k.Id == ingestion.KeyId).Select(k => k.Name).FirstOrDefaultAsync(cancellationToken);
         return new IngestionView(
-            ingestion.Id, ingestion.Status, ingestion.Integration!.Name, ingestion.Site!.Name, ingestion.Intake, ingestion.KeyId,
+            ingestion.Id, ingestion.Status, ingestion.Integration!.Name, ingestion.Site!.Name, ingestion.Intake, ingestion.KeyId, keyName,
             ingestion.ReceivedAt, ingestion.ProcessedAt, ingestion.Attempts,
             GatehouseJson.ParseStored(ingestion.Body), log.RawData, log.Output, events, incidents, log.Errors, log.Formatter, log.Deduplicated, log.Dropped, log.Steps);
     }

@@ -29,6 +29,18 @@
     }
     return json;
   }
+  // JSON typed by a person, read with an error in plain words (where it breaks) instead of the browser's own text.
+  function typedJson(text, what) {
+    try { return JSON.parse(text); }
+    catch (err) {
+      if (text.trim() === "") refuse(`${what} is empty: write a JSON value such as {}.`);
+      const at = /position (\d+)/.exec(err.message);
+      if ((!at && /end of JSON/i.test(err.message)) || (at && Number(at[1]) >= text.trimEnd().length)) refuse(`${what} is not complete JSON: it ends before a bracket, brace or quote is closed.`);
+      if (!at) refuse(`${what} is not valid JSON: text must be in double quotes, and a value is an object, a list, a number, true, false or null.`);
+      const before = text.slice(0, Number(at[1])), line = before.split("\n").length, column = before.length - before.lastIndexOf("\n");
+      refuse(`${what} is not valid JSON: check line ${line}, column ${column} (a missing comma, quote or bracket, or a trailing comma).`);
+    }
+  }
   // Builds a JSON body from a form: checkboxes are booleans, multiple selects and data-type=list
   // fields are arrays, data-type int/json shape the value, data-type=lines is a list of its non-empty
   // lines; disabled and hidden fields, and empty data-omit-empty fields, are left out.
@@ -44,7 +56,7 @@
       else if (el.value.trim() === "" && el.dataset.omitEmpty !== undefined) continue;
       else if (type === "lines") value = el.value.split(/[\r\n,]+/).map(l => l.trim()).filter(l => l);
       else if (type === "int") value = el.value.trim() === "" ? null : parseInt(el.value, 10);
-      else if (type === "json") value = el.value.trim() === "" ? null : JSON.parse(el.value);
+      else if (type === "json") value = el.value.trim() === "" ? null : typedJson(el.value, labelOf(form, el.name) ?? el.name);
       else value = el.value;
       body[el.name] = value;
     }
@@ -116,10 +128,24 @@
   // A problem found before anything is sent, shown as the API's would be.
   const refuse = (...messages) => { throw new ApiError(messages[0], messages); };
 
+  // data-confirm asks before sending; with data-confirm-if="field:value" only when that field was changed to
+  // that value (a checkbox's values are on and off), e.g. a change that cuts senders off.
+  function needsConfirmation(form) {
+    if (!form.dataset.confirm) return false;
+    if (!form.dataset.confirmIf) return true;
+    const [name, wanted] = form.dataset.confirmIf.split(":");
+    const el = form.elements[name];
+    if (!el) return false;
+    const value = el.type === "checkbox" ? (el.checked ? "on" : "off") : el.value;
+    const before = el.type === "checkbox" ? (el.defaultChecked ? "on" : "off") : original(el);
+    return value === wanted && value !== before;
+  }
   document.addEventListener("submit", async e => {
     const form = e.target;
     if (!form.dataset.apiUrl) return;
     e.preventDefault();
+    status(""); // the last action's message no longer applies
+    if (needsConfirmation(form) && !confirm(form.dataset.confirm)) { status("Nothing was saved."); return; }
     try {
       for (const el of form.querySelectorAll("[data-must-match]")) {
         if (el.value !== form.elements[el.dataset.mustMatch]?.value) refuse(`'${el.dataset.mustMatch}' and its confirmation differ: type the same value twice.`);
@@ -127,7 +153,7 @@
       const body = form.dataset.shape === "integration" ? integrationBody(form)
         : form.dataset.shape === "incident-edit" ? incidentEditBody(form)
         : form.dataset.shape === "links" ? linksBody(form)
-        : form.dataset.bodyFrom ? JSON.parse(document.getElementById(form.dataset.bodyFrom).value) : formBody(form);
+        : form.dataset.bodyFrom ? typedJson(document.getElementById(form.dataset.bodyFrom).value, labelOf(form, form.dataset.bodyFrom) ?? "The definition") : formBody(form);
       if (body === null) { clearErrors(form); status(form.dataset.unchanged ?? "Nothing to save: no field was changed."); return; }
       const result = await api(form.dataset.apiMethod ?? "POST", form.dataset.apiUrl, body);
       await then(form, result);
@@ -140,11 +166,12 @@
   document.addEventListener("click", async e => {
     const button = e.target.closest("button[data-api-url]");
     if (!button) return;
+    status("");
     if (button.dataset.confirm && !confirm(button.dataset.confirm)) return;
     try {
       const bodySource = button.dataset.bodyFrom ? document.getElementById(button.dataset.bodyFrom) : null;
       const body = button.dataset.body ? JSON.parse(button.dataset.body)
-        : bodySource ? (bodySource.tagName === "FORM" ? formBody(bodySource) : JSON.parse(bodySource.value)) : undefined;
+        : bodySource ? (bodySource.tagName === "FORM" ? formBody(bodySource) : typedJson(bodySource.value, "The definition")) : undefined;
       const result = await api(button.dataset.apiMethod ?? "POST", button.dataset.apiUrl, body);
       await then(button, result);
     } catch (err) { status(err.message, true); }
@@ -233,11 +260,14 @@
     for (const el of document.querySelectorAll("select[data-filters]")) {
       const target = document.getElementById(el.dataset.filters);
       if (!target) continue;
+      let cleared = false;
       for (const option of target.options) {
         const hide = option.dataset.kind && option.dataset.kind !== el.value;
         option.hidden = hide; option.disabled = hide;
-        if (hide && option.selected) target.value = "";
+        if (hide && option.selected) { target.value = ""; cleared = true; }
       }
+      if (cleared && target.value === "") target.value = [...target.options].find(o => !o.disabled)?.value ?? "";
+      document.querySelector(`[data-empty-hint-of="${CSS.escape(target.id)}"]`)?.classList.toggle("hidden", [...target.options].some(o => !o.disabled));
     }
   }
   document.addEventListener("change", e => { if (e.target.closest("[data-shows],[data-enables],[data-filters]")) applyToggles(); });
@@ -251,8 +281,7 @@
     const logSource = { product: value("logSourceProduct") || null, service: value("logSourceService") || null, category: value("logSourceCategory") || null };
     if (logSource.product || logSource.service || logSource.category) intake.logSource = logSource;
     if (value("sigmaFields")) {
-      try { intake.sigmaFields = JSON.parse(value("sigmaFields")); }
-      catch { throw new Error("Sigma field names must be a JSON object such as {\"proc_cmd\": \"CommandLine\"}."); }
+      intake.sigmaFields = typedJson(value("sigmaFields"), "Sigma field names (a JSON object such as {\"proc_cmd\": \"CommandLine\"})");
     }
     for (const row of fieldset.querySelectorAll("tbody .mapping-row")) {
       const field = row.querySelector("[data-role=field]").value.trim(), source = row.querySelector("[data-role=source]").value.trim();
@@ -261,7 +290,7 @@
     return intake;
   }
   function integrationBody(form) {
-    const body = { commands: JSON.parse(document.getElementById("integration-commands").value || "[]") };
+    const body = { commands: typedJson(document.getElementById("integration-commands").value || "[]", "Commands") };
     for (const fieldset of form.querySelectorAll("fieldset[data-intake]")) {
       const enabled = fieldset.querySelector("[data-role=enabled]");
       if (!enabled || enabled.checked) body[fieldset.dataset.intake] = intakeBody(fieldset);
@@ -274,7 +303,7 @@
       const body = integrationBody(document.getElementById("integration-form"));
       delete body.commands; // the preview maps intake only
       body.intake = document.getElementById("preview-intake").value;
-      body.sample = JSON.parse(document.getElementById("sample-json").value);
+      body.sample = typedJson(document.getElementById("sample-json").value, "The sample");
       output.textContent = JSON.stringify(await api("POST", "/api/integrations/mapping-preview", body), null, 2);
       status("Preview updated.");
     } catch (err) { output.textContent = ""; status(err.message, true); }
@@ -369,6 +398,16 @@
       const dialog = document.getElementById(opener.dataset.opensDialog);
       dialog.showModal();
       dialog.querySelector("textarea, input, select")?.focus();
+    }
+    // A dialog kept in a <template> (one per row) exists only while it is open, so a page of rows does not
+    // hold a hundred hidden forms with the same labels.
+    const fromTemplate = e.target.closest("button[data-opens-template]");
+    if (fromTemplate) {
+      const dialog = document.getElementById(fromTemplate.dataset.opensTemplate).content.firstElementChild.cloneNode(true);
+      document.body.append(dialog);
+      dialog.addEventListener("close", () => { dialog.remove(); fromTemplate.focus(); });
+      dialog.showModal();
+      dialog.querySelector("input, select, textarea")?.focus();
     }
     e.target.closest("[data-closes-dialog]")?.closest("dialog").close();
     const addField = e.target.closest("button[data-add-field]");

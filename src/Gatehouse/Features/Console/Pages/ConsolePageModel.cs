@@ -53,5 +53,21 @@ public abstract class ConsolePageModel : PageModel
     /// <summary>JSON on one line, as readable as <see cref="Pretty"/> (<c>+00:00</c>, not <c>\u002B00:00</c>).</summary>
     public static string Compact(JsonNode node) => node.ToJsonString(OneLine);
 
+    /// <summary>An identifier (<c>user.password_change_refused</c>, an IPv6 address) that may wrap after its separators, never inside a word.</summary>
+    public static Microsoft.AspNetCore.Html.IHtmlContent Breakable(string text, string separators = "._:/-")
+    {
+        var html = new Microsoft.AspNetCore.Html.HtmlContentBuilder();
+        var start = 0;
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (separators.Contains(text[i], StringComparison.Ordinal))
+            {
+                html.Append(text[start..(i + 1)]).AppendHtml("<wbr>");
+                start = i + 1;
+            }
+        }
+        return html.Append(text[start..]);
+    }
+
     public static string When(DateTimeOffset? at) => at?.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", System.Globalization.CultureInfo.InvariantCulture) ?? "";
 }

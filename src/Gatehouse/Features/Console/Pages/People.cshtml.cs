@@ -13,6 +13,8 @@ public sealed class PeopleModel(GatehouseDb db, CurrentUser user) : ConsolePageM
 
     public IReadOnlyList<UserView> Users { get; private set; } = [];
 
+    public int Me => user.Id;
+
     public async Task OnGetAsync()
     {
         Sites = (await SitesApi.List(db, user, Aborted)).Value ?? [];
