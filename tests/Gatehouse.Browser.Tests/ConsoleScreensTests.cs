@@ -7,27 +7,22 @@ namespace Gatehouse.Browser.Tests;
 [Collection(ConsoleCollection.Name)]
 public sealed class ConsoleScreensTests(ConsoleFixture console)
 {
-    /// <summary>Every control on a page that has no label a screen reader could announce.</summary>
-    private const string UnlabelledControls = """
-        () => [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
-          .filter(c => !(c.labels && c.labels.length) && !c.getAttribute('aria-label') && !c.getAttribute('aria-labelledby') && !(c.tagName === 'BUTTON' && c.textContent.trim()))
-          .map(c => c.outerHTML.slice(0, 120))
-        """;
-
-    [Fact]
-    public async Task Main_screens_have_labelled_controls_fit_1280_by_800_and_are_captured()
+    [Theory]
+    [InlineData(1280)]
+    [InlineData(1024)]
+    public async Task Main_screens_have_labelled_controls_keep_words_whole_fit_the_width_and_are_captured(int width)
     {
         var integration = await console.Admin.CreateIntegrationAsync(new { mainJsonPath = "$.alerts", fieldMappings = new[] { new { field = "Title", source = "$.name" } } });
         var key = await console.Admin.IntakeKeyAsync(integration, new { runMitreTtpSearch = true });
         var result = await console.Admin.SendAndWaitAsync(integration, GatehouseClient.DefaultSite,
             new { alerts = new object[] { new { name = "Credential dumping T1003" }, "not an object" } }, key);
         var refid = result["refid"]!.GetValue<string>();
-        // Audit rows with long unbroken words (a site name, a username, an IPv6 source) must wrap in their cells, not widen the page.
+        // Audit rows and people with long unbroken words (a site name, a username) must wrap in their cells, not widen the page.
         var longWord = "Longword" + new string('x', 90);
         await console.Admin.CreateSiteAsync(name: Unique.Name(longWord));
-        await console.Factory.CreateClient().PostAsync("/api/auth/token",
-            System.Net.Http.Json.JsonContent.Create(new { username = longWord + Guid.NewGuid().ToString("N"), password = "wrong" }));
+        await console.Admin.PostAsync("/api/users", new { username = longWord + Guid.NewGuid().ToString("N")[..8], password = "a-long-users-password", role = "Administrator" });
         var page = await console.NewPageAsync();
+        await page.SetViewportSizeAsync(width, 800);
         var scriptErrors = new List<string>();
         page.PageError += (_, error) => scriptErrors.Add($"{page.Url}: {error}");
         page.Console += (_, message) => { if (message.Type == "error") { scriptErrors.Add($"{page.Url}: {message.Text}"); } };
@@ -58,10 +53,12 @@ public sealed class ConsoleScreensTests(ConsoleFixture console)
             var response = await page.GotoAsync(path);
             Assert.True(response!.Ok, $"{path} answered {response.Status}");
             await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync(heading);
-            Assert.Empty(await page.EvaluateAsync<string[]>(UnlabelledControls));
-            var width = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
-            Assert.True(width <= 1280, $"{path} is {width} px wide: it scrolls sideways at 1280×800");
-            await page.ScreenshotAsync(screenshot);
+            Assert.Empty(await page.EvaluateAsync<string[]>(Layout.UnlabelledControls));
+            var broken = await page.EvaluateAsync<string[]>(Layout.BrokenWords);
+            Assert.True(broken.Length == 0, $"{path} at {width} px breaks words: {string.Join(", ", broken)}");
+            var scrollWidth = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth");
+            Assert.True(scrollWidth <= width, $"{path} is {scrollWidth} px wide: it scrolls sideways at {width}×800");
+            await page.ScreenshotAsync(width == 1280 ? screenshot : $"{screenshot}-{width}");
         }
         Assert.True(scriptErrors.Count == 0, string.Join("\n", scriptErrors));
     }

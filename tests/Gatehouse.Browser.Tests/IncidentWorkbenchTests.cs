@@ -9,33 +9,7 @@ namespace Gatehouse.Browser.Tests;
 [Collection(ConsoleCollection.Name)]
 public sealed class IncidentWorkbenchTests(ConsoleFixture console)
 {
-    /// <summary>Words of the visible text (code and raw JSON aside) that the layout split over two lines.</summary>
-    private const string BrokenWords = """
-        () => {
-          const broken = [];
-          const walker = document.createTreeWalker(document.querySelector('main'), NodeFilter.SHOW_TEXT);
-          for (let node; (node = walker.nextNode()); ) {
-            const el = node.parentElement;
-            if (!el || el.closest('pre, code, .mono, [hidden], template, dialog:not([open])') || el.getClientRects().length === 0) continue;
-            // A line may end after a space, a slash or a hyphen; a word itself is never split.
-            for (const m of node.data.matchAll(/[^\s\/-]+/g)) {
-              const range = document.createRange();
-              range.setStart(node, m.index);
-              range.setEnd(node, m.index + m[0].length);
-              const lines = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
-              if (lines.size > 1) broken.push(`"${m[0]}" in <${el.tagName.toLowerCase()} class="${el.className}">`);
-            }
-          }
-          return broken;
-        }
-        """;
 
-    /// <summary>Every control on a page that has no label a screen reader could announce.</summary>
-    private const string UnlabelledControls = """
-        () => [...document.querySelectorAll('input:not([type=hidden]), select, textarea, button')]
-          .filter(c => !(c.labels && c.labels.length) && !c.getAttribute('aria-label') && !c.getAttribute('aria-labelledby') && !(c.tagName === 'BUTTON' && c.textContent.trim()))
-          .map(c => c.outerHTML.slice(0, 120))
-        """;
 
     [Fact]
     public async Task Edit_saves_only_the_changed_fields_shows_them_and_their_history_and_refusals_in_plain_words()
@@ -271,7 +245,7 @@ public sealed class IncidentWorkbenchTests(ConsoleFixture console)
         {
             await page.GotoAsync(path);
             await page.ScreenshotAsync($"{(path.EndsWith("incidents", StringComparison.Ordinal) ? "incidents" : "incident")}-{width}");
-            Assert.Empty(await page.EvaluateAsync<string[]>(BrokenWords));
+            Assert.Empty(await page.EvaluateAsync<string[]>(Layout.BrokenWords));
             var scrollWidth = await page.EvaluateAsync<int>("() => Math.max(document.documentElement.scrollWidth, ...[...document.querySelectorAll('main table')].map(t => t.getBoundingClientRect().right))");
             Assert.True(scrollWidth <= width, $"{path} is {scrollWidth} px wide at {width} px");
         }
@@ -285,10 +259,10 @@ public sealed class IncidentWorkbenchTests(ConsoleFixture console)
         await page.GotoAsync($"/console/incidents/{incident["id"]}");
         await page.GetByRole(AriaRole.Button, new() { Name = "Edit", Exact = true }).ClickAsync();
         await page.GetByRole(AriaRole.Button, new() { Name = "Add section" }).ClickAsync();
-        Assert.Empty(await page.EvaluateAsync<string[]>(BrokenWords));
-        Assert.Empty(await page.EvaluateAsync<string[]>(UnlabelledControls));
+        Assert.Empty(await page.EvaluateAsync<string[]>(Layout.BrokenWords));
+        Assert.Empty(await page.EvaluateAsync<string[]>(Layout.UnlabelledControls));
         await page.GetByRole(AriaRole.Button, new() { Name = "Close incident…" }).ClickAsync();
-        Assert.Empty(await page.EvaluateAsync<string[]>(BrokenWords));
+        Assert.Empty(await page.EvaluateAsync<string[]>(Layout.BrokenWords));
         Assert.Empty(scriptErrors);
     }
 

@@ -53,10 +53,13 @@ public abstract class ConsolePageModel : PageModel
     /// <summary>JSON on one line, as readable as <see cref="Pretty"/> (<c>+00:00</c>, not <c>\u002B00:00</c>).</summary>
     public static string Compact(JsonNode node) => node.ToJsonString(OneLine);
 
-    /// <summary>An identifier (<c>user.password_change_refused</c>, an IPv6 address) that may wrap after its separators, never inside a word.</summary>
-    public static Microsoft.AspNetCore.Html.IHtmlContent Breakable(string text, string separators = "._:/-")
+    /// <summary>
+    /// An identifier (<c>user.password_change_refused</c>, an IPv6 address, with <paramref name="camelCase"/>
+    /// <c>EnableEnhanceWebhookAuthentication</c>) that may wrap after its separators or between its words, never inside one.
+    /// </summary>
+    public static Microsoft.AspNetCore.Html.IHtmlContent Breakable(string text, string separators = "._:/-", bool camelCase = false)
     {
-        var html = new Microsoft.AspNetCore.Html.HtmlContentBuilder();
+        var html = new Microsoft.AspNetCore.Html.HtmlContentBuilder().AppendHtml("<span class=\"ident\">");
         var start = 0;
         for (var i = 0; i < text.Length; i++)
         {
@@ -65,9 +68,21 @@ public abstract class ConsolePageModel : PageModel
                 html.Append(text[start..(i + 1)]).AppendHtml("<wbr>");
                 start = i + 1;
             }
+            else if (camelCase && i > start && char.IsUpper(text[i]) && char.IsLower(text[i - 1]))
+            {
+                html.Append(text[start..i]).AppendHtml("<wbr>");
+                start = i;
+            }
         }
-        return html.Append(text[start..]);
+        return html.Append(text[start..]).AppendHtml("</span>");
     }
+
+    /// <summary><see cref="When"/> that may wrap between the date and the time, never inside either.</summary>
+    public static Microsoft.AspNetCore.Html.IHtmlContent WhenWrapping(DateTimeOffset? at) => at is not { } value
+        ? Microsoft.AspNetCore.Html.HtmlString.Empty
+        : new Microsoft.AspNetCore.Html.HtmlContentBuilder()
+            .AppendHtml("<span class=\"nowrap\">").Append(value.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))
+            .AppendHtml("</span> <span class=\"nowrap\">").Append(value.ToString("HH:mm:ss 'UTC'", System.Globalization.CultureInfo.InvariantCulture)).AppendHtml("</span>");
 
     public static string When(DateTimeOffset? at) => at?.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", System.Globalization.CultureInfo.InvariantCulture) ?? "";
 }
