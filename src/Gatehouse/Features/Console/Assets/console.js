@@ -309,6 +309,79 @@
     } catch (err) { output.textContent = ""; status(err.message, true); }
   });
 
+  // The event workbench: rows are selected with their boxes (data-select-row, in the bulk form), the header box selects
+  // the page; "Dismiss selected" is one all-or-none call, "Link selected" links each event to the incident.
+  const selectedRows = form => [...document.querySelectorAll(`input[data-select-row][form="${CSS.escape(form.id)}"]`)].filter(c => c.checked);
+  function countSelected(form) {
+    clearErrors(form); // a refusal about the last selection no longer applies
+    const count = selectedRows(form).length, output = form.querySelector("output");
+    if (output) output.textContent = count === 0 ? "None selected" : `${count} selected`;
+    const all = document.querySelector(`[data-select-all="${CSS.escape(form.id)}"]`);
+    const rows = document.querySelectorAll(`input[data-select-row][form="${CSS.escape(form.id)}"]`);
+    if (all) { all.checked = rows.length > 0 && count === rows.length; all.indeterminate = count > 0 && count < rows.length; }
+  }
+  document.addEventListener("change", e => {
+    const all = e.target.closest("[data-select-all]");
+    const form = all ? document.getElementById(all.dataset.selectAll) : e.target.closest("[data-select-row]")?.form;
+    if (!form) return;
+    if (all) for (const row of document.querySelectorAll(`input[data-select-row][form="${CSS.escape(form.id)}"]`)) row.checked = all.checked;
+    countSelected(form);
+  });
+  document.addEventListener("submit", e => { if (e.target.matches("form[data-no-submit]")) e.preventDefault(); });
+  document.addEventListener("click", async e => {
+    const button = e.target.closest("button[data-bulk]");
+    if (!button) return;
+    const form = button.form;
+    clearErrors(form); status("");
+    try {
+      const ids = selectedRows(form).map(c => Number(c.value));
+      if (ids.length === 0) refuse("Select one or more events first: tick the box at the start of each row.");
+      const what = ids.length === 1 ? "1 event" : `${ids.length} events`;
+      if (button.dataset.bulk === "dismiss") {
+        const reason = form.elements.reason.value.trim();
+        await api("POST", "/api/events/dismiss", reason ? { ids, reason } : { ids });
+        button.dataset.done = `${what} dismissed.`;
+      } else {
+        const text = form.elements.incident.value.trim();
+        if (!text) refuse("'incident' is required: the IR Number (20261203-42) or the id of the incident to link the events to.");
+        const incident = /^[1-9]\d{0,15}$/.test(text) ? Number(text) : text;
+        for (const id of ids) await api("POST", `/api/events/${id}/link`, { incident });
+        button.dataset.done = `${what} linked to ${text}.`;
+      }
+      await then(button, null);
+    } catch (err) { showErrors(form, err); }
+  });
+
+  // Live views: with the box ticked (remembered per page), the region is fetched again every few seconds with the
+  // page's own address, so filters, paging and the rows ticked stay as they were.
+  for (const toggle of document.querySelectorAll("input[data-live]")) {
+    const memory = `gatehouse.live:${location.pathname}`;
+    toggle.checked = sessionStorage.getItem(memory) === "on";
+    let timer = null;
+    const refresh = async () => {
+      const region = document.getElementById(toggle.dataset.live);
+      try {
+        const response = await fetch(location.href, { credentials: "same-origin", headers: { "Accept": "text/html" } });
+        if (!response.ok) throw new Error();
+        const fresh = new DOMParser().parseFromString(await response.text(), "text/html").getElementById(toggle.dataset.live);
+        if (!fresh) throw new Error();
+        const ticked = new Set([...region.querySelectorAll("input[data-select-row]:checked")].map(c => c.value));
+        region.replaceChildren(...fresh.childNodes);
+        for (const box of region.querySelectorAll("input[data-select-row]")) box.checked = ticked.has(box.value);
+        const form = region.querySelector("input[data-select-row]")?.form;
+        if (form) countSelected(form);
+        toggle.dataset.refreshedAt = new Date().toISOString();
+      } catch { status("The live view could not be refreshed; it tries again shortly.", true); }
+    };
+    const apply = () => {
+      clearInterval(timer);
+      sessionStorage.setItem(memory, toggle.checked ? "on" : "off");
+      if (toggle.checked) timer = setInterval(refresh, Number(toggle.dataset.liveSeconds || 10) * 1000);
+    };
+    toggle.addEventListener("change", apply);
+    apply();
+  }
+
   // Escape closes a dialog page, as it would a modal.
   document.addEventListener("keydown", e => {
     if (e.key === "Escape" && !e.target.closest("select, textarea")) document.querySelector(".dialog .close")?.click();

@@ -84,5 +84,10 @@ public abstract class ConsolePageModel : PageModel
             .AppendHtml("<span class=\"nowrap\">").Append(value.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))
             .AppendHtml("</span> <span class=\"nowrap\">").Append(value.ToString("HH:mm:ss 'UTC'", System.Globalization.CultureInfo.InvariantCulture)).AppendHtml("</span>");
 
+    /// <summary>A <c>datetime-local</c> field's value read as UTC (the console's time zone), whatever the server's own zone; null when blank or not a time.</summary>
+    public static DateTimeOffset? UtcInput(string? text) =>
+        DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture,
+            System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal, out var at) ? at : null;
+
     public static string When(DateTimeOffset? at) => at?.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", System.Globalization.CultureInfo.InvariantCulture) ?? "";
 }

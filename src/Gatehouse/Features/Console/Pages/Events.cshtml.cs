@@ -21,11 +21,16 @@ public sealed class EventsModel(GatehouseDb db, CurrentUser user) : ConsolePageM
     /// <summary>The free-text search (title, fields, raw JSON).</summary>
     public string? Query { get; private set; }
 
-    public async Task OnGetAsync(string? site, string? status, string? technique, string? q, int? page)
+    public DateTimeOffset? From { get; private set; }
+
+    public DateTimeOffset? To { get; private set; }
+
+    public async Task OnGetAsync(string? site, string? status, string? technique, string? q, string? from, string? to, int? page)
     {
         (Site, Status, Technique, Query) = (Text.Blank(site), Text.Blank(status), Text.Blank(technique), Text.Blank(q));
+        (From, To) = (UtcInput(from), UtcInput(to));
         Sites = (await SitesApi.List(db, user, Aborted)).Value ?? [];
-        var result = (await EventsApi.List(new ListFilter(Site, Status, null, null, null, page, 50, Technique), new EventSearch(Query, null, null, null), db, user, Aborted)).Result;
+        var result = (await EventsApi.List(new ListFilter(Site, Status, From, To, null, page, 50, Technique), new EventSearch(Query, null, null, null), db, user, Aborted)).Result;
         Results = Read<Page<EventView>>(result);
     }
 }
