@@ -170,6 +170,7 @@ public static class GatehouseHost
         app.MapCommandsApi();
         app.MapConnectionsApi();
         app.MapAutomationRulesApi();
+        app.MapRuleTestApi();
         Features.Playbooks.PlaybooksApi.MapPlaybooksApi(app);
         Features.Playbooks.PlaybookRunsApi.MapPlaybookRunsApi(app);
         app.MapGatehouseConsole();

@@ -21,6 +21,40 @@ public abstract class AutomationRuleTests(GatehouseFixture fixture)
     }
 
     [Fact]
+    public async Task A_rule_is_tried_on_a_stored_event_as_intake_would_run_it_and_nothing_is_written()
+    {
+        var site = await Admin.CreateSiteAsync();
+        var (integration, key) = await RuleKeyAsync(site);
+        var result = await Admin.SendAndWaitAsync(integration, site, new object[] { new { title = "Web shell", sev = "high", ip = "203.0.113.7", detector = "EDR" } }, key);
+        var eventId = result["events"]![0]!["id"]!.GetValue<long>();
+        object Rule(string value) => new
+        {
+            name = "High severity", type = "Escalation", site,
+            condition = new { all = new object[] { new { field = "Severity", @operator = "equals", value }, new { field = "$.detector", @operator = "exists" } } },
+            escalation = new { incidentType = "Intrusion", title = "{{$.title}} from {{Source IP}}" },
+        };
+
+        var matched = await Admin.PostAsync("/api/automation-rules/test", new { rule = Rule("HIGH"), eventId }, HttpStatusCode.OK);
+        Assert.True(matched["matches"]!.GetValue<bool>());
+        Assert.Equal("Web shell from 203.0.113.7", matched["decision"]!["incident"]!["title"]!.GetValue<string>());
+        var missed = await Admin.PostAsync("/api/automation-rules/test", new { rule = Rule("low"), eventId }, HttpStatusCode.OK);
+        Assert.False(missed["matches"]!.GetValue<bool>());
+        Assert.Null(missed["decision"]);
+
+        var refused = await GatehouseClient.Problem(await Admin.Http.PostAsJsonAsync("/api/automation-rules/test",
+            new { rule = new { name = "x", type = "Dismissal", site, condition = new { field = "Severity", @operator = "sameAs", value = "x" } }, eventId }), HttpStatusCode.BadRequest);
+        Assert.Contains("'sameAs' is not an operator", refused.ToJsonString(new System.Text.Json.JsonSerializerOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }));
+        await GatehouseClient.Problem(await Admin.Http.PostAsJsonAsync("/api/automation-rules/test", new { rule = Rule("high"), eventId = 999_999_999 }), HttpStatusCode.NotFound);
+        var analyst = await Admin.CreateAnalystAsync(fixture.Factory, site);
+        Assert.Equal(HttpStatusCode.Forbidden, (await analyst.Http.PostAsJsonAsync("/api/automation-rules/test", new { rule = Rule("high"), eventId })).StatusCode);
+
+        var stored = await Admin.GetAsync($"/api/events/{eventId}");
+        Assert.Equal("New", stored["status"]!.GetValue<string>());
+        Assert.Empty(stored["incidentIds"]!.AsArray());
+        Assert.DoesNotContain((await Admin.GetAsync("/api/automation-rules")).AsArray(), r => r!["site"]?.GetValue<string>() == site);
+    }
+
+    [Fact]
     public async Task The_first_matching_rule_dismisses_or_escalates_each_event()
     {
         var site = await Admin.CreateSiteAsync();

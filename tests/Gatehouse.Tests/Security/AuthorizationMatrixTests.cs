@@ -93,6 +93,7 @@ public abstract class AuthorizationMatrixTests(GatehouseFixture fixture)
         ["PUT /api/automation-rules/{id:int}"] = Access.Administrator,
         ["PATCH /api/automation-rules/{id:int}"] = Access.Administrator,
         ["POST /api/automation-rules/reorder"] = Access.Administrator,
+        ["POST /api/automation-rules/test"] = Access.Administrator,
         ["POST /api/events/{id:long}/dismiss"] = Access.AnyUser,
         ["POST /api/events/dismiss"] = Access.AnyUser,
         ["POST /api/events/{id:long}/reopen"] = Access.AnyUser,

@@ -178,7 +178,7 @@ public static class AutomationRulesApi
     }
 
     /// <summary>Every problem of a whole rule (create and replace), and the site it names.</summary>
-    private static async Task<Site?> CheckAsync(
+    internal static async Task<Site?> CheckAsync(
         RuleRequest request, GatehouseDb db, Playbooks.PlaybookLibrary playbooks, List<string> errors, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 200)
