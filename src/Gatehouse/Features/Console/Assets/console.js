@@ -150,7 +150,8 @@
       for (const el of form.querySelectorAll("[data-must-match]")) {
         if (el.value !== form.elements[el.dataset.mustMatch]?.value) refuse(`'${el.dataset.mustMatch}' and its confirmation differ: type the same value twice.`);
       }
-      const body = form.dataset.shape === "integration" ? integrationBody(form)
+      const body = form.dataset.shape === "rule" ? ruleBody(form)
+        : form.dataset.shape === "integration" ? integrationBody(form)
         : form.dataset.shape === "incident-edit" ? incidentEditBody(form)
         : form.dataset.shape === "links" ? linksBody(form)
         : form.dataset.bodyFrom ? typedJson(document.getElementById(form.dataset.bodyFrom).value, labelOf(form, form.dataset.bodyFrom) ?? "The definition") : formBody(form);
@@ -381,6 +382,76 @@
     toggle.addEventListener("change", apply);
     apply();
   }
+
+  // The rule editor: the condition from its rows of tests (or its JSON), the action from the fields of its type.
+  function conditionOf(form) {
+    const builder = form.querySelector("#condition-builder");
+    if (builder.dataset.conditionMode === "json") return typedJson(form.querySelector("#rule-condition-json").value, "The condition");
+    const tests = [...builder.querySelectorAll("#condition-rows [data-row]")].map(row => {
+      const field = row.querySelector("[data-role=field]").value.trim(), operator = row.querySelector("[data-role=operator]").value;
+      const text = row.querySelector("[data-role=value]").value.trim();
+      if (!field && !text) return null;
+      if (/^(exists|notExists)$/.test(operator)) return { field, operator };
+      if (/^(in|notIn)$/.test(operator)) return { field, operator, value: text.split(",").map(v => v.trim()).filter(Boolean) };
+      return { field, operator, value: text };
+    }).filter(Boolean);
+    if (tests.length === 0) refuse("The condition needs at least one test: a field, an operator and a value.");
+    return tests.length === 1 ? tests[0] : { [builder.querySelector("[data-role=match]").value]: tests };
+  }
+  function ruleBody(form) {
+    const body = formBody(form);
+    const where = form.querySelector("[data-role=where]").value;
+    if (where) body.site = where; else body.scope = "AllInternalSites";
+    body.condition = conditionOf(form);
+    const action = body.type === "Dismissal" ? "dismissal" : "escalation", member = {};
+    for (const el of form.querySelectorAll(`[data-role=${action}]`)) if (el.value.trim()) member[el.dataset.member] = el.value.trim();
+    body[action] = member;
+    return body;
+  }
+  document.addEventListener("click", e => {
+    const toggle = e.target.closest("[data-toggle-condition-mode]");
+    if (!toggle) return;
+    const form = toggle.form, builder = form.querySelector("#condition-builder");
+    try {
+      if (builder.dataset.conditionMode === "rows") {
+        form.querySelector("#rule-condition-json").value = JSON.stringify(conditionOf(form), null, 2);
+        builder.dataset.conditionMode = "json"; toggle.textContent = "Edit as tests";
+      } else {
+        const condition = typedJson(form.querySelector("#rule-condition-json").value, "The condition");
+        const tests = condition.field ? [condition] : condition.all ?? condition.any;
+        if (!Array.isArray(tests) || tests.some(t => !t || typeof t.field !== "string" || Object.keys(t).some(k => !["field", "operator", "value"].includes(k))))
+          refuse("This condition nests all / any / not: it can only be edited as JSON.");
+        const rows = form.querySelector("#condition-rows");
+        rows.querySelectorAll("[data-row]").forEach(r => r.remove());
+        for (const test of tests) {
+          const row = rows.querySelector("template").content.firstElementChild.cloneNode(true);
+          row.querySelector("[data-role=field]").value = test.field;
+          row.querySelector("[data-role=operator]").value = test.operator ?? "equals";
+          row.querySelector("[data-role=value]").value = Array.isArray(test.value) ? test.value.join(", ") : test.value ?? "";
+          rows.append(row);
+        }
+        form.querySelector("[data-role=match]").value = condition.any ? "any" : "all";
+        builder.dataset.conditionMode = "rows"; toggle.textContent = "Edit as JSON";
+      }
+      builder.querySelector("[data-condition-rows]").classList.toggle("hidden", builder.dataset.conditionMode === "json");
+      builder.querySelector("[data-condition-json]").classList.toggle("hidden", builder.dataset.conditionMode !== "json");
+      clearErrors(form);
+    } catch (err) { showErrors(form, err); }
+  });
+  document.getElementById("test-rule")?.addEventListener("click", async () => {
+    const form = document.getElementById("rule-form"), output = document.getElementById("rule-test-result");
+    output.textContent = "";
+    try {
+      const text = document.getElementById("test-event").value.trim();
+      if (!/^[1-9]\d{0,15}$/.test(text)) refuse("Enter the id of an event to test against, a whole number such as 42 (it is on the Events page).");
+      const result = await api("POST", "/api/automation-rules/test", { rule: ruleBody(form), eventId: Number(text) });
+      clearErrors(form);
+      const incident = result.decision?.incident;
+      output.textContent = !result.matches ? `Event ${text} does not match: the rule would do nothing.`
+        : incident ? `Event ${text} matches: it would be escalated to a ${incident.severity} ${incident.incidentType} incident “${incident.title}”.`
+        : `Event ${text} matches: it would be dismissed${result.decision?.dismissal?.reason ? ` (${result.decision.dismissal.reason})` : ""}.`;
+    } catch (err) { showErrors(form, err); }
+  });
 
   // Escape closes a dialog page, as it would a modal.
   document.addEventListener("keydown", e => {
