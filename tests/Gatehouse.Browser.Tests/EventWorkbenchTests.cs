@@ -115,6 +115,55 @@ public sealed class EventWorkbenchTests(ConsoleFixture console)
         await Expect(page.Locator("#events-count")).ToHaveTextAsync("1 event");
     }
 
+    [Fact]
+    public async Task Page_2_of_a_console_list_showed_page_1_again_and_a_bad_time_showed_everything_unfiltered()
+    {
+        var (site, integration, key) = await SourceAsync();
+        var ids = await SendAsync(integration, site, key, Enumerable.Range(1, 53).Select(i => $"Bulk {i}").ToArray());
+        var page = await console.NewPageAsync();
+        await page.SignInAsync("admin", GatehouseFactory.AdminPassword);
+
+        await page.GotoAsync($"/console/events?site={Uri.EscapeDataString(site)}&page=2");
+        var rows = page.GetByRole(AriaRole.Table, new() { Name = "Events" }).Locator("tbody tr");
+        await Expect(rows).ToHaveCountAsync(3);
+        await Expect(Row(page, ids[0])).ToHaveCountAsync(1); // the oldest three are on page 2
+        await Expect(page.GetByText("Page 2 of 2")).ToBeVisibleAsync();
+        foreach (var list in new[] { "/console/incidents?page=2", "/console/ingestions?page=2", "/console/audit?page=2" })
+        {
+            await page.GotoAsync(list);
+            await Expect(page.Locator("main")).Not.ToContainTextAsync("Page 1 of");
+        }
+
+        await page.GotoAsync($"/console/events?site={Uri.EscapeDataString(site)}&from=abc");
+        await Expect(page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "From (UTC)" })).ToHaveTextAsync("'From (UTC)' is not a date and time: use the date picker, or yyyy-mm-ddThh:mm such as 2026-12-03T09:30.");
+        await Expect(rows).ToHaveCountAsync(0);
+        await page.GotoAsync("/console/audit?to=10000-01-01");
+        await Expect(page.GetByRole(AriaRole.Alert).Filter(new() { HasText = "To (UTC)" })).ToContainTextAsync("'To (UTC)' is not a date and time");
+    }
+
+    [Fact]
+    public async Task Link_selected_linked_some_events_and_said_only_that_one_was_refused()
+    {
+        var (site, integration, key) = await SourceAsync();
+        var (otherSite, otherIntegration, otherKey) = await SourceAsync();
+        var mine = (await SendAsync(integration, site, key, "Here"))[0];
+        var theirs = (await SendAsync(otherIntegration, otherSite, otherKey, "There"))[0];
+        var incident = await console.Admin.PostAsync("/api/incidents", new { site, incidentType = "Intrusion", title = Unique.Name("Intrusion") });
+        var number = incident["number"]!.GetValue<string>();
+        var page = await console.NewPageAsync();
+        await page.SignInAsync("admin", GatehouseFactory.AdminPassword);
+        await page.GotoAsync("/console/events");
+
+        await page.GetByLabel($"Select event {mine}").CheckAsync();
+        await page.GetByLabel($"Select event {theirs}").CheckAsync();
+        await page.GetByLabel("Incident (IR Number or id)").FillAsync(number);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Link selected" }).ClickAsync();
+
+        await page.ExpectStatusAsync($"1 event linked to {number}. Not linked: event {theirs}: There is no incident {number} on the event's site '{otherSite}'.");
+        Assert.Single((await console.Admin.GetAsync($"/api/events/{mine}"))["incidentIds"]!.AsArray());
+        Assert.Empty((await console.Admin.GetAsync($"/api/events/{theirs}"))["incidentIds"]!.AsArray());
+    }
+
     private static ILocator Row(IPage page, long id) =>
         page.GetByRole(AriaRole.Table, new() { Name = "Events" }).Locator("tbody tr").Filter(new() { Has = page.GetByLabel($"Select event {id}") });
 

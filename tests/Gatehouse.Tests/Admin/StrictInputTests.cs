@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using Gatehouse.Tests.Infrastructure;
 
@@ -11,6 +12,24 @@ public sealed class StrictInputTests(SqliteFixture fixture) : IClassFixture<Sqli
         fixture.Admin.Http.PostAsync(path, new StringContent(body, Encoding.UTF8, "application/json"));
 
     // Regression (new user): a misspelt member answered 200 and changed nothing.
+    [Theory]
+    [InlineData("/api/users", "username")]
+    [InlineData("/api/sites", "name")]
+    public async Task A_name_with_a_zero_width_space_was_accepted_and_read_as_another_user_in_the_audit_log(string route, string member)
+    {
+        var body = new System.Text.Json.Nodes.JsonObject { [member] = "admin\u200B" + Guid.NewGuid().ToString("N")[..6] };
+        if (route == "/api/users")
+        {
+            (body["password"], body["role"]) = ("a-long-enough-password", "Analyst");
+        }
+        else
+        {
+            body["kind"] = "Internal";
+        }
+        var problem = await GatehouseClient.Problem(await fixture.Admin.Http.PostAsJsonAsync(route, body), HttpStatusCode.BadRequest);
+        Assert.Contains("invisible", problem["Error"]!.GetValue<string>());
+    }
+
     [Fact]
     public async Task A_misspelt_member_is_refused_with_the_known_ones()
     {

@@ -31,6 +31,40 @@ public abstract class EventTriageTests(GatehouseFixture fixture)
     }
 
     [Fact]
+    public async Task An_escalated_event_was_dismissed_then_reopened_to_New_behind_its_incident()
+    {
+        var site = await Admin.CreateSiteAsync();
+        await Admin.PostAsync("/api/automation-rules", new
+        {
+            name = Unique.Name("Escalate"), type = "Escalation", site,
+            condition = new { field = "Title", @operator = "equals", value = "escalated" },
+            escalation = new { incidentType = "Intrusion", title = "{{Title}}" },
+        });
+        var integration = await Admin.CreateIntegrationAsync(Mapping);
+        var key = await Admin.IntakeKeyAsync(integration, new { site, runEventAutomationRules = true });
+        var result = await Admin.SendAndWaitAsync(integration, site, new object[] { new { title = "escalated" }, new { title = "plain" } }, key);
+        var ids = result["events"]!.AsArray().Select(e => e!["id"]!.GetValue<long>()).ToList();
+        Assert.Equal("Escalated", result["events"]![0]!["status"]!.GetValue<string>());
+
+        var single = await GatehouseClient.Problem(await Admin.Http.PostAsJsonAsync($"/api/events/{ids[0]}/dismiss", new { reason = "x" }), HttpStatusCode.Conflict, "event_escalated");
+        Assert.Contains($"Event {ids[0]} was escalated", single["Error"]!.GetValue<string>());
+        await GatehouseClient.Problem(await Admin.Http.PostAsJsonAsync("/api/events/dismiss", new { ids }), HttpStatusCode.Conflict, "event_escalated");
+
+        Assert.Equal("Escalated", (await Admin.GetAsync($"/api/events/{ids[0]}"))["status"]!.GetValue<string>());
+        Assert.Equal("New", (await Admin.GetAsync($"/api/events/{ids[1]}"))["status"]!.GetValue<string>()); // all or none
+    }
+
+    [Fact]
+    public async Task Bulk_dismiss_counted_its_cap_after_removing_duplicates_so_any_number_of_copies_passed()
+    {
+        var (_, ids) = await EventsAsync(new { title = "one" });
+        var copies = Enumerable.Repeat(ids[0], 501).ToArray();
+        await GatehouseClient.Problem(await Admin.Http.PostAsJsonAsync("/api/events/dismiss", new { ids = copies }), HttpStatusCode.BadRequest);
+        var fine = await GatehouseClient.Json(await Admin.Http.PostAsJsonAsync("/api/events/dismiss", new { ids = Enumerable.Repeat(ids[0], 3).ToArray() }), HttpStatusCode.OK);
+        Assert.Single(fine.AsArray());
+    }
+
+    [Fact]
     public async Task An_analyst_dismisses_and_reopens_an_event_of_their_site_with_an_audit_row_for_each()
     {
         var (site, ids) = await EventsAsync(new { title = "noise" });

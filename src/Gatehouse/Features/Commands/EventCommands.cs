@@ -53,6 +53,10 @@ public static class EventCommands
         var relevant = Ids(parameters["Relevant Event IDs"], "Relevant Event IDs").Where(id => id != sourceId).ToList();
         var events = await SiteEventsAsync(context, [sourceId, .. relevant], cancellationToken);
         var ordered = events.OrderBy(e => e.Id != sourceId).ThenBy(e => e.Id).ToList();
+        if (Events.EventTriage.WhyNotDismissed(ordered) is { } refusal)
+        {
+            throw new CommandFailedException(refusal);
+        }
         context.Triage.Dismiss(ordered, IncidentCommands.Text(parameters, "Reason Code"), IncidentCommands.Text(parameters, "Dismissal Reason"),
             new Incidents.IncidentActor(context.User.Id, context.User.Username, context.KeyId));
         var dismissed = new JsonArray();

@@ -47,6 +47,10 @@ public static class EventTriageApi
         {
             return NotFound(id);
         }
+        if (EventTriage.WhyNotDismissed([evt]) is { } refusal)
+        {
+            return Problems.Conflict("event_escalated", refusal);
+        }
         if (triage.Dismiss([evt], Blank(request.ReasonCode), Blank(request.Reason), Actor(user)).Count > 0)
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -57,8 +61,8 @@ public static class EventTriageApi
     private static async Task<Results<Ok<List<EventView>>, ProblemHttpResult>> DismissMany(
         BulkDismissRequest request, GatehouseDb db, CurrentUser user, EventTriage triage, CancellationToken cancellationToken)
     {
-        var ids = request.Ids?.Distinct().ToList();
-        if (ids is null || ids.Count == 0 || ids.Count > EventTriage.MaxEventsPerCall)
+        var ids = request.Ids is { Count: <= EventTriage.MaxEventsPerCall } given ? given.Distinct().ToList() : null;
+        if (ids is null || ids.Count == 0)
         {
             return Problems.Invalid([$"'ids' is required: 1 to {EventTriage.MaxEventsPerCall} event ids."]);
         }
@@ -71,6 +75,10 @@ public static class EventTriageApi
         if (ids.Except(events.Select(e => e.Id)).ToList() is { Count: > 0 } missing)
         {
             return Problems.NotFound($"There is no event {string.Join(", ", missing.Take(20))}{(missing.Count > 20 ? ", …" : "")} that you can see: nothing was dismissed.");
+        }
+        if (EventTriage.WhyNotDismissed(events) is { } refusal)
+        {
+            return Problems.Conflict("event_escalated", refusal);
         }
         if (triage.Dismiss(events, Blank(request.ReasonCode), Blank(request.Reason), Actor(user)).Count > 0)
         {

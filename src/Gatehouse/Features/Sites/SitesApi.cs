@@ -160,9 +160,9 @@ public static class SitesApi
             errors.Add("'name' is required.");
             return null;
         }
-        if (name.Length > 200 || name.Any(c => char.IsControl(c) || c is '/' or '\\'))
+        if (name.Length > 200 || name.Any(c => c is '/' or '\\') || Core.Auth.VisibleNames.HasHiddenCharacters(name))
         {
-            errors.Add("'name' must be at most 200 characters, without '/', '\\' or control characters.");
+            errors.Add("'name' must be at most 200 characters, without '/', '\\', control or invisible characters.");
             return null;
         }
         return name;

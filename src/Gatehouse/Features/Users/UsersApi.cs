@@ -62,9 +62,13 @@ public static class UsersApi
     {
         var errors = new List<string>();
         var username = request.Username?.Trim();
-        if (string.IsNullOrEmpty(username) || username.Length > 200 || username.Any(char.IsControl))
+        if (string.IsNullOrEmpty(username) || username.Length > 200)
         {
             errors.Add("'username' is required (at most 200 characters).");
+        }
+        else if (Core.Auth.VisibleNames.HasHiddenCharacters(username))
+        {
+            errors.Add("'username' holds an invisible or control character (a zero-width space, a direction mark, a line break, a non-breaking space): use visible characters only.");
         }
         if (PasswordProblem(request.Password, "password") is { } problem)
         {

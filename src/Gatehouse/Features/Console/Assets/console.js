@@ -346,8 +346,15 @@
         const text = form.elements.incident.value.trim();
         if (!text) refuse("'incident' is required: the IR Number (20261203-42) or the id of the incident to link the events to.");
         const incident = /^[1-9]\d{0,15}$/.test(text) ? Number(text) : text;
-        for (const id of ids) await api("POST", `/api/events/${id}/link`, { incident });
-        button.dataset.done = `${what} linked to ${text}.`;
+        // One call per event: each is linked or refused on its own, and the answer says which.
+        const refused = [];
+        for (const id of ids) {
+          try { await api("POST", `/api/events/${id}/link`, { incident }); }
+          catch (err) { refused.push(`event ${id}: ${err.message}`); }
+        }
+        if (refused.length === ids.length) refuse(...refused);
+        const linked = ids.length - refused.length;
+        button.dataset.done = `${linked === 1 ? "1 event" : `${linked} events`} linked to ${text}.` + (refused.length ? ` Not linked: ${refused.join(" ")}` : "");
       }
       await then(button, null);
     } catch (err) { showErrors(form, err); }

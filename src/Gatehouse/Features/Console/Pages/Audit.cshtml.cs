@@ -28,10 +28,15 @@ public sealed class AuditModel(GatehouseDb db, AuthFailureAudit failures) : Cons
 
     public Page<AuditView>? Results { get; private set; }
 
-    public async Task OnGetAsync(string? actor, string? action, string? resource, string? target, string? from, string? to, AuditOrder? order, int? page)
+    public async Task OnGetAsync(string? actor, string? action, string? resource, string? target, string? from, string? to, AuditOrder? order, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "page")] int? pageNumber)
     {
-        (Actor, Action, Resource, Target, From, To, Order) = (Text.Blank(actor), Text.Blank(action), Text.Blank(resource), Text.Blank(target), UtcInput(from), UtcInput(to), order ?? AuditOrder.Desc);
-        var result = (await AuditApi.List(new AuditFilter(From, To, Actor, null, Action, page, 50, Resource, Target, Order.ToString().ToLowerInvariant()), db, failures, Aborted)).Result;
+        (Actor, Action, Resource, Target, Order) = (Text.Blank(actor), Text.Blank(action), Text.Blank(resource), Text.Blank(target), order ?? AuditOrder.Desc);
+        if (!TryTimeRange(from, to, out var start, out var end))
+        {
+            return;
+        }
+        (From, To) = (start, end);
+        var result = (await AuditApi.List(new AuditFilter(From, To, Actor, null, Action, pageNumber, 50, Resource, Target, Order.ToString().ToLowerInvariant()), db, failures, Aborted)).Result;
         Results = Read<Page<AuditView>>(result);
         var keyIds = Results?.Items.Where(e => e.KeyId is not null && e.Target is null).Select(e => e.KeyId!.Value).Distinct().ToList() ?? [];
         KeyNames = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToDictionaryAsync(

@@ -89,5 +89,21 @@ public abstract class ConsolePageModel : PageModel
         DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture,
             System.Globalization.DateTimeStyles.AssumeUniversal | System.Globalization.DateTimeStyles.AdjustToUniversal, out var at) ? at : null;
 
+    /// <summary>
+    /// The From/To fields of a filter read as UTC; a value that is not a time is refused in <see cref="Refusal"/>
+    /// (false) rather than silently dropped, which would show unfiltered results as if filtered.
+    /// </summary>
+    protected bool TryTimeRange(string? from, string? to, out DateTimeOffset? start, out DateTimeOffset? end)
+    {
+        (start, end) = (UtcInput(from), UtcInput(to));
+        var wrong = new[] { ("From (UTC)", from, start), ("To (UTC)", to, end) }.FirstOrDefault(f => !string.IsNullOrWhiteSpace(f.Item2) && f.Item3 is null);
+        if (wrong.Item1 is null)
+        {
+            return true;
+        }
+        Refusal = $"'{wrong.Item1}' is not a date and time: use the date picker, or yyyy-mm-ddThh:mm such as 2026-12-03T09:30.";
+        return false;
+    }
+
     public static string When(DateTimeOffset? at) => at?.ToString("yyyy-MM-dd HH:mm:ss 'UTC'", System.Globalization.CultureInfo.InvariantCulture) ?? "";
 }

@@ -25,12 +25,16 @@ public sealed class EventsModel(GatehouseDb db, CurrentUser user) : ConsolePageM
 
     public DateTimeOffset? To { get; private set; }
 
-    public async Task OnGetAsync(string? site, string? status, string? technique, string? q, string? from, string? to, int? page)
+    public async Task OnGetAsync(string? site, string? status, string? technique, string? q, string? from, string? to, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "page")] int? pageNumber)
     {
         (Site, Status, Technique, Query) = (Text.Blank(site), Text.Blank(status), Text.Blank(technique), Text.Blank(q));
-        (From, To) = (UtcInput(from), UtcInput(to));
         Sites = (await SitesApi.List(db, user, Aborted)).Value ?? [];
-        var result = (await EventsApi.List(new ListFilter(Site, Status, From, To, null, page, 50, Technique), new EventSearch(Query, null, null, null), db, user, Aborted)).Result;
+        if (!TryTimeRange(from, to, out var start, out var end))
+        {
+            return;
+        }
+        (From, To) = (start, end);
+        var result = (await EventsApi.List(new ListFilter(Site, Status, From, To, null, pageNumber, 50, Technique), new EventSearch(Query, null, null, null), db, user, Aborted)).Result;
         Results = Read<Page<EventView>>(result);
     }
 }

@@ -18,11 +18,11 @@ public sealed class IncidentsModel(GatehouseDb db, CurrentUser user, IncidentLif
 
     public Page<IncidentView>? Results { get; private set; }
 
-    public async Task OnGetAsync(string? site, string? status, int? page)
+    public async Task OnGetAsync(string? site, string? status, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "page")] int? pageNumber)
     {
         (Site, Status) = (Text.Blank(site), Text.Blank(status));
         Sites = (await SitesApi.List(db, user, Aborted)).Value ?? [];
-        var result = (await IncidentsApi.List(new ListFilter(Site, Status, null, null, null, page, 50), db, user, lifecycle, Aborted)).Result;
+        var result = (await IncidentsApi.List(new ListFilter(Site, Status, null, null, null, pageNumber, 50), db, user, lifecycle, Aborted)).Result;
         Results = Read<Page<IncidentView>>(result);
     }
 }

@@ -20,6 +20,7 @@ public sealed class SettingsModel(GatehouseDb db, SettingsStore settings) : Cons
     public async Task OnGetAsync()
     {
         Settings = (await SettingsApi.List(db, settings, Aborted)).Value ?? [];
-        ApiKeySenders = await db.WebhookKeys.CountAsync(k => k.Enabled && k.Method == KeyMethod.ApiKey, Aborted);
+        // Counted over every site: only administrators, who may change the setting, are told.
+        ApiKeySenders = IsAdministrator ? await db.WebhookKeys.CountAsync(k => k.Enabled && k.Method == KeyMethod.ApiKey, Aborted) : 0;
     }
 }
