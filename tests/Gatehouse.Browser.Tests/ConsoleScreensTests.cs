@@ -19,7 +19,14 @@ public sealed class ConsoleScreensTests(ConsoleFixture console)
         var refid = result["refid"]!.GetValue<string>();
         // Audit rows and people with long unbroken words (a site name, a username) must wrap in their cells, not widen the page.
         var longWord = "Longword" + new string('x', 90);
-        await console.Admin.CreateSiteAsync(name: Unique.Name(longWord));
+        var longSite = await console.Admin.CreateSiteAsync(name: Unique.Name(longWord));
+        await console.Admin.PostAsync("/api/users", new { username = Unique.Name("analyst").Replace(' ', '-'), password = "an-analysts-password", role = "Analyst", sites = new[] { GatehouseClient.DefaultSite, longSite } });
+        await console.Admin.PostAsync("/api/automation-rules", new
+        {
+            name = Unique.Name("Kibana technique"), type = "Escalation", site = GatehouseClient.DefaultSite, enabled = false,
+            condition = new { field = "$.hits.hits._source.kibana.alert.rule.parameters.threat.technique.id", @operator = "exists" },
+            escalation = new { incidentType = "Intrusion", title = "{{$.hits.hits._source.kibana.alert.rule.name}}" },
+        });
         await console.Admin.PostAsync("/api/users", new { username = longWord + Guid.NewGuid().ToString("N")[..8], password = "a-long-users-password", role = "Administrator" });
         var page = await console.NewPageAsync();
         await page.SetViewportSizeAsync(width, 800);

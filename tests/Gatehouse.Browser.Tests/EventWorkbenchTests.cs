@@ -88,6 +88,7 @@ public sealed class EventWorkbenchTests(ConsoleFixture console)
         await page.GetByRole(AriaRole.Button, new() { Name = "Dismiss", Exact = true }).ClickAsync();
         await page.ExpectStatusAsync("Event dismissed.");
         await Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToContainTextAsync("Dismissed");
+        await Expect(page.Locator("#dismissal")).ToContainTextAsync("Dismissed: admin script.");
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Reopen" }).ClickAsync();
         await page.ExpectStatusAsync("Event reopened.");

@@ -72,7 +72,11 @@ public abstract class EventTriageTests(GatehouseFixture fixture)
 
         var dismissed = await GatehouseClient.Json(await analyst.Http.PostAsJsonAsync($"/api/events/{ids[0]}/dismiss", new { reason = "Known scanner", reasonCode = "FP" }), HttpStatusCode.OK);
         Assert.Equal("Dismissed", dismissed["status"]!.GetValue<string>());
+        // Regression: the reason was stored but shown nowhere but the audit log.
+        Assert.Equal("Known scanner", (await Admin.GetAsync($"/api/events/{ids[0]}"))["dismissal"]!["reason"]!.GetValue<string>());
+        Assert.Equal("FP", dismissed["dismissal"]!["reasonCode"]!.GetValue<string>());
         var reopened = await GatehouseClient.Json(await analyst.Http.PostAsync($"/api/events/{ids[0]}/reopen", null), HttpStatusCode.OK);
+        Assert.Null(reopened["dismissal"]);
         Assert.Equal("New", reopened["status"]!.GetValue<string>());
 
         var rows = await Admin.AuditAsync($"?resource=event&target={Uri.EscapeDataString($"event {ids[0]}")}");

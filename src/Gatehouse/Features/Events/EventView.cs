@@ -4,6 +4,9 @@ using Gatehouse.Storage;
 
 namespace Gatehouse.Features.Events;
 
+/// <summary>Why a dismissed event was dismissed (by a person, a rule or a command).</summary>
+public sealed record EventDismissal(string? ReasonCode, string? Reason);
+
 public sealed record EventView(
     long Id,
     string Site,
@@ -16,7 +19,8 @@ public sealed record EventView(
     JsonNode? Raw,
     IReadOnlyList<long> IncidentIds,
     JsonNode? Techniques,
-    JsonNode? Automation)
+    JsonNode? Automation,
+    EventDismissal? Dismissal = null)
 {
     /// <summary>Needs the event's Site, Integration and Incidents loaded.</summary>
     public static EventView From(Event evt, bool withRaw) =>
@@ -26,5 +30,6 @@ public sealed record EventView(
             withRaw ? GatehouseJson.ParseStored(evt.RawJson) : null,
             evt.Incidents.Select(i => i.IncidentId).Order().ToList(),
             evt.TechniquesJson is null ? new JsonArray() : GatehouseJson.ParseStored(evt.TechniquesJson),
-            evt.AutomationJson is null ? null : GatehouseJson.ParseStored(evt.AutomationJson));
+            evt.AutomationJson is null ? null : GatehouseJson.ParseStored(evt.AutomationJson),
+            evt.Status == EventStatus.Dismissed ? new EventDismissal(evt.DismissalReasonCode, evt.DismissalReason) : null);
 }

@@ -77,6 +77,27 @@ public abstract class ConsolePageModel : PageModel
         return html.Append(text[start..]).AppendHtml("</span>");
     }
 
+    /// <summary>
+    /// Text whose words stay whole, except words too long for any column (a pasted id, a name without spaces): only
+    /// those may break anywhere, so one of them cannot widen the page nor squeeze the ordinary words beside it.
+    /// </summary>
+    public static Microsoft.AspNetCore.Html.IHtmlContent Wrapping(string text)
+    {
+        var html = new Microsoft.AspNetCore.Html.HtmlContentBuilder();
+        foreach (var part in System.Text.RegularExpressions.Regex.Split(text, @"(\s+)"))
+        {
+            if (part.Length > 24)
+            {
+                html.AppendHtml("<span class=\"name\">").Append(part).AppendHtml("</span>");
+            }
+            else
+            {
+                html.Append(part);
+            }
+        }
+        return html;
+    }
+
     /// <summary><see cref="When"/> that may wrap between the date and the time, never inside either.</summary>
     public static Microsoft.AspNetCore.Html.IHtmlContent WhenWrapping(DateTimeOffset? at) => at is not { } value
         ? Microsoft.AspNetCore.Html.HtmlString.Empty
