@@ -110,8 +110,7 @@ public sealed class RuleEditorTests(ConsoleFixture console)
             mainJsonPath = "$",
             fieldMappings = new object[] { new { field = "Title", source = "$.title" }, new { field = "Severity", source = "$.sev" }, new { field = "Source IP", source = "$.ip" } },
         });
-        var view = await console.Admin.PostAsync("/api/keys", new { name = Unique.Name("Rules"), module = "DataIngestion", site, integration, intake = "Event", runEventAutomationRules = true });
-        return (integration, (await console.Admin.GetAsync($"/api/keys/{view["id"]}/secret"))["headerValue"]!.GetValue<string>());
+        return (integration, await console.Admin.IntakeKeyAsync(integration, new { site, runEventAutomationRules = true }));
     }
 
     private async Task<JsonArray> SendAsync(string integration, string site, string key, params object[] events) =>

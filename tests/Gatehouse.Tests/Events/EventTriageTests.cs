@@ -52,6 +52,11 @@ public abstract class EventTriageTests(GatehouseFixture fixture)
 
         Assert.Equal("Escalated", (await Admin.GetAsync($"/api/events/{ids[0]}"))["status"]!.GetValue<string>());
         Assert.Equal("New", (await Admin.GetAsync($"/api/events/{ids[1]}"))["status"]!.GetValue<string>()); // all or none
+
+        // Unlinked from its incident, nothing holds it any more: the refusal's advice works.
+        await GatehouseClient.Json(await Admin.Http.PostAsJsonAsync($"/api/events/{ids[0]}/unlink", new { incident = result["incidents"]![0]!["id"]!.GetValue<long>() }), HttpStatusCode.OK);
+        var dismissed = await GatehouseClient.Json(await Admin.Http.PostAsJsonAsync($"/api/events/{ids[0]}/dismiss", new { reason = "false alarm" }), HttpStatusCode.OK);
+        Assert.Equal("Dismissed", dismissed["status"]!.GetValue<string>());
     }
 
     [Fact]

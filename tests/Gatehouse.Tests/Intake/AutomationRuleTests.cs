@@ -48,6 +48,17 @@ public abstract class AutomationRuleTests(GatehouseFixture fixture)
         var analyst = await Admin.CreateAnalystAsync(fixture.Factory, site);
         Assert.Equal(HttpStatusCode.Forbidden, (await analyst.Http.PostAsJsonAsync("/api/automation-rules/test", new { rule = Rule("high"), eventId })).StatusCode);
 
+        var elsewhere = await Admin.CreateSiteAsync();
+        var otherSite = await Admin.PostAsync("/api/automation-rules/test", new
+        {
+            rule = new { name = "High severity", type = "Escalation", site = elsewhere, condition = new { field = "Severity", @operator = "equals", value = "high" }, escalation = new { incidentType = "Intrusion" } },
+            eventId,
+        }, HttpStatusCode.OK);
+        Assert.False(otherSite["matches"]!.GetValue<bool>()); // the condition holds, but intake would never run this rule on that event
+        Assert.Equal($"The rule applies to the site '{elsewhere}'; event {eventId} is on the Internal site '{site}', so intake would not run it there.",
+            otherSite["notApplied"]!.GetValue<string>());
+        Assert.Null(matched["notApplied"]);
+
         var stored = await Admin.GetAsync($"/api/events/{eventId}");
         Assert.Equal("New", stored["status"]!.GetValue<string>());
         Assert.Empty(stored["incidentIds"]!.AsArray());

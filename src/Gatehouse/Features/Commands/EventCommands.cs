@@ -132,7 +132,7 @@ public static class EventCommands
     /// <summary>The events of the request's site with these ids; an id that is not there fails the command.</summary>
     private static async Task<List<Event>> SiteEventsAsync(CommandContext context, IReadOnlyList<long> ids, CancellationToken cancellationToken)
     {
-        var events = await context.Db.Events.Where(e => ids.Contains(e.Id) && e.SiteId == context.Site.Id).ToListAsync(cancellationToken);
+        var events = await context.Db.Events.Include(e => e.Incidents).Where(e => ids.Contains(e.Id) && e.SiteId == context.Site.Id).ToListAsync(cancellationToken);
         var missing = ids.Except(events.Select(e => e.Id)).ToList();
         if (missing.Count > 0)
         {

@@ -13,16 +13,17 @@ public sealed class EventTriage(AuditLog audit)
 {
     public const int MaxEventsPerCall = 500;
 
-    /// <summary>Dismisses the events; returns those that changed.</summary>
     /// <summary>
-    /// Why these events cannot be dismissed, or null: an escalated event is worked on in its incident, so it is neither
-    /// dismissed nor (through a dismissal) reopened to New behind the incident's back.
+    /// Why these events cannot be dismissed, or null: an escalated event still linked to an incident is worked on there,
+    /// so it is neither dismissed nor (through a dismissal) reopened to New behind the incident's back. Needs the
+    /// events' Incidents loaded.
     /// </summary>
     public static string? WhyNotDismissed(IEnumerable<Event> events) =>
-        events.Where(e => e.Status == EventStatus.Escalated).Select(e => e.Id).Order().ToList() is { Count: > 0 } escalated
-            ? $"Event {string.Join(", ", escalated.Take(20))}{(escalated.Count > 20 ? ", …" : "")} {(escalated.Count == 1 ? "was" : "were")} escalated to an incident: work on {(escalated.Count == 1 ? "it" : "them")} there (or unlink {(escalated.Count == 1 ? "it" : "them")} from the incident). Nothing was dismissed."
+        events.Where(e => e.Status == EventStatus.Escalated && e.Incidents.Count > 0).Select(e => e.Id).Order().ToList() is { Count: > 0 } held
+            ? $"Event {string.Join(", ", held.Take(20))}{(held.Count > 20 ? ", …" : "")} {(held.Count == 1 ? "was" : "were")} escalated to an incident: work on {(held.Count == 1 ? "it" : "them")} there, or unlink {(held.Count == 1 ? "it" : "them")} from the incident first. Nothing was dismissed."
             : null;
 
+    /// <summary>Dismisses the events; returns those that changed.</summary>
     public List<Event> Dismiss(IEnumerable<Event> events, string? reasonCode, string? reason, IncidentActor actor)
     {
         var changed = new List<Event>();

@@ -67,7 +67,7 @@ public static class AutomationRulesApi
         RuleRequest request, GatehouseDb db, Playbooks.PlaybookLibrary playbooks, AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
     {
         var errors = new List<string>();
-        var site = await CheckAsync(request, db, playbooks, errors, cancellationToken);
+        var (site, _) = await CheckAsync(request, db, playbooks, errors, cancellationToken);
         if (errors.Count > 0)
         {
             return Problems.Invalid(errors);
@@ -88,7 +88,7 @@ public static class AutomationRulesApi
             return Problems.NotFound($"There is no automation rule {id}.");
         }
         var errors = new List<string>();
-        var site = await CheckAsync(request, db, playbooks, errors, cancellationToken);
+        var (site, _) = await CheckAsync(request, db, playbooks, errors, cancellationToken);
         if (errors.Count > 0)
         {
             return Problems.Invalid(errors);
@@ -177,8 +177,8 @@ public static class AutomationRulesApi
         return TypedResults.Ok(after);
     }
 
-    /// <summary>Every problem of a whole rule (create and replace), and the site it names.</summary>
-    internal static async Task<Site?> CheckAsync(
+    /// <summary>Every problem of a whole rule (create, replace, test), the site it names and the rule compiled (null when refused).</summary>
+    internal static async Task<(Site? Site, CompiledRule? Rule)> CheckAsync(
         RuleRequest request, GatehouseDb db, Playbooks.PlaybookLibrary playbooks, List<string> errors, CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(request.Name) || request.Name.Length > 200)
@@ -208,7 +208,7 @@ public static class AutomationRulesApi
                 errors.Add($"'site': there is no site '{(request.Site.Length > 100 ? request.Site[..100] + "…" : request.Site)}'.");
             }
         }
-        CompiledRule.Compile(0, request.Name ?? "", request.Type ?? RuleType.Dismissal, request.Condition, request.Dismissal, request.Escalation, errors);
+        var compiled = CompiledRule.Compile(0, request.Name ?? "", request.Type ?? RuleType.Dismissal, request.Condition, request.Dismissal, request.Escalation, errors);
         if (request.Escalation?.Playbook is { Length: > 0 } playbookName)
         {
             var playbook = await playbooks.FindAsync(db, playbookName, cancellationToken);
@@ -219,7 +219,7 @@ public static class AutomationRulesApi
                     : $"escalation.playbook: '{playbookName}' is an Event playbook; an escalation runs an Incident playbook on the incident it creates.");
             }
         }
-        return site;
+        return (site, errors.Count == 0 ? compiled : null);
     }
 
     private static void CheckOrder(int? order, List<string> errors)

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Text.Json.Nodes;
+using Gatehouse.Core.Auth;
 using Gatehouse.Core.Rules;
 using Gatehouse.Features.Auth;
 using Gatehouse.Infrastructure;
@@ -12,8 +13,11 @@ namespace Gatehouse.Features.Rules;
 /// <summary>A rule as it would be saved, and the stored event to try it on.</summary>
 public sealed record RuleTestRequest([property: Required] RuleRequest? Rule, [property: Required] long? EventId);
 
-/// <summary>Whether the rule matches the event, and what it would decide (the incident it would create, with its texts rendered).</summary>
-public sealed record RuleTestResult(bool Matches, RuleDecision? Decision);
+/// <summary>
+/// Whether the rule matches the event, and what it would decide (the incident it would create, with its texts rendered);
+/// <paramref name="NotApplied"/> says why it was not tried when the event is outside the rule's sites.
+/// </summary>
+public sealed record RuleTestResult(bool Matches, RuleDecision? Decision, string? NotApplied);
 
 /// <summary>
 /// "Test against this event": the rule is checked as create would check it, then run on the stored event's raw JSON and
@@ -33,21 +37,25 @@ public static class RuleTestApi
             return Problems.Invalid([request.Rule is null ? "'rule' is required: the rule as you would save it." : "'eventId' is required: the id of a stored event."]);
         }
         var errors = new List<string>();
-        await AutomationRulesApi.CheckAsync(request.Rule, db, playbooks, errors, cancellationToken);
-        var rule = errors.Count > 0 ? null : CompiledRule.Compile(0, request.Rule.Name ?? "", request.Rule.Type ?? RuleType.Dismissal,
-            request.Rule.Condition, request.Rule.Dismissal, request.Rule.Escalation, errors);
+        var (site, rule) = await AutomationRulesApi.CheckAsync(request.Rule, db, playbooks, errors, cancellationToken);
         if (rule is null)
         {
             return Problems.Invalid(errors);
         }
         var sites = await user.SiteIdsAsync(cancellationToken);
-        var evt = await db.Events.AsNoTracking().FirstOrDefaultAsync(e => e.Id == request.EventId && sites.Contains(e.SiteId), cancellationToken);
+        var evt = await db.Events.AsNoTracking().Include(e => e.Site).FirstOrDefaultAsync(e => e.Id == request.EventId && sites.Contains(e.SiteId), cancellationToken);
         if (evt is null)
         {
             return Problems.NotFound($"There is no event {request.EventId} that you can see.");
         }
+        // The same scope intake uses (ForSiteAsync): the rule's own site, or every internal site.
+        if (site is null ? evt.Site!.Kind != SiteKind.Internal : site.Id != evt.SiteId)
+        {
+            return TypedResults.Ok(new RuleTestResult(false, null,
+                $"The rule applies to {(site is null ? "internal sites" : $"the site '{site.Name}'")}; event {evt.Id} is on the {evt.Site!.Kind} site '{evt.Site.Name}', so intake would not run it there."));
+        }
         var custom = GatehouseJson.ParseStored(evt.CustomFieldsJson) as JsonObject ?? [];
         var decision = rule.Decide(new RuleSubject(GatehouseJson.ParseStored(evt.RawJson), EventColumns.Read(evt), custom));
-        return TypedResults.Ok(new RuleTestResult(decision is not null, decision));
+        return TypedResults.Ok(new RuleTestResult(decision is not null, decision, null));
     }
 }

@@ -454,7 +454,8 @@
       const result = await api("POST", "/api/automation-rules/test", { rule: ruleBody(form), eventId: Number(text) });
       clearErrors(form);
       const incident = result.decision?.incident;
-      output.textContent = !result.matches ? `Event ${text} does not match: the rule would do nothing.`
+      output.textContent = result.notApplied ? result.notApplied
+        : !result.matches ? `Event ${text} does not match: the rule would do nothing.`
         : incident ? `Event ${text} matches: it would be escalated to a ${incident.severity} ${incident.incidentType} incident “${incident.title}”.`
         : `Event ${text} matches: it would be dismissed${result.decision?.dismissal?.reason ? ` (${result.decision.dismissal.reason})` : ""}.`;
     } catch (err) { showErrors(form, err); }
