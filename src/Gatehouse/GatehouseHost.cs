@@ -171,6 +171,7 @@ public static class GatehouseHost
         app.MapConnectionsApi();
         app.MapAutomationRulesApi();
         app.MapRuleTestApi();
+        app.MapCommandTryApi();
         Features.Playbooks.PlaybooksApi.MapPlaybooksApi(app);
         Features.Playbooks.PlaybookRunsApi.MapPlaybookRunsApi(app);
         app.MapGatehouseConsole();

@@ -149,7 +149,7 @@ public static class CommandsApi
     }
 
     /// <summary>Every problem of a command definition, including a script that does not parse or lacks its function (checked in a sandbox process).</summary>
-    private static async Task<List<string>> ValidateAsync(CommandRequest request, SandboxPool sandbox, CancellationToken cancellationToken)
+    internal static async Task<List<string>> ValidateAsync(CommandRequest request, SandboxPool sandbox, CancellationToken cancellationToken)
     {
         var errors = new List<string>();
         var name = request.Name?.Trim();

@@ -154,6 +154,7 @@
         : form.dataset.shape === "integration" ? integrationBody(form)
         : form.dataset.shape === "incident-edit" ? incidentEditBody(form)
         : form.dataset.shape === "links" ? linksBody(form)
+        : form.dataset.shape === "command" ? commandBody(form)
         : form.dataset.bodyFrom ? typedJson(document.getElementById(form.dataset.bodyFrom).value, labelOf(form, form.dataset.bodyFrom) ?? "The definition") : formBody(form);
       if (body === null) { clearErrors(form); status(form.dataset.unchanged ?? "Nothing to save: no field was changed."); return; }
       const result = await api(form.dataset.apiMethod ?? "POST", form.dataset.apiUrl, body);
@@ -458,6 +459,50 @@
         : !result.matches ? `Event ${text} does not match: the rule would do nothing.`
         : incident ? `Event ${text} matches: it would be escalated to a ${incident.severity} ${incident.incidentType} incident “${incident.title}”.`
         : `Event ${text} matches: it would be dismissed${result.decision?.dismissal?.reason ? ` (${result.decision.dismissal.reason})` : ""}.`;
+    } catch (err) { showErrors(form, err); }
+  });
+
+  // The command editor: a form for the command's members, a code editor (editor.js) over its script.
+  function commandBody(form) {
+    const body = { script: form.elements.script.value, features: form.elements.formatter.checked ? ["DataFormatter"] : [] };
+    if (form.elements.name) body.name = form.elements.name.value.trim();
+    const description = form.elements.description.value.trim();
+    if (description) body.description = description;
+    const timeout = form.elements.timeoutSeconds.value.trim();
+    if (timeout) body.timeoutSeconds = /^\d{1,6}$/.test(timeout) ? Number(timeout) : refuse("'timeoutSeconds' must be a whole number of seconds.");
+    body.parameters = form.elements.parameters.value.trim() === "" ? [] : typedJson(form.elements.parameters.value, "Parameters");
+    return body;
+  }
+  function setCode(textarea, text) { textarea.value = text; textarea.dispatchEvent(new Event("code:set")); }
+  document.addEventListener("change", e => {
+    if (!e.target.matches("[data-formatter-toggle]")) return;
+    const form = e.target.form, formatter = e.target.checked, script = form.elements.script, input = form.elements.input;
+    script.dataset.codeFunction = formatter ? "format" : "main";
+    // An untouched template follows the kind; a script someone wrote is theirs to change.
+    const templates = [script.dataset.templateCommand, script.dataset.templateFormatter];
+    if (templates.includes(script.value)) setCode(script, formatter ? script.dataset.templateFormatter : script.dataset.templateCommand);
+    else script.dispatchEvent(new Event("code:relint"));
+    const label = form.querySelector('label[for="command-input"]');
+    label.textContent = formatter ? label.dataset.labelFormatter : label.dataset.labelCommand;
+    if (["{}", ""].includes(input.value.trim()) || !formatter) setCode(input, formatter ? '{\n  "host": "WS-01.EXAMPLE.COM"\n}' : "{}");
+  });
+  document.getElementById("run-command")?.addEventListener("click", async () => {
+    const form = document.getElementById("command-form"), output = document.getElementById("command-run-result");
+    output.replaceChildren();
+    status("");
+    try {
+      const input = form.elements.input.value.trim() === "" ? {} : typedJson(form.elements.input.value, labelOf(form, "input") ?? "The input");
+      const result = await api("POST", "/api/commands/try", { command: commandBody(form), input });
+      clearErrors(form);
+      const formatter = form.elements.formatter.checked, took = `${result.durationMs} ms`;
+      const line = Object.assign(document.createElement("p"), {
+        textContent: !result.succeeded ? `The script failed after ${took}: ${result.error}`
+          : formatter && result.result === null ? `The formatter returned null in ${took}: this event would be dropped.`
+          : `Returned in ${took}:`,
+      });
+      line.className = result.succeeded ? "run-ok" : "run-failed";
+      output.append(line);
+      if (result.succeeded && result.result !== null) output.append(Object.assign(document.createElement("pre"), { textContent: JSON.stringify(result.result, null, 2) }));
     } catch (err) { showErrors(form, err); }
   });
 

@@ -7,9 +7,6 @@ public sealed class CommandModel(GatehouseDb db) : ConsolePageModel
 {
     public CommandView? Command { get; private set; }
 
-    public string EditableJson => Command is null ? "" : Pretty(new CommandRequest(
-        Command.Name, Command.Description, Command.Parameters.ToList(), Command.Script, Command.Features.ToList(), Command.TimeoutSeconds));
-
     public async Task OnGetAsync(string name)
     {
         Command = Show<CommandView>((await CommandsApi.Get(name, db, Aborted)).Result);
