@@ -26,13 +26,18 @@ public static class ConsoleSetup
         app.MapRazorPages();
     }
 
-    /// <summary>Console pages may run only the console's own script and style, and may not be framed.</summary>
+    /// <summary>
+    /// Console pages may run only the console's own scripts and styles, and may not be framed. The code editor mounts its
+    /// stylesheet as a style element: it carries this response's nonce (<see cref="StyleNonce"/>), so no other inline style applies.
+    /// </summary>
     public static IApplicationBuilder UseConsoleSecurityHeaders(this IApplicationBuilder app) => app.Use((context, next) =>
     {
         if (context.Request.Path.StartsWithSegments("/console"))
         {
+            var nonce = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+            context.Items[StyleNonceKey] = nonce;
             var headers = context.Response.Headers;
-            headers.ContentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            headers.ContentSecurityPolicy = $"default-src 'self'; script-src 'self'; style-src 'self' 'nonce-{nonce}'; img-src 'self' data:; "
                 + "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
             headers.XContentTypeOptions = "nosniff";
             headers.XFrameOptions = "DENY";
@@ -40,6 +45,11 @@ public static class ConsoleSetup
         }
         return next(context);
     });
+
+    private const string StyleNonceKey = "gatehouse.style-nonce";
+
+    /// <summary>The nonce this response's policy allows style elements with.</summary>
+    public static string StyleNonce(HttpContext context) => context.Items[StyleNonceKey] as string ?? "";
 
     private static IResult Asset(string name, HttpContext context)
     {

@@ -35,7 +35,8 @@ function definesFunction(program, name) {
 
 function enhance(textarea) {
   const kind = textarea.dataset.code;
-  const extensions = [basicSetup, EditorView.lineWrapping, lintGutter()];
+  const nonce = document.querySelector('meta[name="style-nonce"]')?.content;
+  const extensions = [basicSetup, EditorView.lineWrapping, lintGutter(), ...(nonce ? [EditorView.cspNonce.of(nonce)] : [])];
   if (kind === "json") {
     extensions.push(json(), linter(jsonParseLinter(), { delay: 300 }));
   } else {
