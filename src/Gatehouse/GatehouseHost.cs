@@ -1,6 +1,7 @@
 using Gatehouse.Features.Audit;
 using Gatehouse.Features.Auth;
 using Gatehouse.Features.Commands;
+using Gatehouse.Features.Statistics;
 using Gatehouse.Features.Console;
 using Gatehouse.Features.Rules;
 using Gatehouse.Features.Events;
@@ -83,6 +84,7 @@ public static class GatehouseHost
         services.AddHostedService<UsedTokenSweeper>();
         services.AddScoped<IntakeHandler>();
         services.AddScoped<IngestionResults>();
+        services.AddScoped<Features.Statistics.StatisticsQueries>();
         services.AddScoped<IngestionProcessor>();
         services.AddSingleton<IntakeDefinitions>();
         services.AddSingleton<FormatterRunner>();
@@ -172,6 +174,7 @@ public static class GatehouseHost
         app.MapAutomationRulesApi();
         app.MapRuleTestApi();
         app.MapCommandTryApi();
+        app.MapStatisticsApi();
         Features.Playbooks.PlaybooksApi.MapPlaybooksApi(app);
         Features.Playbooks.PlaybookRunsApi.MapPlaybookRunsApi(app);
         app.MapGatehouseConsole();

@@ -17,10 +17,11 @@ public sealed class AttackCatalog
     private readonly Dictionary<string, Tactic> _tactics;
     private readonly Dictionary<string, List<Technique>> _byName;
 
-    private AttackCatalog(IEnumerable<Technique> techniques, IEnumerable<Tactic> tactics)
+    private AttackCatalog(IEnumerable<Technique> techniques, IReadOnlyList<Tactic> tactics)
     {
+        MatrixTactics = tactics;
         _techniques = techniques.ToDictionary(t => t.Id, StringComparer.OrdinalIgnoreCase);
-        _tactics = tactics.ToDictionary(t => t.Id, StringComparer.OrdinalIgnoreCase);
+        _tactics = tactics.DistinctBy(t => t.Id, StringComparer.OrdinalIgnoreCase).ToDictionary(t => t.Id, StringComparer.OrdinalIgnoreCase);
         _byName = _techniques.Values.Where(t => !t.Revoked && !t.Deprecated)
             .GroupBy(t => t.Name.Trim(), StringComparer.OrdinalIgnoreCase)
             .ToDictionary(g => g.Key, g => g.ToList(), StringComparer.OrdinalIgnoreCase);
@@ -33,6 +34,9 @@ public sealed class AttackCatalog
     public IReadOnlyCollection<Technique> Techniques => _techniques.Values;
 
     public IReadOnlyCollection<Tactic> Tactics => _tactics.Values;
+
+    /// <summary>The tactics in the order of the bundle's matrix (its <c>tactic_refs</c>); tactics it does not name follow by ID.</summary>
+    public IReadOnlyList<Tactic> MatrixTactics { get; }
 
     /// <summary>The technique with this ID, following revoked-by to the current one.</summary>
     public Technique? Technique(string id)
@@ -58,6 +62,8 @@ public sealed class AttackCatalog
             throw new InvalidDataException("Not a STIX bundle: there is no 'objects' array.");
         }
         var tactics = new Dictionary<string, Tactic>(StringComparer.Ordinal); // by shortname
+        var tacticStixIds = new Dictionary<string, Tactic>(StringComparer.Ordinal);
+        var matrixOrder = new List<string>();
         var patterns = new List<(string StixId, string Id, string Name, List<string> Phases, bool Revoked, bool Deprecated)>();
         var revokedBy = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var item in objects.EnumerateArray())
@@ -65,7 +71,16 @@ public sealed class AttackCatalog
             var type = Text(item, "type");
             if (type == "x-mitre-tactic" && AttackId(item) is { } tacticId && Text(item, "x_mitre_shortname") is { } shortName)
             {
-                tactics[shortName] = new Tactic(tacticId, Text(item, "name") ?? tacticId, shortName);
+                var tactic = new Tactic(tacticId, Text(item, "name") ?? tacticId, shortName);
+                tactics[shortName] = tactic;
+                if (Text(item, "id") is { } stixId)
+                {
+                    tacticStixIds[stixId] = tactic;
+                }
+            }
+            else if (type == "x-mitre-matrix" && matrixOrder.Count == 0 && item.TryGetProperty("tactic_refs", out var refs) && refs.ValueKind == JsonValueKind.Array)
+            {
+                matrixOrder.AddRange(refs.EnumerateArray().Where(r => r.ValueKind == JsonValueKind.String).Select(r => r.GetString()!));
             }
             else if (type == "attack-pattern" && AttackId(item) is { } techniqueId)
             {
@@ -87,7 +102,9 @@ public sealed class AttackCatalog
             p.Phases.Select(phase => tactics.GetValueOrDefault(phase)).OfType<Tactic>().ToList(),
             p.Revoked, p.Deprecated,
             revokedBy.TryGetValue(p.StixId, out var replacement) ? idsByStix.GetValueOrDefault(replacement) : null));
-        return new AttackCatalog(techniques, tactics.Values);
+        var ordered = matrixOrder.Select(id => tacticStixIds.GetValueOrDefault(id)).OfType<Tactic>().Distinct().ToList();
+        ordered.AddRange(tactics.Values.Except(ordered).OrderBy(t => t.Id, StringComparer.Ordinal));
+        return new AttackCatalog(techniques, ordered);
     }
 
     private static string? AttackId(JsonElement item) =>

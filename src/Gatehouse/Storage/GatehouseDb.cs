@@ -101,6 +101,9 @@ public abstract class GatehouseDb(DbContextOptions options) : DbContext(options)
             ingestion.HasIndex(i => new { i.KeyId, i.IdempotencyKey }).IsUnique();
             // Claims ask for fresh (Attempts = 0) or retried work by status, oldest first.
             ingestion.HasIndex(i => new { i.Status, i.Attempts, i.ReceivedAt });
+            // The dashboard counts what each site received, and what was processed, per hour or day.
+            ingestion.HasIndex(i => new { i.SiteId, i.ReceivedAt });
+            ingestion.HasIndex(i => i.ProcessedAt);
             ingestion.HasOne(i => i.Integration).WithMany().HasForeignKey(i => i.IntegrationId).OnDelete(DeleteBehavior.Restrict);
             ingestion.HasOne(i => i.Site).WithMany().HasForeignKey(i => i.SiteId).OnDelete(DeleteBehavior.Restrict);
         });

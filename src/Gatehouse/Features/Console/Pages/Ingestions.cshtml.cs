@@ -16,11 +16,20 @@ public sealed class IngestionsModel(GatehouseDb db, CurrentUser user) : ConsoleP
 
     public Page<IngestionSummary>? Results { get; private set; }
 
-    public async Task OnGetAsync(string? site, string? status, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "page")] int? pageNumber)
+    public DateTimeOffset? From { get; private set; }
+
+    public DateTimeOffset? To { get; private set; }
+
+    public async Task OnGetAsync(string? site, string? status, string? from, string? to, [Microsoft.AspNetCore.Mvc.FromQuery(Name = "page")] int? pageNumber)
     {
         (Site, Status) = (Text.Blank(site), Text.Blank(status));
         Sites = (await SitesApi.List(db, user, Aborted)).Value ?? [];
-        var result = (await IngestionsApi.List(new ListFilter(Site, Status, null, null, null, pageNumber, 50), db, user, Aborted)).Result;
+        if (!TryTimeRange(from, to, out var start, out var end))
+        {
+            return;
+        }
+        (From, To) = (start, end);
+        var result = (await IngestionsApi.List(new ListFilter(Site, Status, From, To, null, pageNumber, 50), db, user, Aborted)).Result;
         Results = Read<Page<IngestionSummary>>(result);
     }
 }

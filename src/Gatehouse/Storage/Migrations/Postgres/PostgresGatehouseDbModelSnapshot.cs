@@ -642,10 +642,12 @@ namespace Gatehouse.Storage.Migrations.Postgres
 
                     b.HasIndex("IntegrationId");
 
-                    b.HasIndex("SiteId");
+                    b.HasIndex("ProcessedAt");
 
                     b.HasIndex("KeyId", "IdempotencyKey")
                         .IsUnique();
+
+                    b.HasIndex("SiteId", "ReceivedAt");
 
                     b.HasIndex("Status", "Attempts", "ReceivedAt");
 

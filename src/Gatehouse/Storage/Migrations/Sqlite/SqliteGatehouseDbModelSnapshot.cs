@@ -622,10 +622,12 @@ namespace Gatehouse.Storage.Migrations.Sqlite
 
                     b.HasIndex("IntegrationId");
 
-                    b.HasIndex("SiteId");
+                    b.HasIndex("ProcessedAt");
 
                     b.HasIndex("KeyId", "IdempotencyKey")
                         .IsUnique();
+
+                    b.HasIndex("SiteId", "ReceivedAt");
 
                     b.HasIndex("Status", "Attempts", "ReceivedAt");
 
