@@ -12,7 +12,8 @@ public static partial class FailureReasons
 
     public static string Classify(string message)
     {
-        var text = message.Trim();
+        // A reason is in the first words; a script's long error text need not be read whole.
+        var text = message.Length > 1000 ? message[..1000].Trim() : message.Trim();
         var clause = FirstClause().Match(text) is { Success: true } m ? m.Groups["clause"].Value : text;
         clause = Quoted().Replace(clause, "'…'");
         clause = Number().Replace(clause, "N");
@@ -20,11 +21,11 @@ public static partial class FailureReasons
         return clause.Length <= MaxLength ? clause : clause[..(MaxLength - 1)] + "…";
     }
 
-    // Up to the first ": " or sentence end outside quotes.
-    [GeneratedRegex(@"^(?<clause>(?:'[^']*'|""[^""]*""|[^'"":.]|\.(?!\s|$)|:(?!\s))+)")]
+    // Up to the first ": " or sentence end outside quotes; an apostrophe inside a word ("key's") opens no quote.
+    [GeneratedRegex(@"^(?<clause>(?:(?<![\p{L}\p{N}])'[^']*'|""[^""]*""|(?<=[\p{L}\p{N}])'|[^'"":.]|\.(?!\s|$)|:(?!\s))+)")]
     private static partial Regex FirstClause();
 
-    [GeneratedRegex(@"'[^']*'|""[^""]*""")]
+    [GeneratedRegex(@"(?<![\p{L}\p{N}])'[^']*'(?![\p{L}\p{N}])|""[^""]*""")]
     private static partial Regex Quoted();
 
     [GeneratedRegex(@"\b\d+(?:[.,]\d+)*\b")]
