@@ -17,6 +17,8 @@ public sealed class ConsoleScreensTests(ConsoleFixture console)
         var result = await console.Admin.SendAndWaitAsync(integration, GatehouseClient.DefaultSite,
             new { alerts = new object[] { new { name = "Credential dumping T1003" }, "not an object" } }, key);
         var refid = result["refid"]!.GetValue<string>();
+        var command = Unique.Name("Screens command").Replace(' ', '_');
+        await console.Admin.PostAsync("/api/commands", new { name = command, script = "function main(params) { return params; }", parameters = new[] { new { name = "Host", type = "Text" } } });
         // Audit rows and people with long unbroken words (a site name, a username) must wrap in their cells, not widen the page.
         var longWord = "Longword" + new string('x', 90);
         var longSite = await console.Admin.CreateSiteAsync(name: Unique.Name(longWord));
@@ -54,6 +56,9 @@ public sealed class ConsoleScreensTests(ConsoleFixture console)
             ("/console/playbooks", "Playbooks", "playbooks"),
             ("/console/people", "Sites and users", "people"),
             ("/console/audit", "Audit log", "audit"),
+            ("/console", "Dashboard", "dashboard"),
+            ("/console/attack?range=30d", "MITRE ATT&CK", "attack-matrix"),
+            ($"/console/commands/{Uri.EscapeDataString(command)}", command, "command-custom"),
         ];
         foreach (var (path, heading, screenshot) in screens)
         {

@@ -53,9 +53,9 @@ function enhance(textarea) {
     label.id ||= `${textarea.id}-label`;
     extensions.push(EditorView.contentAttributes.of({ "aria-labelledby": label.id }));
   }
+  // The editor owns its root's attributes: set them through it, or its next update drops them.
+  extensions.push(EditorView.editorAttributes.of({ class: "code-editor", "data-code-for": textarea.id }));
   const view = new EditorView({ doc: textarea.value, extensions });
-  view.dom.classList.add("code-editor");
-  view.dom.dataset.codeFor = textarea.id;
   textarea.hidden = true;
   textarea.after(view.dom);
   if (label) {
