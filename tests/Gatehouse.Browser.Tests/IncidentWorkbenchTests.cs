@@ -268,6 +268,27 @@ public sealed class IncidentWorkbenchTests(ConsoleFixture console)
 
     private static ILocator Field(IPage page, string label) => page.Locator($"#incident-fields > dl.fields > [data-field='{label}'] dd");
 
+    [Fact]
+    public async Task The_live_incident_list_shows_a_new_incident_and_keeps_its_filters()
+    {
+        var site = await console.Admin.CreateSiteAsync();
+        await console.Admin.PostAsync("/api/incidents", new { site, incidentType = "Phishing", title = "First lure" });
+        var page = await console.NewPageAsync();
+        await page.SignInAsync("admin", GatehouseFactory.AdminPassword);
+        await page.GotoAsync($"/console/incidents?site={Uri.EscapeDataString(site)}");
+        var rows = page.GetByRole(AriaRole.Table, new() { Name = "Incidents" }).Locator("tbody tr");
+        await Expect(rows).ToHaveCountAsync(1);
+        await page.GetByLabel("Refresh every 10 s (filters are kept)").CheckAsync();
+
+        await console.Admin.PostAsync("/api/incidents", new { site, incidentType = "Phishing", title = "Second lure" });
+        await console.Admin.PostAsync("/api/incidents", new { site = GatehouseClient.DefaultSite, incidentType = "Phishing", title = "Elsewhere" });
+
+        await Expect(rows).ToHaveCountAsync(2, new() { Timeout = 25_000 });
+        await Expect(page.GetByRole(AriaRole.Table, new() { Name = "Incidents" })).ToContainTextAsync("Second lure");
+        await Expect(page.Locator("#incidents-count")).ToHaveTextAsync("2 incidents");
+        await Expect(page.GetByLabel("Site", new() { Exact = true })).ToHaveValueAsync(site);
+    }
+
     private async Task<JsonNode> CreateIncidentAsync(string type, JsonObject? fields = null)
     {
         var body = new JsonObject { ["site"] = GatehouseClient.DefaultSite, ["incidentType"] = type, ["title"] = Unique.Name($"{type} on host") };
