@@ -5,11 +5,7 @@ namespace Gatehouse.Core.Tests.Attack;
 
 public class AttackCatalogTests
 {
-    private static readonly Lazy<AttackCatalog> Catalog = new(() =>
-    {
-        using var stream = File.OpenRead(SharedData.Path("attack/enterprise-attack-18.1.json"));
-        return AttackCatalog.Load(stream);
-    });
+    private static Lazy<AttackCatalog> Catalog => MitreBundle.Catalog;
 
     [Fact]
     public void MITREs_bundle_loads_with_its_techniques_sub_techniques_and_tactics()

@@ -4,11 +4,7 @@ namespace Gatehouse.Core.Tests.Attack;
 
 public class AttackMatrixTests
 {
-    private static readonly Lazy<AttackCatalog> Catalog = new(() =>
-    {
-        using var stream = File.OpenRead(SharedData.Path("attack/enterprise-attack-18.1.json"));
-        return AttackCatalog.Load(stream);
-    });
+    private static Lazy<AttackCatalog> Catalog => MitreBundle.Catalog;
 
     [Fact]
     public void The_catalogues_tactics_follow_the_order_of_MITREs_matrix()

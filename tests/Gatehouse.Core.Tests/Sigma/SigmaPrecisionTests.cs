@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Gatehouse.Core.Attack;
+using Gatehouse.Core.Tests.Attack;
 using Gatehouse.Core.Sigma;
 
 namespace Gatehouse.Core.Tests.Sigma;
@@ -12,11 +13,7 @@ public sealed class SigmaPrecisionTests(ITestOutputHelper output)
 {
     /// <summary>Every SigmaHQ rule, with the default minimum level (informational rules tag every logoff: they enrich, they do not detect).</summary>
     private static readonly Lazy<SigmaRuleSet> AllRules = new(() => SigmaRuleSet.Load(SharedData.Path("sigma/rules"), SigmaLevels.Low));
-    private static readonly Lazy<AttackCatalog> Catalog = new(() =>
-    {
-        using var stream = File.OpenRead(SharedData.Path("attack/enterprise-attack-18.1.json"));
-        return AttackCatalog.Load(stream);
-    });
+    private static Lazy<AttackCatalog> Catalog => MitreBundle.Catalog;
 
     /// <summary>Routine events: logins, logoffs, service starts, routine PowerShell, cloud audit rows, SIEM alerts.</summary>
     public static TheoryData<string, string> Benign() => new()

@@ -47,7 +47,7 @@
   function formBody(form) {
     const body = {};
     for (const el of form.elements) {
-      if (!el.name || el.disabled || el.closest(".hidden")) continue;
+      if (!el.name || el.disabled || el.closest(".hidden") || el.dataset.urlOnly !== undefined) continue;
       const type = el.dataset.type;
       let value;
       if (el.type === "checkbox") value = el.checked;
@@ -157,7 +157,9 @@
         : form.dataset.shape === "command" ? commandBody(form)
         : form.dataset.bodyFrom ? typedJson(document.getElementById(form.dataset.bodyFrom).value, labelOf(form, form.dataset.bodyFrom) ?? "The definition") : formBody(form);
       if (body === null) { clearErrors(form); status(form.dataset.unchanged ?? "Nothing to save: no field was changed."); return; }
-      const result = await api(form.dataset.apiMethod ?? "POST", form.dataset.apiUrl, body);
+      // A {field} in the URL is that field's value (data-url-only fields go only there, not into the body).
+      const url = form.dataset.apiUrl.replace(/\{(\w+)\}/g, (_, name) => encodeURIComponent(form.elements[name]?.value ?? ""));
+      const result = await api(form.dataset.apiMethod ?? "POST", url, body);
       await then(form, result);
     } catch (err) {
       if (form.querySelector("[data-errors]")) showErrors(form, err); else status(err.message, true);
@@ -604,6 +606,7 @@
       document.body.append(dialog);
       dialog.addEventListener("close", () => { dialog.remove(); fromTemplate.focus(); });
       dialog.showModal();
+      applyToggles();
       dialog.querySelector("input, select, textarea")?.focus();
     }
     e.target.closest("[data-closes-dialog]")?.closest("dialog").close();

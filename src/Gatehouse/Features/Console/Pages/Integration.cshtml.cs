@@ -10,6 +10,8 @@ public sealed class IntegrationModel(GatehouseDb db, CurrentUser user) : Console
 
     public IReadOnlyList<ConnectionView> Connections { get; private set; } = [];
 
+    public IReadOnlyList<Gatehouse.Features.Sites.SiteView> Sites { get; private set; } = [];
+
     public async Task OnGetAsync(string name)
     {
         Integration = Show<IntegrationView>((await IntegrationsApi.Get(name, db, Aborted)).Result);
@@ -18,5 +20,6 @@ public sealed class IntegrationModel(GatehouseDb db, CurrentUser user) : Console
             return;
         }
         Connections = ApiCall.Value<List<ConnectionView>>((await ConnectionsApi.List(Integration.Name, db, user, Aborted)).Result) ?? [];
+        Sites = (await Gatehouse.Features.Sites.SitesApi.List(db, user, Aborted)).Value ?? [];
     }
 }

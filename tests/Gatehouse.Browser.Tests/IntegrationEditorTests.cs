@@ -1,0 +1,56 @@
+using Gatehouse.Tests.Infrastructure;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Gatehouse.Browser.Tests;
+
+/// <summary>An integration's per-site connections edited in the console, with the secret write-only.</summary>
+[Collection(ConsoleCollection.Name)]
+public sealed class IntegrationEditorTests(ConsoleFixture console)
+{
+    [Fact]
+    public async Task A_connection_is_added_with_a_write_only_secret_edited_without_retyping_it_refused_in_plain_words_and_deleted()
+    {
+        var site = await console.Admin.CreateSiteAsync();
+        var integration = await console.Admin.CreateIntegrationAsync(new { mainJsonPath = "$", fieldMappings = new[] { new { field = "Title", source = "$.name" } } });
+        const string secret = "edr-token-never-shown-3f9a";
+        var page = await console.NewPageAsync();
+        await page.SignInAsync("admin", GatehouseFactory.AdminPassword);
+        await page.GotoAsync($"/console/integrations/{Uri.EscapeDataString(integration)}");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add connection" }).ClickAsync();
+        var dialog = page.Locator("dialog[open]");
+        await dialog.GetByLabel("Site").SelectOptionAsync(site);
+        await dialog.GetByLabel("Base URL").FillAsync("https://edr.example.com/api");
+        await Expect(dialog.GetByLabel("Secret (token or password)")).ToBeHiddenAsync(); // None needs no secret
+        await dialog.GetByLabel("Authentication").SelectOptionAsync("HeaderToken");
+        await dialog.GetByLabel("Secret (token or password)").FillAsync(secret);
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Add connection" }).ClickAsync();
+        await Expect(dialog.Locator("[id$=header-name-error]")).ToContainTextAsync("required for HeaderToken");
+        await Expect(dialog).ToBeVisibleAsync();
+        await dialog.GetByLabel("Header name").FillAsync("X-Api-Key");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Add connection" }).ClickAsync();
+        await page.ExpectStatusAsync("Connection added.");
+
+        var row = page.GetByRole(AriaRole.Table, new() { Name = "Connections" }).Locator("tr", new() { HasText = site });
+        await Expect(row).ToContainTextAsync("Stored, encrypted");
+        Assert.DoesNotContain(secret, await page.ContentAsync());
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Edit the connection for {site}" }).ClickAsync();
+        await Expect(dialog.GetByLabel("Secret (token or password)")).ToHaveValueAsync("");
+        await Expect(dialog.Locator("[id$=secret-note]")).ToContainTextAsync("Leave this empty to keep it");
+        await dialog.GetByLabel("Base URL").FillAsync("https://edr2.example.com/api");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Save connection" }).ClickAsync();
+        await page.ExpectStatusAsync("Connection saved.");
+        var saved = (await console.Admin.GetAsync($"/api/integrations/{Uri.EscapeDataString(integration)}/connections")).AsArray().Single(c => c!["site"]!.GetValue<string>() == site)!;
+        Assert.Equal("https://edr2.example.com/api", saved["baseUrl"]!.GetValue<string>());
+        Assert.Equal("X-Api-Key", saved["headerName"]!.GetValue<string>());
+        Assert.True(saved["hasSecret"]!.GetValue<bool>()); // kept, not retyped
+        Assert.DoesNotContain(secret, saved.ToJsonString());
+        await page.ScreenshotAsync("integration-connections", fullPage: true);
+        Assert.Empty(await page.EvaluateAsync<string[]>(Layout.BrokenWords));
+
+        await page.GetByRole(AriaRole.Button, new() { Name = $"Delete the connection for {site}" }).ClickAsync();
+        await page.ExpectStatusAsync("Connection deleted.");
+        Assert.DoesNotContain((await console.Admin.GetAsync($"/api/integrations/{Uri.EscapeDataString(integration)}/connections")).AsArray(), c => c!["site"]!.GetValue<string>() == site);
+    }
+}
