@@ -85,6 +85,7 @@ public static class GatehouseHost
         services.AddScoped<IntakeHandler>();
         services.AddScoped<IngestionResults>();
         services.AddScoped<Features.Statistics.StatisticsQueries>();
+        services.AddSingleton<Features.Statistics.StatisticsGate>();
         services.AddScoped<IngestionProcessor>();
         services.AddSingleton<IntakeDefinitions>();
         services.AddSingleton<FormatterRunner>();

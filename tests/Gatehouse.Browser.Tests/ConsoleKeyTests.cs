@@ -29,8 +29,11 @@ public sealed class ConsoleKeyTests(ConsoleFixture console)
         await Expect(page.Locator("#console-error")).ToHaveTextAsync("The username or password is not correct.");
         await page.ScreenshotAsync("login");
 
-        await page.SignInAsync("admin", GatehouseFactory.AdminPassword);
+        await page.GetByLabel("Username").FillAsync("admin");
+        await page.GetByLabel("Password").FillAsync(GatehouseFactory.AdminPassword);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
 
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/console/configuration$"));
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Configuration" })).ToBeVisibleAsync();
         var tabs = page.GetByRole(AriaRole.Navigation, new() { Name = "Modules" }).GetByRole(AriaRole.Link);
         await Expect(tabs).ToHaveTextAsync(["Data Ingestion", "Integrations", "Utility Command"]);
@@ -45,6 +48,7 @@ public sealed class ConsoleKeyTests(ConsoleFixture console)
         var page = await console.NewPageAsync();
         await page.SignInAsync("admin", GatehouseFactory.AdminPassword);
 
+        await page.GetByRole(AriaRole.Link, new() { Name = "Configuration" }).ClickAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Data Ingestion" }).ClickAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "New key" }).ClickAsync();
         await page.GetByLabel("Name").FillAsync(keyName);

@@ -53,4 +53,34 @@ public sealed class IntegrationEditorTests(ConsoleFixture console)
         await page.ExpectStatusAsync("Connection deleted.");
         Assert.DoesNotContain((await console.Admin.GetAsync($"/api/integrations/{Uri.EscapeDataString(integration)}/connections")).AsArray(), c => c!["site"]!.GetValue<string>() == site);
     }
+
+    [Fact]
+    public async Task Integration_commands_are_edited_as_JSON_next_to_the_mapping_and_a_bad_template_is_refused_with_nothing_saved()
+    {
+        var integration = await console.Admin.CreateIntegrationAsync(new { mainJsonPath = "$", fieldMappings = new[] { new { field = "Title", source = "$.name" } } });
+        var page = await console.NewPageAsync();
+        await page.SignInAsync("admin", GatehouseFactory.AdminPassword);
+        await page.GotoAsync($"/console/integrations/{Uri.EscapeDataString(integration)}");
+        var editor = page.Locator(".code-editor[data-code-for=integration-commands] .cm-content");
+        async Task TypeAsync(string json)
+        {
+            await editor.ClickAsync();
+            await page.Keyboard.PressAsync("Control+A");
+            await page.Keyboard.PressAsync("Delete");
+            await page.Keyboard.InsertTextAsync(json);
+        }
+
+        await TypeAsync("""[{"name": "Isolate Host", "parameters": [{"name": "Host", "type": "Text", "required": true}], "request": {"method": "POST", "path": "/hosts/{{Hostname}}/isolate"}}]""");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save commands" }).ClickAsync();
+        await Expect(page.Locator("#integration-commands-form [data-errors]")).ToContainTextAsync("{{Hostname}} names no declared parameter");
+        Assert.Empty((await console.Admin.GetAsync($"/api/integrations/{Uri.EscapeDataString(integration)}"))["commands"]!.AsArray());
+
+        await TypeAsync("""[{"name": "Isolate Host", "parameters": [{"name": "Host", "type": "Text", "required": true}], "request": {"method": "POST", "path": "/hosts/{{Host}}/isolate"}}]""");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save commands" }).ClickAsync();
+        await page.ExpectStatusAsync("Commands saved.");
+        await Expect(page.GetByRole(AriaRole.Table, new() { Name = "Integration commands" })).ToContainTextAsync("POST /hosts/{{Host}}/isolate");
+        var saved = await console.Admin.GetAsync($"/api/integrations/{Uri.EscapeDataString(integration)}");
+        Assert.Equal("Isolate Host", saved["commands"]![0]!["name"]!.GetValue<string>());
+        Assert.Equal("$.name", saved["eventIntake"]!["fieldMappings"]![0]!["source"]!.GetValue<string>()); // the mapping was kept
+    }
 }

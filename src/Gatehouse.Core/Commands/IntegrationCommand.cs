@@ -46,9 +46,10 @@ public sealed record IntegrationCommand(
                 errors.Add($"{label}: 'request.method' must be one of {string.Join(", ", Methods)}.");
             }
             var path = command.Request.Path ?? "";
-            if (!path.StartsWith('/') || path.StartsWith("//", StringComparison.Ordinal) || path.Contains("://", StringComparison.Ordinal) || path.Contains("..", StringComparison.Ordinal))
+            if (!path.StartsWith('/') || path.StartsWith("//", StringComparison.Ordinal) || path.Contains("://", StringComparison.Ordinal) || path.Contains("..", StringComparison.Ordinal)
+                || path.Any(char.IsControl))
             {
-                errors.Add($"{label}: 'request.path' must be a path relative to the connection's base URL, starting with '/'.");
+                errors.Add($"{label}: 'request.path' must be a path relative to the connection's base URL, starting with '/', without control characters (CR, LF).");
             }
             foreach (var header in (command.Request.Headers ?? []).Keys.Where(h => !RequestTemplates.IsHeaderName(h) || RequestTemplates.IsFramingHeader(h)))
             {

@@ -58,6 +58,13 @@ public static class Problems
         return Create(429, "sign_in_throttled", $"Too many failed sign-ins; try again in {seconds} s.");
     }
 
+    /// <summary>503 with Retry-After: the work was refused to keep the node responsive, and may be asked again.</summary>
+    public static ProblemHttpResult Busy(HttpContext context, TimeSpan retryAfter, string what)
+    {
+        var seconds = RetryAfter(context, retryAfter);
+        return Create(503, "busy", $"{what}; try again in {seconds} s.");
+    }
+
     /// <summary>Sets <c>Retry-After</c> in whole seconds (at least 1) and returns them.</summary>
     public static int RetryAfter(HttpContext context, TimeSpan retryAfter)
     {

@@ -98,6 +98,17 @@ public class OutboundRulesTests
         Assert.Contains(errors, e => e.Contains(header, StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("/hosts/isolate\r\nX-Injected: 1")]
+    [InlineData("/hosts\u0000/isolate")]
+    public void A_command_path_with_CR_LF_or_control_characters_was_saved_and_only_refused_when_sent(string path)
+    {
+        var errors = new List<string>();
+        Gatehouse.Core.Commands.IntegrationCommand.Validate(
+            [new Gatehouse.Core.Commands.IntegrationCommand("Isolate", null, null, new RequestTemplate("POST", path), null, null)], errors);
+        Assert.Contains(errors, e => e.Contains("'request.path'", StringComparison.Ordinal));
+    }
+
     [Fact]
     public void Header_names_must_be_tokens_and_dotted_values_inside_a_segment_stay_escaped()
     {

@@ -41,6 +41,34 @@ public class TimeWindowTests
         Assert.Null(window);
         Assert.Equal(expected, error);
     }
+
+    [Theory]
+    [InlineData("0001-01-01T00:00:00Z", null, "'from' must be between 1970-01-01 and 9999-01-01.")]
+    [InlineData("2026-12-01T00:00:00Z", "9999-12-31T23:59:59Z", "'to' must be between 1970-01-01 and 9999-01-01.")]
+    [InlineData(null, "0001-01-01T00:00:00Z", "'to' must be between 1970-01-01 and 9999-01-01.")]
+    [InlineData("9998-12-31T00:00:00Z", "9999-01-01T00:00:00Z", "'to' must be between 1970-01-01 and 9999-01-01.")]
+    public void Regression_dates_near_the_ends_of_the_calendar_are_refused_instead_of_overflowing(string? from, string? to, string expected)
+    {
+        var (window, error) = TimeWindow.Create(from is null ? null : At(from), to is null ? null : At(to), At("2026-12-04T12:00:00Z"), TimeSpan.FromDays(1));
+        Assert.Null(window);
+        Assert.Equal(expected, error);
+    }
+
+    [Fact]
+    public void An_open_range_ends_now_and_starts_the_default_span_before_its_end()
+    {
+        var now = At("2026-12-04T12:30:00Z");
+        var (last, _) = TimeWindow.Create(null, null, now, TimeSpan.FromHours(24));
+        Assert.Equal(At("2026-12-03T12:00:00Z"), last!.From);
+        Assert.Equal(At("2026-12-04T13:00:00Z"), last.To);
+
+        var (untilThen, _) = TimeWindow.Create(null, At("2026-11-10T00:00:00Z"), now, TimeSpan.FromDays(7));
+        Assert.Equal(At("2026-11-03T00:00:00Z"), untilThen!.From);
+        Assert.False(untilThen.IsHourly);
+
+        var (early, _) = TimeWindow.Create(null, At("1970-01-01T06:00:00Z"), now, TimeSpan.FromDays(7));
+        Assert.Equal(TimeWindow.Earliest, early!.From);
+    }
 }
 
 public class FailureReasonsTests

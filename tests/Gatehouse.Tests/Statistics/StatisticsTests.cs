@@ -1,6 +1,9 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Gatehouse.Features.Statistics;
+using Gatehouse.Tests.Console;
 using Gatehouse.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Gatehouse.Tests.Statistics;
 
@@ -83,6 +86,54 @@ public abstract class StatisticsTests(Provider provider)
         Assert.Equal("day", week["bucket"]!.GetValue<string>());
         Assert.Equal(8, week["buckets"]!.AsArray().Count); // aligned to whole UTC days: Nov 24 00:00 to Dec 2 00:00
         Assert.Equal("2026-11-24T00:00:00+00:00", week["from"]!.GetValue<string>());
+    }
+
+    [Theory]
+    [InlineData("/api/statistics?from=0001-01-01T00:00:00Z", "from")]
+    [InlineData("/api/statistics?to=9999-12-31T23:59:59Z", "to")]
+    [InlineData("/api/statistics/attack-matrix?to=0001-01-01T00:00:00Z", "to")]
+    [InlineData("/api/statistics/attack-matrix?from=9999-12-30T00:00:00Z", "from")]
+    public async Task Regression_a_date_at_the_end_of_the_calendar_is_a_400_naming_it_not_a_500(string url, string member)
+    {
+        await using var factory = new GatehouseFactory(await GatehouseStore.CreateOrSkipAsync(provider));
+        var admin = await factory.AdminAsync();
+        var problem = await GatehouseClient.Problem(await admin.Http.GetAsync(url), HttpStatusCode.BadRequest);
+        Assert.Equal(member, problem["member"]!.GetValue<string>());
+    }
+    [Theory]
+    [InlineData("/console?from=0001-01-01T00:00")]
+    [InlineData("/console?to=9999-12-31T23:59")]
+    [InlineData("/console/attack?from=0001-01-01T00:00&to=0001-01-02T00:00")]
+    public async Task Regression_the_dashboard_and_matrix_explain_a_date_at_the_end_of_the_calendar_instead_of_failing(string url)
+    {
+        await using var factory = new GatehouseFactory(await GatehouseStore.CreateOrSkipAsync(provider));
+        var session = await ConsoleSession.AdminAsync(factory);
+        var response = await session.Http.GetAsync(url);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("must be between 1970-01-01 and 9999-01-01", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task When_the_statistics_gate_is_full_a_read_is_a_503_with_Retry_After_and_health_and_intake_stay_responsive()
+    {
+        await using var factory = new GatehouseFactory(await GatehouseStore.CreateOrSkipAsync(provider));
+        var admin = await factory.AdminAsync();
+        var gate = factory.Services.GetRequiredService<StatisticsGate>();
+        var release = new TaskCompletionSource<object>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var holders = Enumerable.Range(0, StatisticsGate.Slots + StatisticsGate.MaxWaiting)
+            .Select(_ => gate.RunAsync(() => release.Task, CancellationToken.None)).ToList();
+
+        var busy = await admin.Http.GetAsync("/api/statistics");
+        var problem = await GatehouseClient.Problem(busy, HttpStatusCode.ServiceUnavailable);
+        Assert.Equal("busy", problem["code"]!.GetValue<string>());
+        Assert.Equal(TimeSpan.FromSeconds(5), busy.Headers.RetryAfter!.Delta);
+        await GatehouseClient.Problem(await admin.Http.GetAsync("/api/statistics/attack-matrix"), HttpStatusCode.ServiceUnavailable);
+        Assert.Contains("Too many statistics", await (await (await ConsoleSession.AdminAsync(factory)).Http.GetAsync("/console")).Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, (await admin.Http.GetAsync("/health/live")).StatusCode);
+
+        release.SetResult(new object());
+        await Task.WhenAll(holders);
+        Assert.Equal(HttpStatusCode.OK, (await admin.Http.GetAsync("/api/statistics")).StatusCode);
     }
 }
 

@@ -51,7 +51,7 @@ public static class EventTriageApi
         {
             return Problems.Conflict("event_escalated", refusal);
         }
-        if (triage.Dismiss([evt], Blank(request.ReasonCode), Blank(request.Reason), Actor(user)).Count > 0)
+        if (triage.Dismiss([evt], Text.Blank(request.ReasonCode), Text.Blank(request.Reason), Actor(user)).Count > 0)
         {
             await db.SaveChangesAsync(cancellationToken);
         }
@@ -80,7 +80,7 @@ public static class EventTriageApi
         {
             return Problems.Conflict("event_escalated", refusal);
         }
-        if (triage.Dismiss(events, Blank(request.ReasonCode), Blank(request.Reason), Actor(user)).Count > 0)
+        if (triage.Dismiss(events, Text.Blank(request.ReasonCode), Text.Blank(request.Reason), Actor(user)).Count > 0)
         {
             await db.SaveChangesAsync(cancellationToken);
         }
@@ -158,5 +158,4 @@ public static class EventTriageApi
 
     private static IncidentActor Actor(CurrentUser user) => new(user.Id, user.Username);
 
-    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }

@@ -110,8 +110,8 @@ public static class KeysApi
             Enabled = request.Enabled ?? true,
             SecretHash = SecretHash(method, value),
             SecretProtected = protector.Protect(value),
-            DataFormatter = Blank(request.DataFormatter),
-            EventPlaybook = Blank(request.EventPlaybook),
+            DataFormatter = Text.Blank(request.DataFormatter),
+            EventPlaybook = Text.Blank(request.EventPlaybook),
             RunMitreTtpSearch = request.RunMitreTtpSearch ?? false,
             RunEventAutomationRules = request.RunEventAutomationRules ?? false,
             RateLimitPerSecond = request.RateLimitPerSecond,
@@ -272,8 +272,8 @@ public static class KeysApi
         key.MaxTokenAgeSeconds = patch.MaxTokenAgeSeconds ?? key.MaxTokenAgeSeconds;
         key.RejectReplayedTokens = patch.RejectReplayedTokens ?? key.RejectReplayedTokens;
         key.VisibleToAll = patch.VisibleToAll ?? key.VisibleToAll;
-        key.DataFormatter = patch.DataFormatter is null ? key.DataFormatter : Blank(patch.DataFormatter);
-        key.EventPlaybook = patch.EventPlaybook is null ? key.EventPlaybook : Blank(patch.EventPlaybook);
+        key.DataFormatter = patch.DataFormatter is null ? key.DataFormatter : Text.Blank(patch.DataFormatter);
+        key.EventPlaybook = patch.EventPlaybook is null ? key.EventPlaybook : Text.Blank(patch.EventPlaybook);
         key.RunMitreTtpSearch = patch.RunMitreTtpSearch ?? key.RunMitreTtpSearch;
         key.RunEventAutomationRules = patch.RunEventAutomationRules ?? key.RunEventAutomationRules;
         key.RateLimitPerSecond = patch.RateLimitPerSecond switch { null => key.RateLimitPerSecond, 0 => null, var rate => rate };
@@ -301,7 +301,6 @@ public static class KeysApi
         || (patch.MaxTokenAgeSeconds is { } age && age != key.MaxTokenAgeSeconds)
         || (patch.AllowedSources is not null && KeySources.Serialize(patch.AllowedSources).Json != key.AllowedSourcesJson);
 
-    private static string? Blank(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 
     private static IQueryable<WebhookKey> WithTargets(IQueryable<WebhookKey> keys) => keys.Include(k => k.Site).Include(k => k.Integration);
 

@@ -33,12 +33,20 @@ public sealed record AttackMatrixView(DateTimeOffset From, DateTimeOffset To, At
 /// Reads the dashboard's figures with counts the indexes answer (received per site and time, processed by time, events
 /// per site and time) and two bounded reads (failing ingestions' logs, events' techniques); the sums and series are Core's.
 /// </summary>
-public sealed class StatisticsQueries(GatehouseDb db, AttackContent attack)
+public sealed class StatisticsQueries(GatehouseDb db, AttackContent attack, StatisticsGate gate)
 {
     public const int MaxRowsRead = 20_000;
     private const int TopReasons = 6, TopTechniques = 5;
 
-    public async Task<DashboardView> DashboardAsync(TimeWindow window, IReadOnlySet<int> sites, CancellationToken cancellationToken)
+    /// <summary>The dashboard's figures, or null when too many statistics reads are waiting (see <see cref="StatisticsGate"/>).</summary>
+    public Task<DashboardView?> DashboardAsync(TimeWindow window, IReadOnlySet<int> sites, CancellationToken cancellationToken) =>
+        gate.RunAsync(() => ReadDashboardAsync(window, sites, cancellationToken), cancellationToken);
+
+    /// <summary>The ATT&amp;CK matrix, or null when too many statistics reads are waiting (see <see cref="StatisticsGate"/>).</summary>
+    public Task<AttackMatrixView?> MatrixAsync(TimeWindow window, IReadOnlySet<int> sites, CancellationToken cancellationToken) =>
+        gate.RunAsync(() => ReadMatrixAsync(window, sites, cancellationToken), cancellationToken);
+
+    private async Task<DashboardView> ReadDashboardAsync(TimeWindow window, IReadOnlySet<int> sites, CancellationToken cancellationToken)
     {
         var ingestions = db.Ingestions.AsNoTracking().Where(i => sites.Contains(i.SiteId));
         var events = db.Events.AsNoTracking().Where(e => sites.Contains(e.SiteId));
@@ -67,7 +75,7 @@ public sealed class StatisticsQueries(GatehouseDb db, AttackContent attack)
             TechniqueTrends.Top(window, techniques.Select(t => (t.At, (IReadOnlyCollection<(string, string?)>)t.Techniques)), TopTechniques), techniquesCapped);
     }
 
-    public async Task<AttackMatrixView> MatrixAsync(TimeWindow window, IReadOnlySet<int> sites, CancellationToken cancellationToken)
+    private async Task<AttackMatrixView> ReadMatrixAsync(TimeWindow window, IReadOnlySet<int> sites, CancellationToken cancellationToken)
     {
         var (events, capped) = await TechniquesAsync(window, db.Events.AsNoTracking().Where(e => sites.Contains(e.SiteId)), cancellationToken);
         var matrix = AttackMatrix.Build(attack.Catalog, events.Select(e => (IReadOnlyCollection<string>)e.Techniques.Select(t => t.Id).ToList()));

@@ -294,8 +294,10 @@
     return intake;
   }
   function integrationBody(form) {
-    const body = { commands: typedJson(document.getElementById("integration-commands").value || "[]", "Commands") };
-    for (const fieldset of form.querySelectorAll("fieldset[data-intake]")) {
+    // The mapping and the commands are saved together, whichever of their two forms was sent; analysts see no commands field.
+    const commands = document.getElementById("integration-commands");
+    const body = commands ? { commands: typedJson(commands.value || "[]", "Commands") } : {};
+    for (const fieldset of document.querySelectorAll("#integration-form fieldset[data-intake]")) {
       const enabled = fieldset.querySelector("[data-role=enabled]");
       if (!enabled || enabled.checked) body[fieldset.dataset.intake] = intakeBody(fieldset);
     }

@@ -1,3 +1,4 @@
+using Gatehouse.Infrastructure;
 using Gatehouse.Features.Auth;
 using Gatehouse.Features.Sites;
 using Gatehouse.Features.Statistics;
@@ -49,8 +50,7 @@ public abstract class StatisticsPageModel(GatehouseDb db, CurrentUser user, Time
         }
         (From, To) = (start, end);
         var span = Ranges.First(r => r.Value == Range).Span;
-        var until = end ?? time.GetUtcNow();
-        var (window, sites, problem) = await StatisticsApi.ScopeAsync(new StatisticsFilter(start ?? until - span, until, Site), db, user, time, Aborted);
+        var (window, sites, problem) = await StatisticsApi.ScopeAsync(new StatisticsFilter(start, end, Site), db, user, time, Aborted, span);
         if (problem is not null)
         {
             Refusal = ApiCall.Problem(problem);

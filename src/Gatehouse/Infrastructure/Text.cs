@@ -1,4 +1,4 @@
-namespace Gatehouse.Features.Console.Pages;
+namespace Gatehouse.Infrastructure;
 
 public static class Text
 {
