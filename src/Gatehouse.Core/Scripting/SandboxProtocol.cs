@@ -42,7 +42,12 @@ public static class SandboxFrames
 {
     public const int MaxDepth = 512;
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { MaxDepth = MaxDepth };
+    // Frames go between two processes over a pipe, never into HTML: escaping '<' or 'é' as \uXXXX would only make a
+    // result six times longer than the script's limit counted it.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        MaxDepth = MaxDepth, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
 
     public static async Task WriteAsync<T>(Stream stream, T message, CancellationToken cancellationToken = default)
     {

@@ -102,7 +102,7 @@ public static class ScriptSandbox
             var text = json.AsString();
             if (text.Length > limits.MaxOutputBytes)
             {
-                throw new ScriptFailedException($"The script's result is larger than the limit of {limits.MaxOutputBytes} bytes.");
+                throw new ScriptFailedException($"The script's result is larger than the limit of {limits.MaxOutputBytes} characters of JSON.");
             }
             try
             {

@@ -314,6 +314,10 @@ public sealed class SandboxOptions
     [Range(1, 16)]
     public int CheckProcesses { get; set; } = 1;
 
+    /// <summary>How many sandbox processes run the console's and the API's "run with these parameters" tries. Default 1.</summary>
+    [Range(1, 16)]
+    public int TryProcesses { get; set; } = 1;
+
     /// <summary>The managed-heap limit of each sandbox process, in MiB (the GC's hard limit). Default 256.</summary>
     [Range(32, 16384)]
     public int MemoryLimitMegabytes { get; set; } = 256;

@@ -83,6 +83,67 @@ public sealed class CommandTryTests(SqliteFixture fixture) : IClassFixture<Sqlit
         Assert.Equal(42, next["result"]!.GetValue<int>());
     }
 
+    [Theory]
+    [InlineData("'<'.repeat(370000)", 370000)]
+    [InlineData("'\u20ac'.repeat(1000000)", 1000000)]
+    [InlineData("'\ud83d\ude00'.repeat(500000)", 1000000)]
+    public async Task Regression_a_result_under_the_limit_is_read_back_whatever_characters_it_holds(string expression, int length)
+    {
+        var result = await Admin.PostAsync("/api/commands/try", new { command = Command($"function main() {{ return {expression}; }}") }, HttpStatusCode.OK);
+        Assert.True(result["succeeded"]!.GetValue<bool>(), result["error"]?.GetValue<string>());
+        Assert.Equal(length, result["result"]!.GetValue<string>().Length);
+
+        var over = await Admin.PostAsync("/api/commands/try", new { command = Command("function main() { return '<'.repeat(1100000); }") }, HttpStatusCode.OK);
+        Assert.Contains("larger than the limit of 1048576 characters", over["error"]!.GetValue<string>());
+        Assert.DoesNotContain("frame", over["error"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Regression_a_long_try_holds_up_neither_saving_a_command_nor_is_its_wait_counted_and_a_second_try_meanwhile_is_503()
+    {
+        var quick = Command("function main() { return 1; }");
+        await Admin.PostAsync("/api/commands/try", new { command = quick }, HttpStatusCode.OK); // the lanes' processes are started
+        var slow = Command("function main() { var s = 'a'.repeat(1 << 22), n = 0; for (;;) { n += s.indexOf('b'); } }", timeoutSeconds: 8);
+        var running = Admin.Http.PostAsJsonAsync("/api/commands/try", new { command = slow });
+        try
+        {
+            await Task.Delay(1000);
+            var second = await Admin.Http.PostAsJsonAsync("/api/commands/try", new { command = quick });
+            var busy = await GatehouseClient.Problem(second, HttpStatusCode.ServiceUnavailable);
+            Assert.Equal("busy", busy["code"]!.GetValue<string>());
+            Assert.NotNull(second.Headers.RetryAfter);
+
+            var name = Unique.Name("Saved meanwhile").Replace(' ', '_');
+            await Admin.PostAsync("/api/commands", new { name, script = "function main() { return 1; }", parameters = Array.Empty<object>() }, HttpStatusCode.Created);
+            Assert.False(running.IsCompleted, "saving a command waited for the try");
+        }
+        finally
+        {
+            await running; // the next test finds the try lane free
+        }
+
+        var ran = await GatehouseClient.Json(await running, HttpStatusCode.OK);
+        Assert.False(ran["succeeded"]!.GetValue<bool>());
+        Assert.Contains("longer than 8 s", ran["error"]!.GetValue<string>());
+        Assert.InRange(ran["durationMs"]!.GetValue<double>(), 7900, 12000);
+    }
+
+    [Fact]
+    public async Task A_try_is_audited_with_the_scripts_hash_and_outcome_and_not_the_script_or_its_input()
+    {
+        var name = Unique.Name("Audited try").Replace(' ', '_');
+        await Admin.PostAsync("/api/commands/try", new
+        {
+            command = new { name, script = "function main(p) { return p.Secret.length; }", parameters = new object[] { new { name = "Secret", type = "Text" } } },
+            input = new Dictionary<string, object> { ["Secret"] = "hunter2-in-the-input" },
+        }, HttpStatusCode.OK);
+        var row = Assert.Single(await Admin.AuditAsync($"?action=command.tried&target={Uri.EscapeDataString(name)}"))!;
+        Assert.True(row["detail"]!["succeeded"]!.GetValue<bool>());
+        Assert.Equal(64, row["detail"]!["scriptSha256"]!.GetValue<string>().Length);
+        Assert.DoesNotContain("hunter2", row.ToJsonString());
+        Assert.DoesNotContain("p.Secret", row.ToJsonString());
+    }
+
     [Fact]
     public async Task An_analyst_cannot_run_a_draft_script()
     {

@@ -39,6 +39,7 @@ public static class AuditActions
     public const string CommandCreated = "command.created";
     public const string CommandUpdated = "command.updated";
     public const string CommandDeleted = "command.deleted";
+    public const string CommandTried = "command.tried";
     public const string RuleCreated = "rule.created";
     public const string RuleUpdated = "rule.updated";
     public const string RuleDeleted = "rule.deleted";

@@ -23,16 +23,24 @@ public sealed record CommandTryResult(bool Succeeded, JsonNode? Result, string? 
 
 /// <summary>
 /// "Run with these parameters": an unsaved (or saved) custom command or data formatter, checked as create checks it, run
-/// once in a sandbox process of the checking lane with the given input. Nothing is written and nothing else is called.
+/// once in a sandbox process of its own lane (so a long try never holds up saving or running scripts) with the given input,
+/// for at most <see cref="MaxTrySeconds"/>. Nothing is written but the audit row of the try, and nothing else is called.
 /// </summary>
 public static class CommandTryApi
 {
+    /// <summary>A try runs at most this long, whatever the command's own timeout: the try lane has one process, shared by every administrator.</summary>
+    public const int MaxTrySeconds = 30;
+
+    /// <summary>How long a try waits for the try lane before it is refused as busy.</summary>
+    public static readonly TimeSpan MaxQueueWait = TimeSpan.FromSeconds(2), RetryAfter = TimeSpan.FromSeconds(5);
+
     public static void MapCommandTryApi(this IEndpointRouteBuilder app) =>
         app.MapPost("/api/commands/try", Try).WithTags("Remote commands").RequireAuthorization(Policies.Administrator)
-            .WithName("TryCommand").WithSummary("Run a custom command or data formatter, as it would be saved, once with the given parameters or event. Nothing is written.");
+            .WithName("TryCommand").WithSummary("Run a custom command or data formatter, as it would be saved, once with the given parameters or event, "
+                + $"for at most {MaxTrySeconds} s. Nothing is written but an audit row (command.tried). When another try holds the try lane, 503 with Retry-After.");
 
     private static async Task<Results<Ok<CommandTryResult>, ProblemHttpResult>> Try(
-        CommandTryRequest request, GatehouseDb db, CurrentUser user, SandboxPool sandbox, TimeProvider time, CancellationToken cancellationToken)
+        CommandTryRequest request, GatehouseDb db, CurrentUser user, SandboxPool sandbox, Audit.AuditLog audit, TimeProvider time, HttpContext http, CancellationToken cancellationToken)
     {
         if (request.Command is not { } command)
         {
@@ -50,18 +58,29 @@ public static class CommandTryApi
         var context = formatter
             ? new JsonObject { ["site"] = site, ["integration"] = "(try)", ["refid"] = "(try)" }
             : new JsonObject { ["site"] = site, ["username"] = user.Username };
-        var timeout = TimeSpan.FromSeconds(command.TimeoutSeconds ?? CommandDefinition.DefaultTimeoutSeconds);
-        var started = time.GetTimestamp();
+        var timeout = TimeSpan.FromSeconds(Math.Min(command.TimeoutSeconds ?? CommandDefinition.DefaultTimeoutSeconds, MaxTrySeconds));
+        long? started = null;
+        CommandTryResult tried;
         try
         {
-            var result = await sandbox.CallAsync(SandboxLane.Checks, new SandboxScript(command.Script!), formatter ? "format" : "main",
-                [arguments, context], SandboxLimits.Default with { Timeout = timeout }, cancellationToken);
-            return TypedResults.Ok(new CommandTryResult(true, result, null, Elapsed(time, started)));
+            var result = await sandbox.CallAsync(SandboxLane.Tries, new SandboxScript(command.Script!), formatter ? "format" : "main",
+                [arguments, context], SandboxLimits.Default with { Timeout = timeout }, cancellationToken, MaxQueueWait, () => started = time.GetTimestamp());
+            tried = new CommandTryResult(true, result, null, Elapsed(time, started));
         }
         catch (ScriptFailedException ex)
         {
-            return TypedResults.Ok(new CommandTryResult(false, null, ex.Message, Elapsed(time, started)));
+            tried = new CommandTryResult(false, null, ex.Message, Elapsed(time, started));
         }
+        catch (SandboxBusyException)
+        {
+            return Problems.Busy(http, RetryAfter, "Another try is running");
+        }
+        audit.Record(Audit.AuditActions.CommandTried, target: string.IsNullOrWhiteSpace(command.Name) ? "(draft)" : command.Name.Trim(), detail: new
+        {
+            Site = site, Formatter = formatter, ScriptLength = command.Script!.Length, ScriptSha256 = CommandsApi.ScriptHash(command.Script), tried.Succeeded, tried.DurationMs,
+        });
+        await db.SaveChangesAsync(cancellationToken);
+        return TypedResults.Ok(tried);
     }
 
     /// <summary>A formatter's event (any object), or a command's parameters validated against its declaration with defaults filled in.</summary>
@@ -103,5 +122,6 @@ public static class CommandTryApi
         return site;
     }
 
-    private static double Elapsed(TimeProvider time, long started) => Math.Round(time.GetElapsedTime(started).TotalMilliseconds, 1);
+    /// <summary>How long the script ran: from its start in the sandbox process (after any wait for the process), or 0 if it never started.</summary>
+    private static double Elapsed(TimeProvider time, long? started) => started is { } at ? Math.Round(time.GetElapsedTime(at).TotalMilliseconds, 1) : 0;
 }

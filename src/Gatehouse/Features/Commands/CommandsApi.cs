@@ -135,8 +135,11 @@ public static class CommandsApi
         command.Name, command.Description, Features = command.IsDataFormatter ? new[] { DataFormatterFeature } : [],
         Parameters = CommandCatalog.ParametersOf(command), command.TimeoutSeconds,
         ScriptLength = command.Script.Length,
-        ScriptSha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(command.Script))),
+        ScriptSha256 = ScriptHash(command.Script),
     };
+
+    /// <summary>How audit rows name a script without keeping it.</summary>
+    public static string ScriptHash(string script) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(script)));
 
     private static void Apply(CustomCommand command, CommandRequest request, DateTimeOffset now)
     {

@@ -6,8 +6,14 @@ using Microsoft.Extensions.Options;
 
 namespace Gatehouse.Infrastructure.Sandbox;
 
-/// <summary>Which processes a call may use: slow custom commands never hold up formatters or the checks made when a script is saved.</summary>
-public enum SandboxLane { Commands, Formatters, Checks }
+/// <summary>
+/// Which processes a call may use: slow custom commands never hold up formatters or the checks made when a script is saved,
+/// and an administrator's "run with these parameters" never holds up either.
+/// </summary>
+public enum SandboxLane { Commands, Formatters, Checks, Tries }
+
+/// <summary>No process of the lane became free within the wait the caller allowed.</summary>
+public sealed class SandboxBusyException() : Exception("Every sandbox process of this lane is busy.");
 
 /// <summary>
 /// Runs scripts in small pools of sandbox processes, one pool per <see cref="SandboxLane"/>: a call
@@ -29,6 +35,7 @@ public sealed partial class SandboxPool(IOptions<GatehouseOptions> options, ILog
     private readonly Lane[] _lanes =
     [
         new(options.Value.Sandbox.Processes), new(options.Value.Sandbox.FormatterProcesses), new(options.Value.Sandbox.CheckProcesses),
+        new(options.Value.Sandbox.TryProcesses),
     ];
 
     /// <summary>A script's top level and the definition of its function are checked within this, whatever the command's own limit.</summary>
@@ -36,11 +43,16 @@ public sealed partial class SandboxPool(IOptions<GatehouseOptions> options, ILog
 
     private bool _disposed;
 
-    /// <summary>Calls <paramref name="function"/> with JSON arguments; its result (undefined as null), or a <see cref="ScriptFailedException"/>.</summary>
-    public async Task<JsonNode?> CallAsync(SandboxLane lane, SandboxScript script, string function, IReadOnlyList<JsonNode?> arguments, SandboxLimits limits, CancellationToken cancellationToken)
+    /// <summary>
+    /// Calls <paramref name="function"/> with JSON arguments; its result (undefined as null), or a <see cref="ScriptFailedException"/>.
+    /// With <paramref name="maxWait"/>, a <see cref="SandboxBusyException"/> when no process of the lane is free by then;
+    /// <paramref name="running"/> is told when the script starts (after the wait and the process start).
+    /// </summary>
+    public async Task<JsonNode?> CallAsync(SandboxLane lane, SandboxScript script, string function, IReadOnlyList<JsonNode?> arguments, SandboxLimits limits,
+        CancellationToken cancellationToken, TimeSpan? maxWait = null, Action? running = null)
     {
         var wire = new JsonArray(arguments.Select(a => a?.DeepClone()).ToArray());
-        var reply = await RunAsync(_lanes[(int)lane], script, function, wire, limits, cancellationToken);
+        var reply = await RunAsync(_lanes[(int)lane], script, function, wire, limits, cancellationToken, maxWait, running);
         return reply.Result;
     }
 
@@ -48,17 +60,22 @@ public sealed partial class SandboxPool(IOptions<GatehouseOptions> options, ILog
     public async Task<bool> DefinesAsync(SandboxScript script, string function, SandboxLimits limits, CancellationToken cancellationToken) =>
         (await RunAsync(_lanes[(int)SandboxLane.Checks], script, function, null, limits.Timeout > CheckTimeout ? limits with { Timeout = CheckTimeout } : limits, cancellationToken)).Defined;
 
-    private async Task<SandboxReply> RunAsync(Lane lane, SandboxScript script, string function, JsonArray? arguments, SandboxLimits limits, CancellationToken cancellationToken)
+    private async Task<SandboxReply> RunAsync(Lane lane, SandboxScript script, string function, JsonArray? arguments, SandboxLimits limits,
+        CancellationToken cancellationToken, TimeSpan? maxWait = null, Action? running = null)
     {
         if (script.Source.Length > limits.MaxScriptLength)
         {
             throw new ScriptFailedException($"The script is {script.Source.Length} characters; the limit is {limits.MaxScriptLength}.");
         }
-        await lane.Slots.WaitAsync(cancellationToken);
+        if (!await lane.Slots.WaitAsync(maxWait ?? Timeout.InfiniteTimeSpan, cancellationToken))
+        {
+            throw new SandboxBusyException();
+        }
         SandboxProcess? process = null;
         try
         {
             process = lane.Idle.Reader.TryRead(out var idle) ? idle : await SandboxProcess.StartAsync(options.Value.Sandbox, cancellationToken);
+            running?.Invoke();
             var reply = await process.CallAsync(script, function, arguments, limits, cancellationToken);
             return reply.Ok ? reply : throw new ScriptFailedException(reply.Error ?? "The script failed.");
         }

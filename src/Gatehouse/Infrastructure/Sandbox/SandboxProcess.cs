@@ -137,15 +137,16 @@ public sealed class SandboxProcess : IAsyncDisposable
         catch (Exception ex) when (ex is IOException or InvalidDataException or System.Text.Json.JsonException)
         {
             Kill();
-            throw ex is IOException ? await DiedAsync() : new ScriptFailedException($"The script's result could not be read back: {ex.Message}");
+            throw ex is IOException ? await DiedAsync() : new ScriptFailedException("The script's result could not be read back from its sandbox process.");
         }
     }
 
     private async Task<SandboxReply?> RoundTripAsync(SandboxRequest request, SandboxLimits limits)
     {
         await SandboxFrames.WriteAsync(_process.StandardInput.BaseStream, request);
-        // The reply carries the result and some framing; the worker refuses results over MaxOutputBytes itself.
-        return await SandboxFrames.ReadAsync<SandboxReply>(_process.StandardOutput.BaseStream, limits.MaxOutputBytes * 2 + 64 * 1024);
+        // The reply carries the result and some framing; the worker refuses results over MaxOutputBytes characters of JSON itself,
+        // and a frame writes each of those in at most 6 bytes (\uXXXX, for an emoji's half or an unassigned character).
+        return await SandboxFrames.ReadAsync<SandboxReply>(_process.StandardOutput.BaseStream, limits.MaxOutputBytes * 6 + 64 * 1024);
     }
 
     private async Task<ScriptCrashedException> DiedAsync()
