@@ -77,6 +77,31 @@ public abstract class PlaybookTests(GatehouseFixture fixture)
     private static string Status(JsonNode run, string id) => TaskOf(run, id)["status"]!.GetValue<string>();
 
     [Fact]
+    public async Task A_definition_is_validated_as_create_would_check_it_without_being_saved()
+    {
+        var name = Unique.Name("Checked only");
+        var tasks = new object[]
+        {
+            new { id = "a", command = "ExtractArtifacts", @params = new Dictionary<string, object> { ["Text"] = "{{ $.event.Title }}" } },
+            new { id = "b", command = "MitreTtpSearch", @params = new Dictionary<string, object> { ["Text"] = "{{ $.tasks.a.returnData }}" }, after = new[] { "a" } },
+        };
+        var valid = await Admin.PostAsync("/api/playbooks/validate", new { name, kind = "Event", tasks }, HttpStatusCode.OK);
+        Assert.Equal(2, valid["tasks"]!.GetValue<int>());
+        Assert.Equal("Event", valid["kind"]!.GetValue<string>());
+        await GatehouseClient.Problem(await Admin.Http.GetAsync($"/api/playbooks/{Uri.EscapeDataString(name)}"), HttpStatusCode.NotFound);
+
+        var refused = await GatehouseClient.Problem(await Admin.Http.PostAsJsonAsync("/api/playbooks/validate", new
+        {
+            name, kind = "Event",
+            tasks = new object[] { tasks[0], new { id = "b", command = "NoSuchCommand", after = new[] { "nowhere" } } },
+        }), HttpStatusCode.BadRequest);
+        var messages = Messages(refused);
+        Assert.Contains("tasks[1]", messages);
+        Assert.Contains("NoSuchCommand", messages);
+        Assert.Contains("nowhere", messages);
+    }
+
+    [Fact]
     public async Task An_event_playbook_runs_parallel_branches_skips_by_condition_and_templates_from_the_event_and_earlier_tasks()
     {
         var echo = await CommandAsync("function main(p) { return { returnData: { got: p['Value'] } }; }", new { name = "Value", type = "text" });

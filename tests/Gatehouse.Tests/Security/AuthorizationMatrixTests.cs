@@ -70,6 +70,7 @@ public abstract class AuthorizationMatrixTests(GatehouseFixture fixture)
         ["POST /api/playbook-runs/{id}/cancel"] = Access.AnyUser,
         ["GET /api/playbooks/"] = Access.AnyUser,
         ["POST /api/playbooks/"] = Access.Administrator,
+        ["POST /api/playbooks/validate"] = Access.Administrator,
         ["DELETE /api/playbooks/{name}"] = Access.Administrator,
         ["GET /api/playbooks/{name}"] = Access.AnyUser,
         ["PUT /api/playbooks/{name}"] = Access.Administrator,

@@ -8,6 +8,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Gatehouse.Features.Playbooks;
 
+/// <summary>A definition that passed every check create makes: what it would save.</summary>
+public sealed record PlaybookCheck(string Name, PlaybookKind Kind, int Tasks);
+
 public sealed record PlaybookVersionView(int Version, DateTimeOffset CreatedAt, string? CreatedBy);
 
 public sealed record PlaybookView(
@@ -27,6 +30,8 @@ public static class PlaybooksApi
         group.MapGet("/{name}", Get).WithName("GetPlaybook").WithSummary("One playbook's current version, with its version list.");
         group.MapGet("/{name}/versions/{version:int}", GetVersion).WithName("GetPlaybookVersion").WithSummary("One earlier version of a playbook.");
         group.MapPost("/", Create).RequireAuthorization(Policies.Administrator).WithName("CreatePlaybook").WithSummary("Create a playbook: a graph of tasks, each running a command.");
+        group.MapPost("/validate", Validate).RequireAuthorization(Policies.Administrator).WithName("ValidatePlaybook")
+            .WithSummary("Check a playbook definition as create checks it (every problem in one 400), without saving it: the console's live validation.");
         group.MapPut("/{name}", Update).RequireAuthorization(Policies.Administrator).WithName("SavePlaybookVersion").WithSummary("Save a new version of a playbook.");
         group.MapDelete("/{name}", Delete).RequireAuthorization(Policies.Administrator)
             .WithName("RetirePlaybook").WithSummary("Retire a playbook: runs keep their versions; keys and rules still naming it log an error per event until changed.");
@@ -61,6 +66,13 @@ public static class PlaybooksApi
         return stored is null
             ? Problems.NotFound($"There is no version {version} of the playbook '{name}'.")
             : TypedResults.Ok(View(playbook!, stored.DefinitionJson, null) with { Version = version, UpdatedAt = stored.CreatedAt, UpdatedBy = stored.CreatedBy });
+    }
+
+    private static async Task<Results<Ok<PlaybookCheck>, ProblemHttpResult>> Validate(JsonNode? body, GatehouseDb db, PlaybookLibrary library, CancellationToken cancellationToken)
+    {
+        var errors = new List<string>();
+        var definition = await library.ParseAsync(db, body, errors, cancellationToken);
+        return definition is null || errors.Count > 0 ? Problems.Invalid(errors) : TypedResults.Ok(new PlaybookCheck(definition.Name, definition.Kind, definition.Tasks.Count));
     }
 
     private static async Task<Results<Created<PlaybookView>, ProblemHttpResult>> Create(

@@ -654,4 +654,7 @@
   }
   const saved = sessionStorage.getItem("gatehouse.status");
   if (saved) { sessionStorage.removeItem("gatehouse.status"); status(saved); }
+
+  // For the page scripts loaded after this one (playbook.js): one way to call the API.
+  window.gatehouse = Object.freeze({ api, typedJson });
 })();

@@ -18,5 +18,12 @@ public sealed class PlaybooksModel(GatehouseDb db) : ConsolePageModel
 
     public IReadOnlyList<PlaybookView> Playbooks { get; private set; } = [];
 
-    public async Task OnGetAsync() => Playbooks = (await PlaybooksApi.List(db, Aborted)).Value ?? [];
+    /// <summary>What a task may run, offered to administrators by the task forms.</summary>
+    public IReadOnlyList<TaskCommandChoice> Commands { get; private set; } = [];
+
+    public async Task OnGetAsync()
+    {
+        Playbooks = (await PlaybooksApi.List(db, Aborted)).Value ?? [];
+        Commands = IsAdministrator ? await PlaybookBuilderView.ChoicesAsync(db, Aborted) : [];
+    }
 }
