@@ -42,15 +42,16 @@ public sealed class PlaybookBuilderTests(ConsoleFixture console)
         await second.GetByLabel("Command").FillAsync("NoSuchCommand");
         await Expect(second.Locator("#new-playbook-builder-task1-command-hint")).ToContainTextAsync("No command 'NoSuchCommand' is known here");
         await Expect(second.Locator(".task-errors li")).ToContainTextAsync("NoSuchCommand");
-        await Expect(builder.Locator("[data-check]")).ToContainTextAsync("saving would refuse this definition");
+        await Expect(builder.Locator("[data-check]")).ToContainTextAsync("saving would refuse this.");
         await second.GetByLabel("Command").FillAsync("MitreTtpSearch");
         await Expect(second.Locator("#new-playbook-builder-task1-command-hint")).ToContainTextAsync("Text (Text, required)");
         await second.GetByRole(AriaRole.Button, new() { Name = "Add missing parameters" }).ClickAsync();
+        await Expect(builder.Locator("[data-check]")).ToHaveTextAsync("No problems found: 2 tasks, ready to save.");
         var parameters = second.GetByLabel("Parameters", new() { Exact = false });
         await parameters.FillAsync("{\"Text\": ");
         await Expect(second.Locator("#new-playbook-builder-task1-params-error")).ToContainTextAsync("Not a JSON object yet");
         await page.GetByRole(AriaRole.Button, new() { Name = "Create playbook" }).ClickAsync();
-        await Expect(builder.Locator("[data-check]")).ToHaveTextAsync("Nothing was saved: a task's field is not valid JSON yet (marked below).");
+        await Expect(builder.Locator("[data-check]")).ToHaveTextAsync("Nothing was saved: a field is not valid JSON yet (marked below).");
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await console.Admin.Http.GetAsync($"/api/playbooks/{Uri.EscapeDataString(name)}")).StatusCode);
         await parameters.FillAsync("{\"Text\": \"{{ $.event.Title }}\"}");
         await second.GetByLabel("On error").SelectOptionAsync("continue");

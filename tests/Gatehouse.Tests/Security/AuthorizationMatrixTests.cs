@@ -53,6 +53,7 @@ public abstract class AuthorizationMatrixTests(GatehouseFixture fixture)
         ["POST /api/ingestions/{refid}/retry"] = Access.AnyUser,
         ["GET /api/integrations/"] = Access.AnyUser,
         ["POST /api/integrations/"] = Access.Administrator,
+        ["POST /api/integrations/commands/validate"] = Access.Administrator,
         ["POST /api/integrations/mapping-preview"] = Access.AnyUser,
         ["GET /api/integrations/{name}"] = Access.AnyUser,
         ["PUT /api/integrations/{name}"] = Access.Administrator,

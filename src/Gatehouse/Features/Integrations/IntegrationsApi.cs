@@ -15,6 +15,12 @@ public sealed record IntakeRequest(string? MainJsonPath, string? EventsJsonPath,
 
 public sealed record IntegrationRequest([property: Required] string? Name, IntakeRequest? EventIntake, IntakeRequest? IncidentIntake, List<IntegrationCommand>? Commands = null);
 
+/// <summary>An integration's commands, to check as saving would (the console's live validation).</summary>
+public sealed record IntegrationCommandsCheck(List<IntegrationCommand>? Commands);
+
+/// <summary>Commands that passed every check saving makes: how many.</summary>
+public sealed record IntegrationCommandsChecked(int Commands);
+
 public sealed record IntegrationView(
     int Id, string Name, IntakeDefinition EventIntake, IntakeDefinition? IncidentIntake, IReadOnlyList<IntegrationCommand> Commands,
     DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
@@ -27,10 +33,19 @@ public static class IntegrationsApi
         group.MapGet("/", List).WithName("ListIntegrations").WithSummary("List the integrations with their intake definitions and commands.").WithListPaging();
         group.MapGet("/{name}", Get).WithName("GetIntegration").WithSummary("One integration.");
         group.MapPost("/", Create).RequireAuthorization(Policies.Administrator).WithName("CreateIntegration").WithSummary("Create an integration: event and incident intake definitions, commands.");
+        group.MapPost("/commands/validate", ValidateCommands).RequireAuthorization(Policies.Administrator).WithName("ValidateIntegrationCommands")
+            .WithSummary("Check integration commands as saving an integration checks them (every problem in one 400), without saving them.");
         group.MapPut("/{name}", Update).RequireAuthorization(Policies.Administrator)
             .WithName("ReplaceIntegration").WithSummary("Replace an integration's intake definitions and commands (its name stays).");
         group.MapDelete("/{name}", Delete).RequireAuthorization(Policies.Administrator)
             .WithName("DeleteIntegration").WithSummary("Delete an integration that has no keys and never received data (its connections go with it).");
+    }
+
+    private static Results<Ok<IntegrationCommandsChecked>, ProblemHttpResult> ValidateCommands(IntegrationCommandsCheck request)
+    {
+        var errors = new List<string>();
+        IntegrationCommand.Validate(request.Commands ?? [], errors);
+        return errors.Count > 0 ? Problems.Invalid(errors) : TypedResults.Ok(new IntegrationCommandsChecked(request.Commands?.Count ?? 0));
     }
 
     internal static async Task<Ok<List<IntegrationView>>> List(GatehouseDb db, CancellationToken cancellationToken)

@@ -7,15 +7,6 @@
   const NODE = { width: 200, height: 54 }, GAP = { column: 64, row: 18 }, PAD = 14;
   const TASK_ERROR = /^'?tasks\[(\d+)\]/;
 
-  // Properties are set as properties, except those the DOM only takes as attributes (list, role, data-*, aria-*).
-  const element = (tag, properties = {}, ...children) => {
-    const el = document.createElement(tag);
-    for (const [name, value] of Object.entries(properties)) {
-      if (name === "list" || name === "role" || name.includes("-")) el.setAttribute(name, value); else el[name] = value;
-    }
-    el.append(...children.filter(c => c !== null && c !== undefined));
-    return el;
-  };
   const svg = (tag, attributes = {}) => {
     const el = document.createElementNS(SVG, tag);
     for (const [name, value] of Object.entries(attributes)) el.setAttribute(name, value);
@@ -103,53 +94,44 @@
   }
 
   function edit(section) {
+    const { element, field, input, jsonArea, bind, readJson, checkArea } = window.gatehouseForms;
     const source = document.getElementById(section.dataset.playbookBuilder);
-    const form = source.form;
     const commands = JSON.parse(section.dataset.commands ?? "[]");
     const byName = new Map(commands.map(c => [c.name.toLowerCase(), c]));
     const graph = section.querySelector("[data-graph]"), cards = section.querySelector("[data-task-forms]");
-    const check = section.querySelector("[data-check]"), problems = section.querySelector("[data-check-errors]");
     const prefix = section.id;
-    let model = null, written = null, selected = -1, timer = 0, sequence = 0;
-    const fieldErrors = new Map();
+    const show = checkArea(section.querySelector("[data-check]"), section.querySelector("[data-check-errors]"));
+    let model = null, selected = -1;
 
     const datalist = section.appendChild(element("datalist", { id: `${prefix}-commands` }));
     for (const c of commands) datalist.append(element("option", { value: c.name, label: c.description ?? "" }));
 
     const tasks = () => Array.isArray(model?.tasks) ? model.tasks : [];
-    function write() {
-      written = JSON.stringify(model, null, 2);
-      source.value = written;
-      source.dispatchEvent(new Event("code:set"));
-      drawGraph(graph, tasks(), { selected, onSelect: select });
-      schedule();
-    }
-    function read() {
-      let parsed;
-      try { parsed = JSON.parse(source.value); } catch { parsed = undefined; }
-      const usable = parsed && typeof parsed === "object" && !Array.isArray(parsed) && (parsed.tasks === undefined || Array.isArray(parsed.tasks));
-      cards.querySelectorAll("fieldset").forEach(f => { f.disabled = !usable; });
-      if (!usable) {
-        show("The definition below is not a playbook's JSON yet: the task forms show its last version that was; fix the JSON (or its tasks list) to edit them again.", true);
-        return;
-      }
-      model = parsed;
-      fieldErrors.clear();
-      selected = Math.min(selected, tasks().length - 1);
-      renderCards();
-      drawGraph(graph, tasks(), { selected, onSelect: select });
-      schedule();
-    }
-    function show(message, failed, list = []) {
-      check.textContent = message;
-      check.classList.toggle("failed", failed);
-      problems.replaceChildren(...list.map(m => element("li", { textContent: m })));
-    }
+    const redraw = () => drawGraph(graph, tasks(), { selected, onSelect: select });
+    const binding = bind(source, {
+      usable: parsed => parsed && typeof parsed === "object" && !Array.isArray(parsed) && (parsed.tasks === undefined || Array.isArray(parsed.tasks)),
+      onRead: (parsed, usable) => {
+        cards.querySelectorAll("fieldset").forEach(f => { f.disabled = !usable; });
+        if (!usable) return;
+        model = parsed;
+        selected = Math.min(selected, tasks().length - 1);
+        renderCards();
+        redraw();
+      },
+      check: {
+        url: section.dataset.validateUrl,
+        clear: () => cards.querySelectorAll(".task-errors").forEach(list => list.replaceChildren()),
+        route: message => { const at = TASK_ERROR.exec(message); return at && document.getElementById(`${prefix}-task${at[1]}-errors`); },
+        summary: result => `No problems found: ${result.tasks} task${result.tasks === 1 ? "" : "s"}, ready to save.`,
+        show,
+      },
+    });
+    const write = () => { binding.write(model); redraw(); };
 
     const taskCards = () => cards.querySelectorAll(".task-card:not(.playbook-fields)");
     function highlight(i) {
       selected = i;
-      drawGraph(graph, tasks(), { selected, onSelect: select });
+      redraw();
       taskCards().forEach((card, j) => card.classList.toggle("selected", j === i));
     }
     function select(i) {
@@ -158,13 +140,29 @@
       if (card) { card.scrollIntoView({ block: "nearest" }); card.querySelector("input")?.focus({ preventScroll: true }); }
     }
 
+    // The playbook's own fields; a saved playbook keeps its name and kind (keys and rules name it, and rely on its kind).
+    function header() {
+      const fixed = section.dataset.fixed === "true";
+      const id = (name) => `${prefix}-${name}`;
+      const fields = element("fieldset", { className: "task-card playbook-fields" }, element("legend", { textContent: "Playbook" }),
+        element("div", { className: "form-grid" },
+          field(id("name"), "Name", input(id("name"), "name", model?.name, { readOnly: fixed, autocomplete: "off" })),
+          field(id("kind"), "Kind", element("select", { id: id("kind"), name: "kind", disabled: fixed },
+            element("option", { value: "Event", textContent: "Event", selected: model?.kind !== "Incident" }),
+            element("option", { value: "Incident", textContent: "Incident", selected: model?.kind === "Incident" })))),
+        field(id("description"), "Description", input(id("description"), "description", model?.description)),
+        element("p", { className: "note", textContent: `An event playbook runs on each new event of the keys that name it; an incident playbook when an incident is created or escalated.${fixed ? " A saved playbook keeps its name and kind: keys and rules name it and rely on its kind." : ""}` }));
+      fields.addEventListener("input", e => {
+        if (!model || !["name", "kind", "description"].includes(e.target.name)) return;
+        if (e.target.name === "description" && e.target.value === "") delete model.description; else model[e.target.name] = e.target.value;
+        write();
+      });
+      return fields;
+    }
+
     // One task's form. Fields write into the model as they are typed; JSON fields only once they parse.
     function card(task, i) {
       const id = (name) => `${prefix}-task${i}-${name}`;
-      const field = (name, label, control, note) => element("div", { className: "field" },
-        element("label", { htmlFor: id(name), textContent: label }), control, note ?? null, element("p", { className: "field-error", id: `${id(name)}-error` }));
-      const input = (name, value, attributes = {}) => element("input", { id: id(name), name, value: value ?? "", defaultValue: value ?? "", ...attributes });
-      const json = (name, value) => element("textarea", { id: id(name), name, rows: 3, spellcheck: false, className: "task-json", value: value === undefined ? "" : JSON.stringify(value, null, 2) });
       const hint = element("p", { className: "note", id: `${id("command")}-hint` });
       const describe = () => {
         const known = byName.get(String(task.command ?? "").trim().toLowerCase());
@@ -184,21 +182,21 @@
         element("legend", { textContent: `Task ${i + 1}${task.id ? `: ${task.id}` : ""}` }),
         element("ul", { className: "errors task-errors", id: id("errors") }),
         element("div", { className: "form-grid" },
-          field("id", "Id", input("id", task.id, { autocomplete: "off", spellcheck: false })),
-          field("command", "Command", input("command", task.command, { autocomplete: "off", spellcheck: false, list: datalist.id }), hint)),
-        field("params", "Parameters (JSON; {{ $.event.Title }} templates a value)", json("params", task.params ?? {}), fill),
-        field("after", "After (waits for)", after),
-        field("when", "When (a condition as automation rules write it; empty: always)", json("when", task.when)),
+          field(id("id"), "Id", input(id("id"), "id", task.id, { autocomplete: "off", spellcheck: false })),
+          field(id("command"), "Command", input(id("command"), "command", task.command, { autocomplete: "off", spellcheck: false, list: datalist.id }), hint)),
+        field(id("params"), "Parameters (JSON; {{ $.event.Title }} templates a value)", jsonArea(id("params"), "params", task.params ?? {}), fill),
+        field(id("after"), "After (waits for)", after),
+        field(id("when"), "When (a condition as automation rules write it; empty: always)", jsonArea(id("when"), "when", task.when)),
         element("div", { className: "form-grid" },
-          field("timeoutSeconds", "Timeout (s)", input("timeoutSeconds", task.timeoutSeconds, { type: "number", min: 1, max: 3600 })),
-          field("retries", "Retries", input("retries", task.retries, { type: "number", min: 0, max: 10 })),
-          field("retryDelaySeconds", "Retry delay (s)", input("retryDelaySeconds", task.retryDelaySeconds, { type: "number", min: 0, max: 3600 })),
-          field("onError", "On error", element("select", { id: id("onError"), name: "onError" },
+          field(id("timeoutSeconds"), "Timeout (s)", input(id("timeoutSeconds"), "timeoutSeconds", task.timeoutSeconds, { type: "number", min: 1, max: 3600 })),
+          field(id("retries"), "Retries", input(id("retries"), "retries", task.retries, { type: "number", min: 0, max: 10 })),
+          field(id("retryDelaySeconds"), "Retry delay (s)", input(id("retryDelaySeconds"), "retryDelaySeconds", task.retryDelaySeconds, { type: "number", min: 0, max: 3600 })),
+          field(id("onError"), "On error", element("select", { id: id("onError"), name: "onError" },
             element("option", { value: "stop", textContent: "Stop the run", selected: task.onError !== "continue" }),
             element("option", { value: "continue", textContent: "Continue the run", selected: task.onError === "continue" })))),
         element("button", { type: "button", className: "danger", textContent: `Remove task ${task.id || i + 1}`, "data-remove-task": String(i) }));
       fieldset.addEventListener("focusin", () => { if (selected !== i) highlight(i); });
-      fieldset.addEventListener("input", e => { update(task, e.target, i); if (e.target.name === "command") describe(); });
+      fieldset.addEventListener("input", e => { update(task, e.target); if (e.target.name === "command") describe(); });
       fieldset.addEventListener("change", e => { if (e.target.name === "id") rename(task, e.target); });
       fill.addEventListener("click", () => {
         const known = byName.get(String(task.command ?? "").trim().toLowerCase());
@@ -206,39 +204,26 @@
         for (const p of known?.parameters ?? []) if (!(p.name in params)) params[p.name] = p.default ?? "";
         task.params = params;
         fieldset.querySelector("[name=params]").value = JSON.stringify(params, null, 2);
-        fieldError(i, "params", null);
+        binding.fieldError(id("params"), null);
         write();
       });
       fieldset.querySelector("[data-remove-task]").addEventListener("click", () => remove(i));
       return fieldset;
     }
 
-    function fieldError(i, name, message) {
-      const key = `${i}.${name}`;
-      if (message) fieldErrors.set(key, message); else fieldErrors.delete(key);
-      const el = document.getElementById(`${prefix}-task${i}-${name}`), slot = document.getElementById(`${prefix}-task${i}-${name}-error`);
-      if (slot) slot.textContent = message ?? "";
-      if (el) { if (message) el.setAttribute("aria-invalid", "true"); else el.removeAttribute("aria-invalid"); }
-    }
-
-    function update(task, el, i) {
+    function update(task, el) {
       const name = el.name;
       if (name === "after") {
         const checked = [...el.closest(".task-after").querySelectorAll("input:checked")].map(c => c.value);
         if (checked.length) task.after = checked; else delete task.after;
       } else if (name === "params" || name === "when") {
-        if (el.value.trim() === "" && name === "when") { delete task.when; fieldError(i, name, null); }
-        else {
-          try {
-            const value = JSON.parse(el.value);
-            if (name === "params" && (value === null || typeof value !== "object" || Array.isArray(value))) throw new Error();
-            task[name] = value;
-            fieldError(i, name, null);
-          } catch {
-            fieldError(i, name, name === "params" ? "Not a JSON object yet, such as {\"Text\": \"{{ $.event.Title }}\"}: the last one that was is kept." : "Not JSON yet: the last condition that was is kept.");
-            return;
-          }
+        const read = readJson(el.value, name === "params" ? "object" : "any");
+        if (read.error || (read.empty && name === "params")) {
+          binding.fieldError(el.id, name === "params" ? "Not a JSON object yet, such as {\"Text\": \"{{ $.event.Title }}\"}: the last one that was is kept." : "Not JSON yet: the last condition that was is kept.");
+          return;
         }
+        binding.fieldError(el.id, null);
+        if (read.empty) delete task.when; else task[name] = read.value;
       } else if (name === "timeoutSeconds" || name === "retries" || name === "retryDelaySeconds") {
         if (el.value.trim() === "") delete task[name]; else task[name] = Number(el.value);
       } else if (name === "onError") {
@@ -265,7 +250,7 @@
         if (Array.isArray(other?.after)) { other.after = other.after.filter(id => id !== gone?.id); if (other.after.length === 0) delete other.after; }
       }
       selected = -1;
-      fieldErrors.clear();
+      binding.clearFieldErrors();
       renderCards();
       write();
     }
@@ -284,69 +269,14 @@
       select(selected);
     }
 
-    // The playbook's own fields; a saved playbook keeps its name and kind (keys and rules name it, and rely on its kind).
-    function header() {
-      const fixed = section.dataset.fixed === "true";
-      const id = (name) => `${prefix}-${name}`;
-      const field = (name, label, control) => element("div", { className: "field" }, element("label", { htmlFor: id(name), textContent: label }), control);
-      const fields = element("fieldset", { className: "task-card playbook-fields" }, element("legend", { textContent: "Playbook" }),
-        element("div", { className: "form-grid" },
-          field("name", "Name", element("input", { id: id("name"), name: "name", value: model?.name ?? "", readOnly: fixed, autocomplete: "off" })),
-          field("kind", "Kind", element("select", { id: id("kind"), name: "kind", disabled: fixed },
-            element("option", { value: "Event", textContent: "Event", selected: model?.kind !== "Incident" }),
-            element("option", { value: "Incident", textContent: "Incident", selected: model?.kind === "Incident" })))),
-        field("description", "Description", element("input", { id: id("description"), name: "description", value: model?.description ?? "" })),
-        element("p", { className: "note", textContent: `An event playbook runs on each new event of the keys that name it; an incident playbook when an incident is created or escalated.${fixed ? " A saved playbook keeps its name and kind: keys and rules name it and rely on its kind." : ""}` }));
-      fields.addEventListener("input", e => {
-        if (!model || !["name", "kind", "description"].includes(e.target.name)) return;
-        if (e.target.name === "description" && e.target.value === "") delete model.description; else model[e.target.name] = e.target.value;
-        write();
-      });
-      return fields;
-    }
-
     function renderCards() {
       cards.replaceChildren(header(), ...tasks().map((t, i) => t && typeof t === "object" && !Array.isArray(t) ? card(t, i)
         : element("fieldset", { className: "task-card", disabled: true }, element("legend", { textContent: `Task ${i + 1}` }),
           element("p", { className: "field-error", textContent: "This task is not a JSON object: fix it in the JSON below." }))));
     }
 
-    function schedule() {
-      clearTimeout(timer);
-      timer = setTimeout(validate, 500);
-    }
-    async function validate() {
-      const mine = ++sequence;
-      cards.querySelectorAll(".task-errors").forEach(list => list.replaceChildren());
-      try {
-        const result = await window.gatehouse.api("POST", section.dataset.validateUrl, model);
-        if (mine !== sequence) return;
-        show(fieldErrors.size ? "Some fields are not JSON yet (marked below): the check ran on their last valid values." : `No problems found: ${result.tasks} task${result.tasks === 1 ? "" : "s"}, ready to save.`, fieldErrors.size > 0);
-      } catch (err) {
-        if (mine !== sequence) return;
-        const all = err.errors?.length ? err.errors : [err.message];
-        const general = [];
-        for (const message of all) {
-          const at = TASK_ERROR.exec(message);
-          const list = at && document.getElementById(`${prefix}-task${at[1]}-errors`);
-          if (list) list.append(element("li", { textContent: message }));
-          else general.push(message);
-        }
-        show(`${all.length} problem${all.length === 1 ? "" : "s"}: saving would refuse this definition.`, true, general);
-      }
-    }
-
     section.querySelector("[data-add-task]").addEventListener("click", add);
-    source.addEventListener("input", () => { if (source.value !== written) read(); });
-    // Saving sends the JSON; while a field is not JSON yet, the JSON does not hold what the form shows.
-    form.addEventListener("submit", e => {
-      if (fieldErrors.size === 0) return;
-      e.preventDefault();
-      e.stopPropagation();
-      show("Nothing was saved: a task's field is not valid JSON yet (marked below).", true);
-      document.querySelector("[aria-invalid=true]")?.focus();
-    });
-    read();
+    binding.read();
   }
 
   for (const section of document.querySelectorAll("[data-playbook-builder]")) {
