@@ -83,4 +83,52 @@ public sealed class IntegrationEditorTests(ConsoleFixture console)
         Assert.Equal("Isolate Host", saved["commands"]![0]!["name"]!.GetValue<string>());
         Assert.Equal("$.name", saved["eventIntake"]!["fieldMappings"]![0]!["source"]!.GetValue<string>()); // the mapping was kept
     }
+
+    [Fact]
+    public async Task Integration_commands_are_built_in_forms_checked_live_kept_in_step_with_the_JSON_and_saved()
+    {
+        var integration = await console.Admin.CreateIntegrationAsync(new { mainJsonPath = "$", fieldMappings = new[] { new { field = "Title", source = "$.name" } } });
+        var page = await console.NewPageAsync();
+        var scriptErrors = new List<string>();
+        page.PageError += (_, error) => scriptErrors.Add(error);
+        await page.SignInAsync("admin", GatehouseFactory.AdminPassword);
+        await page.GotoAsync($"/console/integrations/{Uri.EscapeDataString(integration)}");
+        var forms = page.Locator("#integration-commands-builder");
+        await Expect(forms.Locator("[data-check]")).ToHaveTextAsync("No commands yet.");
+
+        await forms.GetByRole(AriaRole.Button, new() { Name = "Add command" }).ClickAsync();
+        var command = forms.Locator("fieldset.task-card").First;
+        await Expect(command.GetByLabel("Name", new() { Exact = true })).ToBeFocusedAsync();
+        await Expect(command.Locator(".task-errors")).ToContainTextAsync("'name' is required");
+        await command.GetByLabel("Name", new() { Exact = true }).FillAsync("Lookup IP");
+        await command.GetByLabel("Path", new() { Exact = true }).FillAsync("/ip/{{Ip}}");
+        await Expect(command.Locator(".task-errors")).ToContainTextAsync("{{Ip}} names no declared parameter");
+        await Expect(forms.Locator("[data-check]")).ToHaveTextAsync("1 problem: saving would refuse this.");
+        await command.GetByLabel("Parameters", new() { Exact = false }).FillAsync("""[{"name": "Ip", "type": "Text", "required": true}]""");
+        await command.GetByLabel("Headers", new() { Exact = false }).FillAsync("no colon here");
+        await Expect(page.Locator("#integration-commands-builder-command0-headers-error")).ToHaveTextAsync("Each line is Name: value.");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save commands" }).ClickAsync();
+        await Expect(forms.Locator("[data-check]")).ToHaveTextAsync("Nothing was saved: a field is not valid JSON yet (marked below).");
+        Assert.Empty((await console.Admin.GetAsync($"/api/integrations/{Uri.EscapeDataString(integration)}"))["commands"]!.AsArray());
+        await command.GetByLabel("Headers", new() { Exact = false }).FillAsync("Accept: application/json");
+        await command.GetByLabel("Query", new() { Exact = false }).FillAsync("limit=10");
+        await command.GetByLabel("Return data path", new() { Exact = false }).FillAsync("$.data");
+        await command.GetByLabel("Method").SelectOptionAsync("POST");
+        await Expect(forms.Locator("[data-check]")).ToHaveTextAsync("No problems found: 1 command, ready to save.");
+        await Expect(page.Locator(".code-editor[data-code-for=integration-commands] .cm-content")).ToContainTextAsync("\"Accept\": \"application/json\"");
+        await forms.ScreenshotAsync("integration-command-forms");
+        Assert.Empty(await page.EvaluateAsync<string[]>(Layout.BrokenWords));
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save commands" }).ClickAsync();
+        await page.ExpectStatusAsync("Commands saved.");
+        var saved = (await console.Admin.GetAsync($"/api/integrations/{Uri.EscapeDataString(integration)}"))["commands"]![0]!;
+        Assert.Equal("Lookup IP", saved["name"]!.GetValue<string>());
+        Assert.Equal("POST", saved["request"]!["method"]!.GetValue<string>());
+        Assert.Equal("application/json", saved["request"]!["headers"]!["Accept"]!.GetValue<string>());
+        Assert.Equal("10", saved["request"]!["query"]!["limit"]!.GetValue<string>());
+        Assert.Equal("$.data", saved["returnDataPath"]!.GetValue<string>());
+        await Expect(forms.Locator("fieldset.task-card").First.GetByLabel("Name", new() { Exact = true })).ToHaveValueAsync("Lookup IP");
+        await Expect(page.GetByRole(AriaRole.Table, new() { Name = "Integration commands" })).ToContainTextAsync("POST /ip/{{Ip}}");
+        Assert.Empty(scriptErrors);
+    }
 }
