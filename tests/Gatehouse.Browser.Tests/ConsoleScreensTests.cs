@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Gatehouse.Tests.Infrastructure;
 using Microsoft.Playwright;
 using static Microsoft.Playwright.Assertions;
@@ -19,6 +20,14 @@ public sealed class ConsoleScreensTests(ConsoleFixture console)
         var refid = result["refid"]!.GetValue<string>();
         var command = Unique.Name("Screens command").Replace(' ', '_');
         await console.Admin.PostAsync("/api/commands", new { name = command, script = "function main(params) { return params; }", parameters = new[] { new { name = "Host", type = "Text" } } });
+        var playbook = Unique.Name("Screens playbook");
+        await console.Admin.PostAsync("/api/playbooks", new JsonObject
+        {
+            ["name"] = playbook, ["kind"] = "Event",
+            ["tasks"] = new JsonArray(
+                new JsonObject { ["id"] = "artifacts", ["command"] = "ExtractArtifacts", ["params"] = new JsonObject { ["Text"] = "{{ $.event.Title }}" } },
+                new JsonObject { ["id"] = "techniques", ["command"] = "MitreTtpSearch", ["params"] = new JsonObject { ["Text"] = "{{ $.event.Title }}" }, ["after"] = new JsonArray("artifacts") }),
+        });
         // Audit rows and people with long unbroken words (a site name, a username) must wrap in their cells, not widen the page.
         var longWord = "Longword" + new string('x', 90);
         var longSite = await console.Admin.CreateSiteAsync(name: Unique.Name(longWord));
@@ -59,6 +68,7 @@ public sealed class ConsoleScreensTests(ConsoleFixture console)
             ("/console", "Dashboard", "dashboard"),
             ("/console/attack?range=30d", "MITRE ATT&CK", "attack-matrix"),
             ($"/console/commands/{Uri.EscapeDataString(command)}", command, "command-custom"),
+            ($"/console/playbooks/{Uri.EscapeDataString(playbook)}", playbook, "playbook"),
         ];
         foreach (var (path, heading, screenshot) in screens)
         {
@@ -191,7 +201,7 @@ public sealed class ConsoleScreensTests(ConsoleFixture console)
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = keyName })).ToBeVisibleAsync();
         await Expect(page.GetByLabel("Select Site")).ToHaveCountAsync(0);
         await Expect(page.Locator("#request-url")).ToHaveTextAsync($"{console.BaseUrl}/VSOC/api/Command/ExtractArtifacts");
-        var sample = System.Text.Json.Nodes.JsonNode.Parse(await page.CopyAsync("Copy body"))!;
+        var sample = JsonNode.Parse(await page.CopyAsync("Copy body"))!;
         Assert.Equal("admin", sample["Username"]!.GetValue<string>());
         Assert.NotNull(sample["CommandParams"]!.AsObject());
         var response = await console.Admin.Http.SendAsync(new HttpRequestMessage(HttpMethod.Post, "/VSOC/api/Command/ExtractArtifacts")
