@@ -132,6 +132,31 @@ public sealed class PlaybookBuilderTests(ConsoleFixture console)
         await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Add task" })).ToHaveCountAsync(0);
     }
 
+    [Fact]
+    public async Task Regression_a_dependency_cycle_typed_in_the_JSON_is_drawn_and_refused_without_a_script_error()
+    {
+        var page = await console.NewPageAsync();
+        var scriptErrors = new List<string>();
+        page.PageError += (_, error) => scriptErrors.Add(error);
+        await page.SignInAsync("admin", GatehouseFactory.AdminPassword);
+        await page.GotoAsync("/console/playbooks");
+        var builder = page.Locator("#new-playbook-builder");
+        await Expect(builder.Locator("[data-check]")).ToHaveTextAsync("No problems found: 1 task, ready to save.");
+        await page.Locator(".code-editor[data-code-for=new-playbook] .cm-content").ClickAsync();
+        await page.Keyboard.PressAsync("Control+A");
+        await page.Keyboard.PressAsync("Delete");
+        await page.Keyboard.InsertTextAsync("""
+            {"name": "Cycle", "kind": " incident ", "tasks": [
+              {"id": "a", "command": "ExtractArtifacts", "params": {"Text": "x"}, "after": ["b"], "onError": "Continue"},
+              {"id": "b", "command": "ExtractArtifacts", "params": {"Text": "x"}, "after": ["a"]}]}
+            """);
+        await Expect(builder.Locator(".task-node")).ToHaveCountAsync(2);
+        await Expect(builder.Locator("[data-check]")).ToContainTextAsync("saving would refuse this.");
+        await Expect(builder.GetByLabel("Kind")).ToHaveValueAsync("Incident"); // as the API reads " incident "
+        await Expect(Card(page, 1).GetByLabel("On error")).ToHaveValueAsync("continue");
+        Assert.Empty(scriptErrors);
+    }
+
     private async Task<JsonNode> EndedRunAsync(string playbook)
     {
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);

@@ -31,6 +31,14 @@ public static partial class PlaybookParser
         }
     }
 
+    /// <summary>One of the enum's names in any case — not a number or a comma-separated list, which Enum.TryParse also takes.</summary>
+    private static bool EnumName<T>(string? text, out T value) where T : struct, Enum
+    {
+        var name = Enum.GetNames<T>().FirstOrDefault(n => string.Equals(n, text?.Trim(), StringComparison.OrdinalIgnoreCase));
+        value = name is null ? default : Enum.Parse<T>(name);
+        return name is not null;
+    }
+
     /// <param name="storedEarlier">A version saved before unknown members were refused: read it as it is.</param>
     public static PlaybookDefinition? Parse(JsonNode? body, IPlaybookCommands commands, List<string> errors, bool storedEarlier = false)
     {
@@ -49,7 +57,7 @@ public static partial class PlaybookParser
             errors.Add("name: required, at most 200 characters.");
         }
         var kindText = Text(obj, "kind");
-        if (!Enum.TryParse<PlaybookKind>(kindText, ignoreCase: true, out var kind) || int.TryParse(kindText, out _))
+        if (!EnumName(kindText, out PlaybookKind kind))
         {
             errors.Add("kind: 'Event' or 'Incident'.");
         }
@@ -120,7 +128,7 @@ public static partial class PlaybookParser
         var retries = Number(task, "retries", 0, MaxRetries, $"{label}.retries", errors) ?? 0;
         var delay = Number(task, "retryDelaySeconds", 0, MaxTimeoutSeconds, $"{label}.retryDelaySeconds", errors) ?? 1;
         var onErrorText = Text(task, "onError") ?? "stop";
-        if (!Enum.TryParse<TaskErrorMode>(onErrorText, ignoreCase: true, out var onError) || int.TryParse(onErrorText, out _))
+        if (!EnumName(onErrorText, out TaskErrorMode onError))
         {
             errors.Add($"{label}.onError: 'stop' or 'continue'.");
         }

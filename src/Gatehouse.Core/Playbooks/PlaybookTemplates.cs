@@ -75,7 +75,8 @@ public static partial class PlaybookTemplates
         _ => [],
     };
 
-    [GeneratedRegex(@"\{\{\s*(.+?)\s*\}\}", RegexOptions.None, 1000)]
+    // Linear time whatever the text: a value of "{{" repeated thousands of times must not cost seconds per parameter.
+    [GeneratedRegex(@"\{\{\s*(.+?)\s*\}\}", RegexOptions.NonBacktracking)]
     private static partial Regex Placeholder();
 
     /// <summary>The names along a path: <c>.name</c> or <c>['name']</c>.</summary>

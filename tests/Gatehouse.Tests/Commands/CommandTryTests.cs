@@ -129,6 +129,55 @@ public sealed class CommandTryTests(SqliteFixture fixture) : IClassFixture<Sqlit
     }
 
     [Fact]
+    public async Task Regression_a_try_whose_top_level_runs_long_does_not_hold_up_saving_a_command()
+    {
+        await Admin.PostAsync("/api/commands/try", new { command = Command("function main() { return 1; }") }, HttpStatusCode.OK); // the lanes' processes are started
+        var slowTop = Command("var s = 'x'.repeat(1 << 22); for (;;) { s.indexOf('xy'); }\nfunction main() { return 1; }");
+        var trying = Admin.Http.PostAsJsonAsync("/api/commands/try", new { command = slowTop });
+        try
+        {
+            await Task.Delay(1000);
+            var name = Unique.Name("Saved beside a try").Replace(' ', '_');
+            await Admin.PostAsync("/api/commands", new { name, script = "function main() { return 1; }", parameters = Array.Empty<object>() }, HttpStatusCode.Created);
+            Assert.False(trying.IsCompleted, "saving a command waited for the try's script check");
+        }
+        finally
+        {
+            await trying;
+        }
+        var refused = await GatehouseClient.Problem(await trying, HttpStatusCode.BadRequest);
+        Assert.Equal("script", refused["member"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Regression_a_try_whose_caller_went_away_is_still_audited()
+    {
+        await Admin.PostAsync("/api/commands/try", new { command = Command("function main() { return 1; }") }, HttpStatusCode.OK);
+        var name = Unique.Name("Abandoned try").Replace(' ', '_');
+        using (var gone = new CancellationTokenSource(TimeSpan.FromSeconds(1.5)))
+        {
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Admin.Http.PostAsJsonAsync("/api/commands/try", new
+            {
+                command = new { name, script = "function main() { var s = 'a'.repeat(1 << 22), n = 0; for (;;) { n += s.indexOf('b'); } }", parameters = Array.Empty<object>(), timeoutSeconds = 20 },
+            }, gone.Token));
+        }
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            var rows = await Admin.AuditAsync($"?action=command.tried&target={Uri.EscapeDataString(name)}");
+            if (rows.Count == 1)
+            {
+                Assert.True(rows[0]!["detail"]!["abandoned"]!.GetValue<bool>());
+                Assert.False(rows[0]!["detail"]!["succeeded"]!.GetValue<bool>());
+                break;
+            }
+            Assert.True(DateTime.UtcNow < deadline, "the abandoned try was not audited");
+            await Task.Delay(200);
+        }
+        await Admin.PostAsync("/api/commands/try", new { command = Command("function main() { return 2; }") }, HttpStatusCode.OK); // the lane is free again
+    }
+
+    [Fact]
     public async Task A_try_is_audited_with_the_scripts_hash_and_outcome_and_not_the_script_or_its_input()
     {
         var name = Unique.Name("Audited try").Replace(' ', '_');

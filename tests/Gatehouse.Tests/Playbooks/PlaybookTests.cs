@@ -101,6 +101,57 @@ public abstract class PlaybookTests(GatehouseFixture fixture)
         Assert.Contains("nowhere", messages);
     }
 
+    [Theory]
+    [InlineData("[1]")]
+    [InlineData("[\"a\"]")]
+    [InlineData("[[]]")]
+    [InlineData("[{\"id\": \"a\", \"command\": \"ExtractArtifacts\", \"params\": {\"Text\": \"x\"}}, 7]")]
+    public async Task Regression_a_task_that_is_not_an_object_is_a_400_naming_it_not_a_500(string tasks)
+    {
+        foreach (var url in new[] { "/api/playbooks/validate", "/api/playbooks" })
+        {
+            var body = new StringContent($$"""{"name": "{{Unique.Name("Not objects")}}", "kind": "Event", "tasks": {{tasks}}}""", Encoding.UTF8, "application/json");
+            var problem = await GatehouseClient.Problem(await Admin.Http.PostAsync(url, body), HttpStatusCode.BadRequest);
+            Assert.Contains("a task is an object", Messages(problem));
+        }
+    }
+
+    [Fact]
+    public async Task Regression_parameters_nested_deeper_than_64_levels_are_checked_not_a_500()
+    {
+        var deep = string.Concat(Enumerable.Repeat("[", 100)) + "\"x\"" + string.Concat(Enumerable.Repeat("]", 100));
+        var body = new StringContent("{\"name\": \"" + Unique.Name("Deep") + "\", \"kind\": \"Event\", \"tasks\": [{\"id\": \"a\", \"command\": \"ExtractArtifacts\", \"params\": {\"Text\": " + deep + "}}]}",
+            Encoding.UTF8, "application/json");
+        var problem = await GatehouseClient.Problem(await Admin.Http.PostAsync("/api/playbooks/validate", body), HttpStatusCode.BadRequest);
+        Assert.Contains("Text", Messages(problem));
+    }
+
+    [Fact]
+    public async Task Regression_a_parameter_of_thousands_of_opening_braces_is_checked_without_timing_out()
+    {
+        var braces = string.Concat(Enumerable.Repeat("{{", 6000));
+        var response = await Admin.Http.PostAsJsonAsync("/api/playbooks/validate", new
+        {
+            name = Unique.Name("Braces"), kind = "Event",
+            tasks = new[] { new { id = "a", command = "ExtractArtifacts", @params = new Dictionary<string, object> { ["Text"] = braces } } },
+        });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("Event, Incident", false)]
+    [InlineData("1", false)]
+    [InlineData(" incident ", true)]
+    public async Task A_kind_is_one_name_in_any_case_never_a_list_or_a_number(string kind, bool accepted)
+    {
+        var response = await Admin.Http.PostAsJsonAsync("/api/playbooks/validate", new
+        {
+            name = Unique.Name("Kinds"), kind,
+            tasks = new[] { new { id = "a", command = "ExtractArtifacts", @params = new Dictionary<string, object> { ["Text"] = "x" } } },
+        });
+        Assert.Equal(accepted ? HttpStatusCode.OK : HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
     [Fact]
     public async Task An_event_playbook_runs_parallel_branches_skips_by_condition_and_templates_from_the_event_and_earlier_tasks()
     {

@@ -46,8 +46,22 @@ public static class CommandTryApi
         {
             return Problems.Invalid(["'command' is required: the command as you would save it (script, parameters, features)."]);
         }
-        // A draft may not have its name yet; every other check is the one create makes.
-        var errors = await CommandsApi.ValidateAsync(command with { Name = string.IsNullOrWhiteSpace(command.Name) ? "draft" : command.Name }, sandbox, cancellationToken);
+        try
+        {
+            return await TryAsync(request, command, db, user, sandbox, audit, time, cancellationToken);
+        }
+        catch (SandboxBusyException)
+        {
+            return Problems.Busy(http, RetryAfter, "Another try is running");
+        }
+    }
+
+    private static async Task<Results<Ok<CommandTryResult>, ProblemHttpResult>> TryAsync(
+        CommandTryRequest request, CommandRequest command, GatehouseDb db, CurrentUser user, SandboxPool sandbox, Audit.AuditLog audit, TimeProvider time, CancellationToken cancellationToken)
+    {
+        // A draft may not have its name yet; every other check is the one create makes, run in the try lane so a try never holds up saving.
+        var draft = command with { Name = string.IsNullOrWhiteSpace(command.Name) ? "draft" : command.Name };
+        var errors = await CommandsApi.ValidateAsync(draft, sandbox, cancellationToken, SandboxLane.Tries, MaxQueueWait);
         var formatter = command.Features?.Contains(CommandsApi.DataFormatterFeature, StringComparer.OrdinalIgnoreCase) == true;
         var arguments = errors.Count == 0 ? Arguments(command, request.Input, formatter, errors) : null;
         var site = await SiteAsync(request.Site, db, user, errors, cancellationToken);
@@ -60,6 +74,16 @@ public static class CommandTryApi
             : new JsonObject { ["site"] = site, ["username"] = user.Username };
         var timeout = TimeSpan.FromSeconds(Math.Min(command.TimeoutSeconds ?? CommandDefinition.DefaultTimeoutSeconds, MaxTrySeconds));
         long? started = null;
+        // Every try that ran is audited, even one whose caller went away (its row is written without the request's token).
+        async Task AuditAsync(bool succeeded, bool abandoned)
+        {
+            audit.Record(Audit.AuditActions.CommandTried, target: string.IsNullOrWhiteSpace(command.Name) ? "(draft)" : command.Name.Trim(), detail: new
+            {
+                Site = site, Formatter = formatter, ScriptLength = command.Script!.Length, ScriptSha256 = CommandsApi.ScriptHash(command.Script),
+                Succeeded = succeeded, Abandoned = abandoned, DurationMs = Elapsed(time, started),
+            });
+            await db.SaveChangesAsync(CancellationToken.None);
+        }
         CommandTryResult tried;
         try
         {
@@ -71,15 +95,12 @@ public static class CommandTryApi
         {
             tried = new CommandTryResult(false, null, ex.Message, Elapsed(time, started));
         }
-        catch (SandboxBusyException)
+        catch (OperationCanceledException) when (started is not null)
         {
-            return Problems.Busy(http, RetryAfter, "Another try is running");
+            await AuditAsync(false, abandoned: true);
+            throw;
         }
-        audit.Record(Audit.AuditActions.CommandTried, target: string.IsNullOrWhiteSpace(command.Name) ? "(draft)" : command.Name.Trim(), detail: new
-        {
-            Site = site, Formatter = formatter, ScriptLength = command.Script!.Length, ScriptSha256 = CommandsApi.ScriptHash(command.Script), tried.Succeeded, tried.DurationMs,
-        });
-        await db.SaveChangesAsync(cancellationToken);
+        await AuditAsync(tried.Succeeded, abandoned: false);
         return TypedResults.Ok(tried);
     }
 

@@ -152,7 +152,9 @@ public static class CommandsApi
     }
 
     /// <summary>Every problem of a command definition, including a script that does not parse or lacks its function (checked in a sandbox process).</summary>
-    internal static async Task<List<string>> ValidateAsync(CommandRequest request, SandboxPool sandbox, CancellationToken cancellationToken)
+    /// <param name="lane">Where the script's top level is run: the checking lane, or for a try its own (waiting at most <paramref name="maxWait"/>).</param>
+    internal static async Task<List<string>> ValidateAsync(CommandRequest request, SandboxPool sandbox, CancellationToken cancellationToken,
+        SandboxLane lane = SandboxLane.Checks, TimeSpan? maxWait = null)
     {
         var errors = new List<string>();
         var name = request.Name?.Trim();
@@ -196,7 +198,7 @@ public static class CommandsApi
             var formatter = request.Features?.Contains(DataFormatterFeature, StringComparer.OrdinalIgnoreCase) == true;
             var function = formatter ? "format" : "main";
             var limits = SandboxLimits.Default with { Timeout = TimeSpan.FromSeconds(Math.Clamp(request.TimeoutSeconds ?? CommandDefinition.DefaultTimeoutSeconds, 1, CommandDefinition.MaxTimeoutSeconds)) };
-            if (!await sandbox.DefinesAsync(new SandboxScript(request.Script), function, limits, cancellationToken))
+            if (!await sandbox.DefinesAsync(new SandboxScript(request.Script), function, limits, cancellationToken, lane, maxWait))
             {
                 errors.Add(formatter
                     ? "A data formatter's script must define function format(event, context)."

@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Gatehouse.Core.Playbooks;
 using Gatehouse.Features.Commands;
 using Gatehouse.Features.Intake;
+using Gatehouse.Infrastructure;
 using Gatehouse.Storage;
 using Microsoft.EntityFrameworkCore;
 using Gatehouse.Features.Webhooks;
@@ -26,8 +27,10 @@ public sealed class PlaybookLibrary(CommandCatalog catalog, WebhookDirectory dir
 
     public async Task<PlaybookDefinition?> ParseAsync(GatehouseDb db, JsonNode? body, List<string> errors, CancellationToken cancellationToken)
     {
-        var names = ((body as JsonObject)?["tasks"] as JsonArray ?? [])
-            .Select(t => t?["command"] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>().Trim() : null)
+        // Commands are looked up only for a task list the parser can accept: too many tasks is refused without a query each.
+        var tasks = (body as JsonObject)?["tasks"] as JsonArray is { Count: <= PlaybookParser.MaxTasks } list ? list : [];
+        var names = tasks
+            .Select(t => (t as JsonObject)?["command"] is JsonValue v && v.GetValueKind() == JsonValueKind.String ? v.GetValue<string>().Trim() : null)
             .Where(n => !string.IsNullOrEmpty(n)).Distinct(StringComparer.OrdinalIgnoreCase);
         var found = new Dictionary<string, TaskCommand?>(StringComparer.OrdinalIgnoreCase);
         foreach (var name in names)
@@ -109,7 +112,7 @@ public sealed class PlaybookLibrary(CommandCatalog catalog, WebhookDirectory dir
             {
                 return null;
             }
-            using var document = JsonDocument.Parse(parameters.ToJsonString());
+            using var document = JsonDocument.Parse(parameters.ToJsonString(), GatehouseJson.Document);
             var (_, errors) = resolved.Command.Definition.Compiled.Validate(document.RootElement);
             // A templated parameter is only known when the task runs: its absence here is not a problem.
             var unknown = templated.Where(name => !resolved.Command.Definition.Parameters.Any(p => p.Name == name))

@@ -5,6 +5,7 @@ using Gatehouse.Core.Playbooks;
 using Gatehouse.Features.Attack;
 using Gatehouse.Features.Commands;
 using Gatehouse.Features.Intake;
+using Gatehouse.Infrastructure;
 using Gatehouse.Storage;
 using Microsoft.EntityFrameworkCore;
 using Gatehouse.Features.Webhooks;
@@ -28,7 +29,7 @@ public sealed class PlaybookTaskRunner(IServiceScopeFactory scopes, AttackConten
         {
             return Failed($"There is no command '{task.Command}' (any more).");
         }
-        using (var document = JsonDocument.Parse(input.ToJsonString()))
+        using (var document = JsonDocument.Parse(input.ToJsonString(), GatehouseJson.Document))
         {
             var (values, errors) = command.Command.Definition.Compiled.Validate(document.RootElement);
             if (values is not null)

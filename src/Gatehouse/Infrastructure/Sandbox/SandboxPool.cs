@@ -57,8 +57,9 @@ public sealed partial class SandboxPool(IOptions<GatehouseOptions> options, ILog
     }
 
     /// <summary>Whether the script parses and, run within its limits, defines <paramref name="function"/>; a <see cref="ScriptFailedException"/> says why not.</summary>
-    public async Task<bool> DefinesAsync(SandboxScript script, string function, SandboxLimits limits, CancellationToken cancellationToken) =>
-        (await RunAsync(_lanes[(int)SandboxLane.Checks], script, function, null, limits.Timeout > CheckTimeout ? limits with { Timeout = CheckTimeout } : limits, cancellationToken)).Defined;
+    public async Task<bool> DefinesAsync(SandboxScript script, string function, SandboxLimits limits, CancellationToken cancellationToken,
+        SandboxLane lane = SandboxLane.Checks, TimeSpan? maxWait = null) =>
+        (await RunAsync(_lanes[(int)lane], script, function, null, limits.Timeout > CheckTimeout ? limits with { Timeout = CheckTimeout } : limits, cancellationToken, maxWait)).Defined;
 
     private async Task<SandboxReply> RunAsync(Lane lane, SandboxScript script, string function, JsonArray? arguments, SandboxLimits limits,
         CancellationToken cancellationToken, TimeSpan? maxWait = null, Action? running = null)

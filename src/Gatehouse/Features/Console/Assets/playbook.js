@@ -13,6 +13,8 @@
     return el;
   };
   const cut = (text, length) => text.length > length ? `${text.slice(0, length - 1)}…` : text;
+  // Kind and onError are read by the API in any case, padded: the forms show them as it reads them.
+  const named = (value, name) => typeof value === "string" && value.trim().toLowerCase() === name;
   const asList = (value) => Array.isArray(value) ? value.filter(v => typeof v === "string") : typeof value === "string" ? [value] : [];
 
   // A task's column is the longest chain of tasks it waits for; a name that is no task, or a cycle, adds nothing.
@@ -21,11 +23,12 @@
     const column = new Array(tasks.length).fill(null), visiting = new Set();
     const of = (i) => {
       if (column[i] !== null) return column[i];
-      if (visiting.has(i)) return 0;
+      if (visiting.has(i)) return 0; // a cycle: saving refuses it; it is drawn, not followed for ever
       visiting.add(i);
       const waits = asList(tasks[i]?.after).map(id => index.get(id)).filter(j => j !== undefined && j !== i);
+      const depth = waits.length ? 1 + Math.max(...waits.map(of)) : 0;
       visiting.delete(i);
-      return column[i] = waits.length ? 1 + Math.max(...waits.map(of)) : 0;
+      return column[i] = depth;
     };
     tasks.forEach((_, i) => of(i));
     return column;
@@ -61,7 +64,7 @@
       const node = svg("g", { class: `task-node${i === selected ? " selected" : ""}${status ? ` status-${status}` : ""}`, "data-task": id, transform: `translate(${at[i].x} ${at[i].y})` });
       const title = svg("title");
       title.textContent = [`${id}: ${command || "no command yet"}`, task?.when ? "runs only when its condition holds" : null,
-        task?.onError === "continue" ? "the run goes on if it fails" : null, status ? `status ${status}` : null].filter(Boolean).join("; ");
+        named(task?.onError, "continue") ? "the run goes on if it fails" : null, status ? `status ${status}` : null].filter(Boolean).join("; ");
       node.append(title, svg("rect", { width: NODE.width, height: NODE.height, rx: 6 }));
       const name = svg("text", { x: 10, y: 21, class: "task-id" }), what = svg("text", { x: 10, y: 40, class: "task-command" });
       // The top right corner says how the task ran, or that it only runs when its condition holds.
@@ -148,8 +151,8 @@
         element("div", { className: "form-grid" },
           field(id("name"), "Name", input(id("name"), "name", model?.name, { readOnly: fixed, autocomplete: "off" })),
           field(id("kind"), "Kind", element("select", { id: id("kind"), name: "kind", disabled: fixed },
-            element("option", { value: "Event", textContent: "Event", selected: model?.kind !== "Incident" }),
-            element("option", { value: "Incident", textContent: "Incident", selected: model?.kind === "Incident" })))),
+            element("option", { value: "Event", textContent: "Event", selected: !named(model?.kind, "incident") }),
+            element("option", { value: "Incident", textContent: "Incident", selected: named(model?.kind, "incident") })))),
         field(id("description"), "Description", input(id("description"), "description", model?.description)),
         element("p", { className: "note", textContent: `An event playbook runs on each new event of the keys that name it; an incident playbook when an incident is created or escalated.${fixed ? " A saved playbook keeps its name and kind: keys and rules name it and rely on its kind." : ""}` }));
       fields.addEventListener("input", e => {
@@ -192,8 +195,8 @@
           field(id("retries"), "Retries", input(id("retries"), "retries", task.retries, { type: "number", min: 0, max: 10 })),
           field(id("retryDelaySeconds"), "Retry delay (s)", input(id("retryDelaySeconds"), "retryDelaySeconds", task.retryDelaySeconds, { type: "number", min: 0, max: 3600 })),
           field(id("onError"), "On error", element("select", { id: id("onError"), name: "onError" },
-            element("option", { value: "stop", textContent: "Stop the run", selected: task.onError !== "continue" }),
-            element("option", { value: "continue", textContent: "Continue the run", selected: task.onError === "continue" })))),
+            element("option", { value: "stop", textContent: "Stop the run", selected: !named(task.onError, "continue") }),
+            element("option", { value: "continue", textContent: "Continue the run", selected: named(task.onError, "continue") })))),
         element("button", { type: "button", className: "danger", textContent: `Remove task ${task.id || i + 1}`, "data-remove-task": String(i) }));
       fieldset.addEventListener("focusin", () => { if (selected !== i) highlight(i); });
       fieldset.addEventListener("input", e => { update(task, e.target); if (e.target.name === "command") describe(); });
@@ -201,7 +204,7 @@
       fill.addEventListener("click", () => {
         const known = byName.get(String(task.command ?? "").trim().toLowerCase());
         const params = task.params && typeof task.params === "object" && !Array.isArray(task.params) ? task.params : {};
-        for (const p of known?.parameters ?? []) if (!(p.name in params)) params[p.name] = p.default ?? "";
+        for (const p of known?.parameters ?? []) if (!Object.hasOwn(params, p.name)) params[p.name] = p.default ?? "";
         task.params = params;
         fieldset.querySelector("[name=params]").value = JSON.stringify(params, null, 2);
         binding.fieldError(id("params"), null);
