@@ -94,6 +94,7 @@ public static class GatehouseHost
         services.AddHostedService(provider => provider.GetRequiredService<Features.Attack.AttackContent>());
         services.AddSingleton<IngestionSignals>();
         services.AddSingleton<WebhookDirectory>();
+        services.AddSingleton<SignedSenders>();
         services.AddSingleton<SettingsStore>();
         services.AddSingleton<KeyRateLimiter>();
         services.AddHostedService<IngestionWorker>();

@@ -4,7 +4,26 @@ public enum SiteKind { Internal, Client }
 
 public enum KeyModule { DataIngestion, Integration, UtilityCommand }
 
-public enum KeyMethod { ApiKey, Jwt }
+/// <summary>
+/// How a key's sender proves itself: an API key in a header, a token it signs (JWT), or a signature of the body in the
+/// way its vendor signs webhooks — Standard Webhooks, GitHub's, or an HMAC scheme configured per key (<see cref="SignatureScheme"/>).
+/// </summary>
+public enum KeyMethod { ApiKey, Jwt, StandardWebhooks, GitHub, Hmac }
+
+public static class KeyMethods
+{
+    /// <summary>Keys whose sender signs the body: found by the endpoint they serve, not by a value in the request.</summary>
+    public static bool IsSigned(this KeyMethod method) => method is KeyMethod.StandardWebhooks or KeyMethod.GitHub or KeyMethod.Hmac;
+
+    /// <summary>The scheme a signed key verifies: the vendor's for Standard Webhooks and GitHub, the key's own for Hmac.</summary>
+    public static SignatureScheme? Scheme(this KeyMethod method, SignatureScheme? configured) => method switch
+    {
+        KeyMethod.StandardWebhooks => SignatureScheme.StandardWebhooks,
+        KeyMethod.GitHub => SignatureScheme.GitHub,
+        KeyMethod.Hmac => configured,
+        _ => null,
+    };
+}
 
 /// <summary>
 /// A named set of token options. <see cref="StaticToken"/> serves pollers that send one fixed token for months
@@ -31,6 +50,7 @@ public enum AuthFailureReason
     InvalidToken,
     RateLimited,
     SourceNotAllowed,
+    InvalidSignature,
 }
 
 /// <summary>What a key may be used for.</summary>

@@ -41,7 +41,7 @@ public sealed partial record SignatureScheme(
         var problems = new List<string>();
         if (!IsHeaderName(SignatureHeader))
         {
-            problems.Add("'signature.header' must be a header name (letters, digits and - _ . only), such as X-Signature.");
+            problems.Add("'signature.signatureHeader' must be a header name (letters, digits and - _ . only), such as X-Signature.");
         }
         if (TimestampHeader is not null && !IsHeaderName(TimestampHeader))
         {

@@ -20,7 +20,7 @@ public readonly record struct SignatureCheck(SignatureProblem Problem, string? D
 /// </summary>
 public static class SignatureVerifier
 {
-    public const int MaxSignatures = 10, MaxIdLength = 256;
+    public const int MaxSignatures = 10, MaxIdLength = 200;
     public const string StandardWebhooksSecretPrefix = "whsec_";
 
     /// <summary>The HMAC key of a secret: a Standard Webhooks secret is <c>whsec_</c> and base64; any other is its UTF-8 bytes.</summary>

@@ -101,6 +101,8 @@ public sealed class WebhookKey
     public bool RejectReplayedTokens { get; set; }
     /// <summary>For JWT keys made from a preset (a static token for pollers).</summary>
     public KeyPreset? Preset { get; set; }
+    /// <summary>For Hmac keys: the signature scheme (a JSON <see cref="Core.Auth.SignatureScheme"/>). Standard Webhooks and GitHub keys use their vendor's.</summary>
+    public string? SignatureJson { get; set; }
     /// <summary>Source addresses allowed to use the key (a JSON array of CIDR ranges); null: any.</summary>
     public string? AllowedSourcesJson { get; set; }
     public DateTimeOffset? PreviousValidUntil { get; set; }

@@ -89,7 +89,7 @@ public class SignatureVerifierTests
     }
 
     [Theory]
-    [InlineData("X Signature", null, null, "{body}", "'signature.header'")]
+    [InlineData("X Signature", null, null, "{body}", "'signature.signatureHeader'")]
     [InlineData("X-Signature", null, null, "{timestamp}.{body}", "'signature.timestampHeader'")]
     [InlineData("X-Signature", "X-Ts", null, "{body}.{body}", "exactly once")]
     [InlineData("X-Signature", "X-Ts", null, "{timestamp}", "exactly once")]

@@ -53,7 +53,8 @@ public sealed class IntakeHandler(
         {
             return Problems.BadRequest("invalid_wait", waitError);
         }
-        string? idempotencyKey = request.Headers[IntakeEndpoints.IdempotencyHeader];
+        // A signed delivery's own id (webhook-id, X-GitHub-Delivery) makes a redelivery an answered repeat, as Idempotency-Key does.
+        var idempotencyKey = admission.Request.Caller.DeliveryId ?? (string?)request.Headers[IntakeEndpoints.IdempotencyHeader];
         if (idempotencyKey is not null && (idempotencyKey.Length is 0 or > 200 || idempotencyKey.Any(c => c < 0x21 || c > 0x7e)))
         {
             return Problems.BadRequest("invalid_idempotency_key", "'Idempotency-Key' must be 1 to 200 visible ASCII characters.");

@@ -22,6 +22,7 @@ public sealed class KeyValidation(GatehouseDb db, Features.Commands.CommandCatal
         CheckTokenOptions(request.Method ?? KeyMethod.ApiKey, request.PayloadFields, request.SampleBody, request.MaxTokenAgeSeconds, request.RejectReplayedTokens, errors);
         CheckPreset(request, module, errors);
         CheckSources(request.AllowedSources, errors);
+        CheckSigning(request, module, errors);
         var assigned = await FindAssignedAsync(request.AssignedUser, errors, cancellationToken);
         if (module == KeyModule.UtilityCommand)
         {
@@ -147,6 +148,47 @@ public sealed class KeyValidation(GatehouseDb db, Features.Commands.CommandCatal
         {
             errors.Add($"'maxTokenAgeSeconds' must be between 0 (not checked) and {Features.Keys.JwtKeys.MaxTokenAge}.");
         }
+    }
+
+    /// <summary>Signed keys serve intake (a vendor signs the webhooks it pushes); an Hmac key says how its sender signs.</summary>
+    private static void CheckSigning(KeyRequest request, KeyModule module, List<string> errors)
+    {
+        var method = request.Method ?? KeyMethod.ApiKey;
+        if (!method.IsSigned())
+        {
+            if (request.Secret is not null || request.Signature is not null)
+            {
+                errors.Add("'secret' and 'signature' apply to signed keys only (method StandardWebhooks, GitHub or Hmac).");
+            }
+            return;
+        }
+        if (module == KeyModule.UtilityCommand || (module == KeyModule.Integration && request.Command is not null))
+        {
+            errors.Add($"A {method} key verifies webhooks a vendor pushes: it is for intake (a Data Ingestion key, or an Integrations key of an intake), not for remote commands.");
+        }
+        if (request.Preset is not null)
+        {
+            errors.Add("'preset' applies to JWT keys only.");
+        }
+        if (method == KeyMethod.Hmac)
+        {
+            if (request.Signature is null)
+            {
+                errors.Add("An Hmac key needs 'signature': how the sender signs (signatureHeader, algorithm, encoding, prefix, timestampHeader, signedPayload, …).");
+            }
+            else
+            {
+                foreach (var problem in request.Signature.Problems())
+                {
+                    errors.Add(problem);
+                }
+            }
+        }
+        else if (request.Signature is not null)
+        {
+            errors.Add($"A {method} key signs as its vendor does: leave 'signature' out (it is for Hmac keys).");
+        }
+        SignedKeys.CheckSecret(request.Secret, errors);
     }
 
     /// <summary>The static-token preset is for JWT keys of remote commands, and sets the token options itself.</summary>

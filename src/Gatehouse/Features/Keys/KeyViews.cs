@@ -30,7 +30,9 @@ public sealed record KeyRequest(
     int? MaxTokenAgeSeconds = null,
     bool? RejectReplayedTokens = null,
     KeyPreset? Preset = null,
-    List<string>? AllowedSources = null);
+    List<string>? AllowedSources = null,
+    string? Secret = null,
+    SignatureScheme? Signature = null);
 
 /// <summary>A partial update: only the members present change; an empty string clears a name-valued option, 0 the rate.</summary>
 public sealed record KeyPatch(
@@ -48,7 +50,8 @@ public sealed record KeyPatch(
     bool? RejectReplayedTokens = null,
     List<string>? AllowedSources = null);
 
-public sealed record RegenerateRequest(int? GraceSeconds);
+/// <param name="Secret">For a signed key: the new secret its vendor gave (one is made when absent).</param>
+public sealed record RegenerateRequest(int? GraceSeconds, string? Secret = null);
 
 public sealed record RequestUrl(string? Site, string Url);
 
@@ -84,12 +87,15 @@ public sealed record KeyView(
     bool? RejectReplayedTokens,
     KeyPreset? Preset,
     IReadOnlyList<string> AllowedSources,
-    IReadOnlyList<string> Warnings);
+    IReadOnlyList<string> Warnings,
+    SignatureScheme? Signature = null,
+    string? SenderSetup = null);
 
 /// <summary>An API key's header value, or a JWT key's secret.</summary>
 public sealed record KeySecretView(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? HeaderValue,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? SecretKey);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? SecretKey,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? SigningSecret = null);
 
 /// <summary>Builds what a viewer sees of a key: its request URL for each site it serves that the viewer may access.</summary>
 public sealed class KeyPresenter(IOptions<GatehouseOptions> options, PublicAddress address, TimeProvider time)
@@ -101,7 +107,7 @@ public sealed class KeyPresenter(IOptions<GatehouseOptions> options, PublicAddre
         var payloadFields = isJwt ? JwtKeys.PayloadFields(key) : null;
         return new KeyView(
             key.Id, key.Name, key.Module, key.Method, key.Site?.Name, key.ShareTo, key.Integration?.Name, key.Intake, key.Command,
-            key.Method == KeyMethod.Jwt ? options.Value.Webhooks.JwtHeader : options.Value.Webhooks.ApiKeyHeader,
+            SignedKeys.Scheme(key)?.SignatureHeader ?? (key.Method == KeyMethod.Jwt ? options.Value.Webhooks.JwtHeader : options.Value.Webhooks.ApiKeyHeader),
             RequestUrls(key, viewerSites),
             usernames.GetValueOrDefault(key.CreatedByUserId),
             key.AssignedUserId is { } assigned ? usernames.GetValueOrDefault(assigned) : null,
@@ -123,7 +129,9 @@ public sealed class KeyPresenter(IOptions<GatehouseOptions> options, PublicAddre
             isJwt ? key.RejectReplayedTokens : null,
             key.Preset,
             KeySources.Entries(key.AllowedSourcesJson),
-            Warnings(key, payloadFields));
+            Warnings(key, payloadFields),
+            SignedKeys.Scheme(key),
+            SignedKeys.SenderSetup(key));
     }
 
     private static List<string> Warnings(WebhookKey key, IReadOnlyList<string>? payloadFields)

@@ -82,7 +82,7 @@ public static class KeysApi
             return Duplicates.Key(name);
         }
         var module = request.Module ?? KeyModule.DataIngestion;
-        var value = method == KeyMethod.Jwt ? WebhookSecrets.NewJwtSecret() : WebhookSecrets.NewApiKey();
+        var value = method.IsSigned() ? SignedKeys.SecretFor(method, request.Secret) : method == KeyMethod.Jwt ? WebhookSecrets.NewJwtSecret() : WebhookSecrets.NewApiKey();
         var key = new WebhookKey
         {
             Name = name,
@@ -95,6 +95,7 @@ public static class KeysApi
             MaxTokenAgeSeconds = request.Preset == KeyPreset.StaticToken ? 0 : request.MaxTokenAgeSeconds ?? 300,
             Preset = request.Preset,
             AllowedSourcesJson = request.AllowedSources is null ? null : KeySources.Serialize(request.AllowedSources).Json,
+            SignatureJson = method == KeyMethod.Hmac ? SignedKeys.Serialize(request.Signature!) : null,
             RejectReplayedTokens = request.RejectReplayedTokens ?? false,
             SiteId = target.Site?.Id,
             Site = target.Site,
@@ -196,11 +197,25 @@ public static class KeysApi
         {
             return problem!;
         }
+        if (request?.Secret is not null)
+        {
+            if (!key.Method.IsSigned())
+            {
+                errors.Add("'secret' applies to signed keys only: an API key's value and a JWT key's secret are always made by Gatehouse.");
+            }
+            SignedKeys.CheckSecret(request.Secret, errors);
+            if (errors.Count > 0)
+            {
+                return Problems.Invalid(errors);
+            }
+        }
         var now = time.GetUtcNow();
         var grace = request?.GraceSeconds ?? 0;
-        var value = key.Method == KeyMethod.Jwt ? WebhookSecrets.NewJwtSecret() : WebhookSecrets.NewApiKey();
+        var value = key.Method.IsSigned() ? SignedKeys.SecretFor(key.Method, request?.Secret)
+            : key.Method == KeyMethod.Jwt ? WebhookSecrets.NewJwtSecret() : WebhookSecrets.NewApiKey();
         key.PreviousSecretHash = key.SecretHash;
-        key.PreviousSecretProtected = key.Method == KeyMethod.Jwt ? key.SecretProtected : null;
+        // Secrets that verify (a JWT key's, a signed key's) stay at hand during the grace period; an API key's value is only ever hashed.
+        key.PreviousSecretProtected = key.Method == KeyMethod.Jwt || key.Method.IsSigned() ? key.SecretProtected : null;
         key.PreviousValidUntil = grace > 0 ? now.AddSeconds(grace) : null;
         key.SecretHash = SecretHash(key.Method, value);
         key.SecretProtected = protector.Protect(value);
@@ -243,7 +258,8 @@ public static class KeysApi
         audit.Record(AuditActions.KeyRevealed, key.Id, key.Name);
         await db.SaveChangesAsync(cancellationToken);
         var secret = protector.Unprotect(key.SecretProtected);
-        return TypedResults.Ok(key.Method == KeyMethod.Jwt ? new KeySecretView(null, secret) : new KeySecretView(secret, null));
+        return TypedResults.Ok(key.Method.IsSigned() ? new KeySecretView(null, null, secret)
+            : key.Method == KeyMethod.Jwt ? new KeySecretView(null, secret) : new KeySecretView(secret, null));
     }
 
     /// <summary>The tracked key when the user may manage it; else the problem to answer (404 when they cannot even see it).</summary>
@@ -261,7 +277,7 @@ public static class KeysApi
     }
 
     private static byte[] SecretHash(KeyMethod method, string value) =>
-        method == KeyMethod.Jwt ? WebhookSecrets.JwtSecretHash(value) : WebhookSecrets.Hash(value);
+        method.IsSigned() ? SignedKeys.UnmatchableHash() : method == KeyMethod.Jwt ? WebhookSecrets.JwtSecretHash(value) : WebhookSecrets.Hash(value);
 
     private static bool ApplyOptions(WebhookKey key, KeyPatch patch)
     {

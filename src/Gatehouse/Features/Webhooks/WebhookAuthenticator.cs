@@ -9,7 +9,9 @@ using Microsoft.Extensions.Options;
 namespace Gatehouse.Features.Webhooks;
 
 /// <summary>Who is calling: the key, and for a token its parsed parts, verified against the body later.</summary>
-public sealed record WebhookCaller(int KeyId, KeyScope Scope, int? RateLimitPerSecond, JwtKeyEntry? Jwt, PresentedToken? Token, IReadOnlyList<System.Net.IPNetwork>? AllowedSources);
+/// <param name="DeliveryId">For a signed delivery whose scheme names one: its id, which is the ingestion's idempotency key.</param>
+public sealed record WebhookCaller(int KeyId, KeyScope Scope, int? RateLimitPerSecond, JwtKeyEntry? Jwt, PresentedToken? Token, IReadOnlyList<System.Net.IPNetwork>? AllowedSources,
+    string? DeliveryId = null);
 
 /// <summary>A token whose header passed and whose key was found; its signature and claims are not checked yet.</summary>
 public sealed record PresentedToken(string Text, JsonElement Payload);

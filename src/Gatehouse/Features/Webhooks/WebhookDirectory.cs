@@ -27,6 +27,11 @@ public sealed record JwtKeyEntry(
     IReadOnlyList<string> PayloadFields, int MaxTokenAgeSeconds, bool RejectReplayedTokens,
     int CreatedByUserId, int? AssignedUserId, bool VisibleToAll, IReadOnlyList<System.Net.IPNetwork>? AllowedSources);
 
+/// <summary>A signed key of an intake, with its secrets decrypted (they verify, so they must be at hand).</summary>
+public sealed record SignedKeyEntry(
+    int Id, string Name, bool Enabled, KeyScope Scope, int? RateLimitPerSecond, SignatureScheme Scheme,
+    byte[] Secret, byte[]? PreviousSecret, DateTimeOffset? PreviousValidUntil, IReadOnlyList<System.Net.IPNetwork>? AllowedSources);
+
 public sealed record UserEntry(int Id, string Username, bool Enabled);
 
 public sealed record SiteEntry(int Id, string Name, SiteKind Kind);
@@ -40,6 +45,7 @@ public sealed record IntegrationEntry(int Id, string Name);
 public sealed class WebhookDirectory(ChangeFeed feed, SecretProtector protector)
 {
     private readonly TopicCache<string, JwtKeyEntry?> _jwtKeys = new(feed, ChangeTopics.Keys);
+    private readonly TopicCache<string, IReadOnlyList<SignedKeyEntry>> _signedKeys = new(feed, ChangeTopics.Keys);
     private readonly TopicCache<string, UserEntry?> _users = new(feed, ChangeTopics.Users);
     private readonly TopicCache<string, KeyEntry?> _keys = new(feed, ChangeTopics.Keys);
     private readonly TopicCache<string, SiteEntry?> _sites = new(feed, ChangeTopics.Sites);
@@ -68,6 +74,21 @@ public sealed class WebhookDirectory(ChangeFeed feed, SecretProtector protector)
                 key.PreviousValidUntil,
                 JwtKeys.PayloadFields(key), key.MaxTokenAgeSeconds, key.RejectReplayedTokens,
                 key.CreatedByUserId, key.AssignedUserId, key.VisibleToAll, Keys.KeySources.Ranges(key.AllowedSourcesJson));
+        });
+
+    /// <summary>The signed keys of an intake, whatever site they serve (the caller checks that).</summary>
+    public ValueTask<IReadOnlyList<SignedKeyEntry>> SignedKeysAsync(GatehouseDb db, int integrationId, IntakeKind intake, CancellationToken cancellationToken) =>
+        _signedKeys.GetAsync($"{integrationId}:{intake}", async _ =>
+        {
+            var signed = new[] { KeyMethod.StandardWebhooks, KeyMethod.GitHub, KeyMethod.Hmac };
+            var keys = await db.WebhookKeys.AsNoTracking()
+                .Where(k => k.IntegrationId == integrationId && k.Intake == intake && k.Command == null && signed.Contains(k.Method))
+                .OrderBy(k => k.Id).ToListAsync(cancellationToken);
+            return (IReadOnlyList<SignedKeyEntry>)keys.Select(key => new SignedKeyEntry(
+                key.Id, key.Name, key.Enabled, key.Scope, key.RateLimitPerSecond, SignedKeys.Scheme(key)!,
+                SignatureVerifier.KeyBytes(protector.Unprotect(key.SecretProtected)),
+                key.PreviousSecretProtected is null ? null : SignatureVerifier.KeyBytes(protector.Unprotect(key.PreviousSecretProtected)),
+                key.PreviousValidUntil, Keys.KeySources.Ranges(key.AllowedSourcesJson))).ToList();
         });
 
     public ValueTask<UserEntry?> UserAsync(GatehouseDb db, string username, CancellationToken cancellationToken) =>

@@ -50,6 +50,7 @@ public sealed class WebhookFrontDoor(
     KeyRateLimiter rateLimiter,
     IntakeBacklog backlog,
     IntakeMetrics metrics,
+    SignedSenders signedSenders,
     IOptions<GatehouseOptions> options)
 {
     private sealed record Resolved(IntegrationEntry? Integration, SiteEntry? Site, CatalogCommand? Command);
@@ -72,29 +73,38 @@ public sealed class WebhookFrontDoor(
     {
         var cancellationToken = context.RequestAborted;
         var auth = await authenticator.AuthenticateAsync(context.Request, cancellationToken);
-        if (auth.Failure is { } failure)
+        // Without an API key or token, a request to an intake may be a vendor's signed delivery: its key is found by the endpoint.
+        var maybeSigned = auth.Failure is { Reason: AuthFailureReason.MissingCredentials or AuthFailureReason.TokenRequired } && target is IntakeTarget;
+        if (auth.Failure is { } failure && !maybeSigned)
         {
             return Refuse(Unauthorized(context, failure));
         }
-        var caller = auth.Caller!;
-        // X-Forwarded-For is not read here: only the connection's own address counts.
-        if (!SourceAllowList.Allows(caller.AllowedSources, context.Connection.RemoteIpAddress))
+        var caller = auth.Caller;
+        if (caller is not null && Admitted(context, caller) is { } notAllowed)
         {
-            return Refuse(Unauthorized(context, new AuthFailure(AuthFailureReason.SourceNotAllowed, caller.KeyId)));
+            return Refuse(notAllowed);
         }
         var (resolved, notFound) = await ResolveAsync(target, cancellationToken);
         if (notFound is not null)
         {
             return Refuse(notFound);
         }
-        if (ScopeFailure(caller.Scope, target, resolved!) is { } scopeFailure)
+        IReadOnlyList<SignedKeyEntry> signers = [];
+        if (caller is null)
+        {
+            signers = await signedSenders.CandidatesAsync(db, resolved!.Integration!, resolved.Site!, ((IntakeTarget)target).Kind, context.Request.Headers, cancellationToken);
+            if (signers.Count == 0)
+            {
+                return Refuse(Unauthorized(context, auth.Failure!.Value));
+            }
+        }
+        else if (ScopeFailure(caller.Scope, target, resolved!) is { } scopeFailure)
         {
             return Refuse(Unauthorized(context, new AuthFailure(scopeFailure, caller.KeyId)));
         }
-        if (rateLimiter.TryAcquire(caller.KeyId, caller.RateLimitPerSecond) is { } retryAfter)
+        else if (RateLimited(context, caller) is { } limited)
         {
-            authenticator.RecordFailure(context, new AuthFailure(AuthFailureReason.RateLimited, caller.KeyId));
-            return Refuse(Problems.RateLimited(context, retryAfter));
+            return Refuse(limited);
         }
         if (target is IntakeTarget && backlog.IsFull)
         {
@@ -110,6 +120,20 @@ public sealed class WebhookFrontDoor(
         if (body is null)
         {
             return Refuse(WebhookProblems.TooLarge(limits.MaxBodyBytes));
+        }
+        if (caller is null)
+        {
+            // The signature is checked over the bytes as received, before the JSON is read.
+            var (signer, signatureFailure) = signedSenders.Verify(signers, context.Request.Headers, body);
+            if (signatureFailure is { } badSignature)
+            {
+                return Refuse(Unauthorized(context, badSignature));
+            }
+            caller = signer!;
+            if ((Admitted(context, caller) ?? RateLimited(context, caller)) is { } refusedSigner)
+            {
+                return Refuse(refusedSigner);
+            }
         }
         var verdict = JsonBodyInspector.Inspect(body, limits.MaxJsonDepth);
         if (!verdict.IsValid)
@@ -148,6 +172,21 @@ public sealed class WebhookFrontDoor(
             actingUser = user;
         }
         return new Admission(new WebhookRequest(caller, body, site!, resolved.Integration, resolved.Command, actingUser, tokenToRemember), null);
+    }
+
+    /// <summary>The key's source allow-list: X-Forwarded-For is not read here, only the connection's own address counts.</summary>
+    private IResult? Admitted(HttpContext context, WebhookCaller caller) =>
+        SourceAllowList.Allows(caller.AllowedSources, context.Connection.RemoteIpAddress) ? null
+            : Unauthorized(context, new AuthFailure(AuthFailureReason.SourceNotAllowed, caller.KeyId));
+
+    private IResult? RateLimited(HttpContext context, WebhookCaller caller)
+    {
+        if (rateLimiter.TryAcquire(caller.KeyId, caller.RateLimitPerSecond) is not { } retryAfter)
+        {
+            return null;
+        }
+        authenticator.RecordFailure(context, new AuthFailure(AuthFailureReason.RateLimited, caller.KeyId));
+        return Problems.RateLimited(context, retryAfter);
     }
 
     /// <summary>The refusal for a one-time token that another request spent first (their commits raced).</summary>

@@ -1223,6 +1223,9 @@ namespace Gatehouse.Storage.Migrations.Postgres
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<string>("SignatureJson")
+                        .HasColumnType("text");
+
                     b.Property<int?>("SiteId")
                         .HasColumnType("integer");
 

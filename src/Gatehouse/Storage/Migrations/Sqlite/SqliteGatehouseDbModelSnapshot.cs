@@ -1187,6 +1187,9 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("SignatureJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<int?>("SiteId")
                         .HasColumnType("INTEGER");
 
