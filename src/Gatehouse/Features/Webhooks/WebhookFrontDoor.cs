@@ -87,7 +87,8 @@ public sealed class WebhookFrontDoor(
         var (resolved, notFound) = await ResolveAsync(target, cancellationToken);
         if (notFound is not null)
         {
-            return Refuse(notFound);
+            // Who sent no credentials learns nothing of which integrations and sites exist.
+            return Refuse(caller is null ? Unauthorized(context, auth.Failure!.Value) : notFound);
         }
         IReadOnlyList<SignedKeyEntry> signers = [];
         if (caller is null)
