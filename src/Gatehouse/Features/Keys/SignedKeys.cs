@@ -44,14 +44,14 @@ public static class SignedKeys
     public static string? SenderSetup(WebhookKey key) => key.Method switch
     {
         KeyMethod.StandardWebhooks =>
-            "In the sender's webhook settings (Standard Webhooks, as svix and others send them), set the endpoint URL to the Request URL below and its signing secret "
+            "In the sender's webhook settings (Standard Webhooks, as svix and others send them), set the endpoint URL to the key's Request URL and its signing secret "
             + "to this key's secret (whsec_…), or give this key the secret the sender shows. It signs each delivery with webhook-id, webhook-timestamp and webhook-signature; "
             + "deliveries older than 5 minutes are refused, and a delivery sent again with the same webhook-id is answered without being stored twice.",
         KeyMethod.GitHub =>
-            "In the sender's webhook settings (GitHub: Settings › Webhooks › Add webhook), set the Payload URL to the Request URL below, the content type to "
+            "In the sender's webhook settings (GitHub: Settings › Webhooks › Add webhook), set the Payload URL to the key's Request URL, the content type to "
             + "application/json and the Secret to this key's secret. Each delivery carries X-Hub-Signature-256; X-GitHub-Delivery keeps a redelivery from being stored twice.",
         KeyMethod.Hmac when Scheme(key) is { } scheme =>
-            $"Set the sender's URL to the Request URL below and its secret to this key's secret. It must send {scheme.SignatureHeader}: "
+            $"Set the sender's URL to the key's Request URL and its secret to this key's secret. It must send {scheme.SignatureHeader}: "
             + $"{scheme.Prefix}<{(scheme.Encoding == SignatureEncoding.Hex ? "hex" : "base64")} HMAC-{(scheme.Algorithm == SignatureAlgorithm.Sha512 ? "SHA512" : "SHA256")} of {scheme.SignedPayload}>"
             + (scheme.TimestampHeader is null ? "" : $", with {scheme.TimestampHeader} in Unix seconds (within {scheme.ToleranceSeconds} s)")
             + (scheme.IdHeader is null ? "" : $"; {scheme.IdHeader} keeps a repeated delivery from being stored twice") + ".",

@@ -43,9 +43,16 @@
   }
   // Builds a JSON body from a form: checkboxes are booleans, multiple selects and data-type=list
   // fields are arrays, data-type int/json shape the value, data-type=lines is a list of its non-empty
-  // lines; disabled and hidden fields, and empty data-omit-empty fields, are left out.
+  // lines; disabled and hidden fields, and empty data-omit-empty fields, are left out; a dotted name
+  // (signature.prefix) is a member of an object member.
   function formBody(form) {
     const body = {};
+    const set = (name, value) => {
+      const path = name.split(".");
+      let at = body;
+      for (const part of path.slice(0, -1)) at = (at[part] ??= {});
+      at[path.at(-1)] = value;
+    };
     for (const el of form.elements) {
       if (!el.name || el.disabled || el.closest(".hidden") || el.dataset.urlOnly !== undefined) continue;
       const type = el.dataset.type;
@@ -58,7 +65,7 @@
       else if (type === "int") value = el.value.trim() === "" ? null : parseInt(el.value, 10);
       else if (type === "json") value = el.value.trim() === "" ? null : typedJson(el.value, labelOf(form, el.name) ?? el.name);
       else value = el.value;
-      body[el.name] = value;
+      set(el.name, value);
     }
     for (const el of form.querySelectorAll("[data-type=list][data-omit-empty]")) if (body[el.name]?.length === 0) delete body[el.name];
     return body;
@@ -196,7 +203,7 @@
       let text;
       if (button.dataset.copySecret) {
         const secret = await api("GET", button.dataset.copySecret);
-        text = secret.headerValue ?? secret.secretKey;
+        text = secret.headerValue ?? secret.secretKey ?? secret.signingSecret;
       } else {
         const source = document.getElementById(button.dataset.copyFrom);
         text = source.value ?? source.textContent;
@@ -223,7 +230,7 @@
       holding = true;
       try {
         const secret = await api("GET", button.dataset.reveal);
-        if (holding) { target.textContent = secret.secretKey ?? secret.headerValue; target.dataset.revealed = "true"; }
+        if (holding) { target.textContent = secret.secretKey ?? secret.headerValue ?? secret.signingSecret; target.dataset.revealed = "true"; }
       } catch (err) { holding = false; status(err.message, true); }
     };
     const stop = () => { holding = false; target.textContent = masked; delete target.dataset.revealed; };

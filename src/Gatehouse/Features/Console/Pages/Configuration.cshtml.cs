@@ -30,7 +30,14 @@ public sealed class ConfigurationModel(GatehouseDb db, KeyAccess access, KeyPres
 /// <summary>How keys are described in the console.</summary>
 public static class KeyText
 {
-    public static string Method(KeyMethod method) => method == KeyMethod.Jwt ? "JWT" : "API key";
+    public static string Method(KeyMethod method) => method switch
+    {
+        KeyMethod.Jwt => "JWT",
+        KeyMethod.StandardWebhooks => "Standard Webhooks signature",
+        KeyMethod.GitHub => "GitHub-style signature",
+        KeyMethod.Hmac => "HMAC signature",
+        _ => "API key",
+    };
 
     public static string Scope(KeyView key) => key.ShareTo switch
     {
