@@ -13,8 +13,7 @@ public sealed class AttackModel(GatehouseDb db, CurrentUser user, TimeProvider t
     {
         if (await ScopeAsync(range, site, from, to) is { } scope)
         {
-            View = await queries.MatrixAsync(scope.Window, scope.Sites, Aborted);
-            Refusal = View is null ? $"{StatisticsApi.BusyMessage}; reload the page in a few seconds." : null;
+            View = Counted(await queries.MatrixAsync(scope.Window, scope.Sites, Aborted));
         }
     }
 

@@ -14,8 +14,7 @@ public sealed class IndexModel(GatehouseDb db, CurrentUser user, TimeProvider ti
     {
         if (await ScopeAsync(range, site, from, to) is { } scope)
         {
-            View = await queries.DashboardAsync(scope.Window, scope.Sites, Aborted);
-            Refusal = View is null ? $"{StatisticsApi.BusyMessage}; reload the page in a few seconds." : null;
+            View = Counted(await queries.DashboardAsync(scope.Window, scope.Sites, Aborted));
         }
     }
 

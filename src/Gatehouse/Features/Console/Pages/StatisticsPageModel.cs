@@ -38,6 +38,13 @@ public abstract class StatisticsPageModel(GatehouseDb db, CurrentUser user, Time
 
     public static string Input(DateTimeOffset? at) => at?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm", System.Globalization.CultureInfo.InvariantCulture) ?? "";
 
+    /// <summary>The figures; or null, with <see cref="ConsolePageModel.Refusal"/> saying the statistics gate was full.</summary>
+    protected T? Counted<T>(T? view) where T : class
+    {
+        Refusal = view is null ? $"{StatisticsApi.BusyMessage}; reload the page in a few seconds." : null;
+        return view;
+    }
+
     /// <summary>The window and sites to count, or null with <see cref="ConsolePageModel.Refusal"/> set.</summary>
     protected async Task<(Core.Statistics.TimeWindow Window, IReadOnlySet<int> Sites)?> ScopeAsync(string? range, string? site, string? from, string? to)
     {
