@@ -71,12 +71,38 @@ public sealed partial record SignatureScheme(
         {
             problems.Add($"'signature.signedPayload' signs {Timestamp}: name the header it comes from in 'signature.timestampHeader'.");
         }
+        if (TimestampHeader is not null && !SignedPayload.Contains(Timestamp, StringComparison.Ordinal))
+        {
+            problems.Add($"'signature.timestampHeader' is checked only if it is signed: put {Timestamp} in 'signature.signedPayload' (else a captured delivery could be replayed with a fresh one).");
+        }
+        foreach (var (member, header) in new[] { ("timestampHeader", TimestampHeader), ("idHeader", IdHeader) })
+        {
+            if (header is not null && string.Equals(header, SignatureHeader, StringComparison.OrdinalIgnoreCase))
+            {
+                problems.Add($"'signature.{member}' must be another header than 'signature.signatureHeader'.");
+            }
+        }
+        foreach (var (member, header) in new[] { ("signatureHeader", SignatureHeader), ("timestampHeader", TimestampHeader), ("idHeader", IdHeader) })
+        {
+            if (header is not null && ReservedHeaders.Contains(header, StringComparer.OrdinalIgnoreCase))
+            {
+                problems.Add($"'signature.{member}' cannot be {header}: it frames the request or carries other credentials.");
+            }
+        }
+        if (SeveralSignatures && Prefix?.Contains(' ', StringComparison.Ordinal) == true)
+        {
+            problems.Add("'signature.prefix' cannot hold a space when 'signature.severalSignatures' splits the header at spaces.");
+        }
         if (SignedPayload.Contains(Id, StringComparison.Ordinal) && IdHeader is null)
         {
             problems.Add($"'signature.signedPayload' signs {Id}: name the header it comes from in 'signature.idHeader'.");
         }
         return problems;
     }
+
+    /// <summary>Headers a scheme cannot take its signature, timestamp or id from.</summary>
+    public static readonly IReadOnlyList<string> ReservedHeaders =
+        ["Host", "Content-Length", "Content-Type", "Transfer-Encoding", "Connection", "Cookie", "Authorization", "Expect", "Upgrade"];
 
     private static bool IsHeaderName(string? name) => name is { Length: > 0 and <= 100 } && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
 

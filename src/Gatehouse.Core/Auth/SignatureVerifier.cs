@@ -23,21 +23,45 @@ public static class SignatureVerifier
     public const int MaxSignatures = 10, MaxIdLength = 200;
     public const string StandardWebhooksSecretPrefix = "whsec_";
 
-    /// <summary>The HMAC key of a secret: a Standard Webhooks secret is <c>whsec_</c> and base64; any other is its UTF-8 bytes.</summary>
-    public static byte[] KeyBytes(string secret)
+    public const int MinKeyBytes = 16;
+
+    /// <summary>
+    /// The HMAC key of a secret: for Standard Webhooks the base64 after <c>whsec_</c> (as its libraries read it; null when it is
+    /// not base64 or shorter than <see cref="MinKeyBytes"/>), for any other scheme the secret's UTF-8 bytes.
+    /// </summary>
+    public static byte[]? KeyBytes(string secret, bool standardWebhooks)
     {
-        if (secret.StartsWith(StandardWebhooksSecretPrefix, StringComparison.Ordinal))
+        if (!standardWebhooks)
         {
-            try
-            {
-                return Convert.FromBase64String(secret[StandardWebhooksSecretPrefix.Length..]);
-            }
-            catch (FormatException)
-            {
-                // Not base64 after all: the text is the key, as for any other scheme.
-            }
+            return Encoding.UTF8.GetBytes(secret);
         }
-        return Encoding.UTF8.GetBytes(secret);
+        var encoded = secret.StartsWith(StandardWebhooksSecretPrefix, StringComparison.Ordinal) ? secret[StandardWebhooksSecretPrefix.Length..] : secret;
+        try
+        {
+            var key = Convert.FromBase64String(encoded);
+            return key.Length >= MinKeyBytes ? key : null;
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// What makes a delivery a repeat: its id as sent where the signature covers it; else (an unsigned id, or one that is not
+    /// plain visible ASCII) a hash of the id and the body, so a replayed id with another body never hides the real delivery.
+    /// </summary>
+    public static string DeliveryKey(SignatureScheme scheme, string id, ReadOnlySpan<byte> body)
+    {
+        if (scheme.SignedPayload.Contains(SignatureScheme.Id, StringComparison.Ordinal) && id.Length is > 0 and <= MaxIdLength && id.All(c => c is > ' ' and <= '~'))
+        {
+            return id;
+        }
+        var idBytes = Encoding.UTF8.GetBytes(id + "\n");
+        var bytes = new byte[idBytes.Length + body.Length];
+        idBytes.CopyTo(bytes, 0);
+        body.CopyTo(bytes.AsSpan(idBytes.Length));
+        return "sha256:" + Convert.ToHexStringLower(SHA256.HashData(bytes));
     }
 
     /// <summary>A new secret for a scheme: Standard Webhooks' whsec_ form (24 random bytes), or 256 random bits URL-safe.</summary>
@@ -45,6 +69,7 @@ public static class SignatureVerifier
         ? StandardWebhooksSecretPrefix + Convert.ToBase64String(RandomNumberGenerator.GetBytes(24))
         : WebhookSecrets.RandomToken(32);
 
+    /// <summary>Verifies a delivery; <see cref="SignatureCheck.DeliveryId"/> is then its <see cref="DeliveryKey"/>.</summary>
     public static SignatureCheck Verify(SignatureScheme scheme, IReadOnlyList<byte[]> keys, Func<string, string?> header, ReadOnlySpan<byte> body, DateTimeOffset now)
     {
         if (header(scheme.SignatureHeader) is not { Length: > 0 } signatureText)
@@ -85,7 +110,7 @@ public static class SignatureVerifier
                 matched |= CryptographicOperations.FixedTimeEquals(expected, signature);
             }
         }
-        return matched ? new(SignatureProblem.None, id) : new(SignatureProblem.Mismatch);
+        return matched ? new(SignatureProblem.None, id is null ? null : DeliveryKey(scheme, id, body)) : new(SignatureProblem.Mismatch);
     }
 
     private static byte[] SignedBytes(string template, ReadOnlySpan<byte> body, string? timestamp, string? id)
@@ -105,12 +130,9 @@ public static class SignatureVerifier
     {
         var parts = scheme.SeveralSignatures ? text.Split(' ', StringSplitOptions.RemoveEmptyEntries) : [text.Trim()];
         var signatures = new List<byte[]>();
-        foreach (var part in parts.Take(MaxSignatures))
+        // Entries of other versions (v1a, …) are passed over before the cap, so they cannot crowd out the one that signs.
+        foreach (var part in parts.Where(p => scheme.Prefix is null || p.StartsWith(scheme.Prefix, StringComparison.Ordinal)).Take(MaxSignatures))
         {
-            if (scheme.Prefix is { } prefix && !part.StartsWith(prefix, StringComparison.Ordinal))
-            {
-                continue;
-            }
             var value = scheme.Prefix is null ? part : part[scheme.Prefix.Length..];
             try
             {

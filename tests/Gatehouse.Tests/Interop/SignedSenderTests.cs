@@ -156,17 +156,77 @@ public abstract class SignedSenderTests(GatehouseFixture fixture)
         Assert.Contains("Disabled", await RefusalsAsync(view));
     }
 
+    [Fact]
+    public async Task Regression_a_replay_under_a_guessed_delivery_id_does_not_hide_the_real_delivery_with_that_id()
+    {
+        var (integration, _, secret) = await SignedKeyAsync("GitHub");
+        const string captured = """{"alerts": [{"title": "Captured earlier"}]}""", real = """{"alerts": [{"title": "REAL ALERT ransomware"}]}""";
+        var replayed = await GatehouseClient.Json(await DeliverAsync(integration, captured, NodeSenders.Sign("github", [secret], captured, "future-guid-1", Now())), HttpStatusCode.OK);
+        var delivered = await GatehouseClient.Json(await DeliverAsync(integration, real, NodeSenders.Sign("github", [secret], real, "future-guid-1", Now())), HttpStatusCode.OK);
+        Assert.NotEqual(replayed["refid"]!.GetValue<string>(), delivered["refid"]!.GetValue<string>());
+        Assert.Equal("REAL ALERT ransomware", (await Admin.GetAsync($"/api/events/{delivered["events"]![0]!["id"]}"))["fields"]!["Title"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Regression_a_signed_key_serves_one_site_because_the_signature_does_not_cover_the_sites_name()
+    {
+        var integration = await Admin.CreateIntegrationAsync();
+        var problem = await GatehouseClient.Problem(await Admin.Http.PostAsJsonAsync("/api/keys", new
+        {
+            name = Unique.Name("Shared signed"), module = "DataIngestion", shareTo = "AllClientSites", integration, intake = "Event", method = "GitHub",
+        }), HttpStatusCode.BadRequest);
+        Assert.Contains("serves one site", problem["Error"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Regression_only_the_keys_owner_may_choose_its_new_secret()
+    {
+        var (_, view, _) = await SignedKeyAsync("StandardWebhooks");
+        var (_, otherAdmin) = await Admin.CreateUserAsync(fixture.Factory, "Administrator");
+        var chosen = "whsec_" + Convert.ToBase64String(new byte[24].Select((_, i) => (byte)i).ToArray());
+        await GatehouseClient.Problem(await otherAdmin.Http.PostAsJsonAsync($"/api/keys/{view["id"]}/regenerate", new { graceSeconds = 0, secret = chosen }), HttpStatusCode.Forbidden);
+        await Admin.PostAsync($"/api/keys/{view["id"]}/regenerate", new { graceSeconds = 0, secret = chosen }, HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task Regression_when_a_disabled_key_and_its_replacement_share_the_vendors_secret_the_enabled_one_takes_the_delivery()
+    {
+        const string secret = "the vendor's one secret, 1234";
+        var (integration, old, _) = await SignedKeyAsync("GitHub", new { secret });
+        await GatehouseClient.Json(await Admin.Http.PatchAsJsonAsync($"/api/keys/{old["id"]}", new { enabled = false }), HttpStatusCode.OK);
+        var replacement = await Admin.PostAsync("/api/keys", new { name = Unique.Name("Replacement"), module = "DataIngestion", site = Site, integration, intake = "Event", method = "GitHub", secret });
+        const string body = """{"alerts": [{"title": "After the replacement"}]}""";
+        var result = await GatehouseClient.Json(await DeliverAsync(integration, body, NodeSenders.Sign("github", [secret], body, Guid.NewGuid().ToString(), Now())), HttpStatusCode.OK);
+        Assert.Equal(replacement["id"]!.GetValue<int>(), (await Admin.GetAsync($"/api/ingestions/{result["refid"]}"))["keyId"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Regression_an_unsigned_request_learns_nothing_from_its_content_type()
+    {
+        var (integration, _, _) = await SignedKeyAsync("GitHub");
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/VSOC/api/Data/{Uri.EscapeDataString(integration)}/{Uri.EscapeDataString(Site)}/CreateEvents")
+        {
+            Content = new StringContent("x", Encoding.UTF8, "text/plain"),
+        };
+        request.Headers.TryAddWithoutValidation("X-Hub-Signature-256", "sha256=00");
+        await GatehouseClient.Problem(await fixture.Factory.CreateClient().SendAsync(request), HttpStatusCode.Unauthorized);
+    }
+
     [Theory]
     [InlineData("Hmac", null, "needs 'signature'")]
     [InlineData("GitHub", "short", "'secret' must be")]
     [InlineData("ApiKey", "a-secret-long-enough-1234", "apply to signed keys only")]
-    public async Task A_signed_key_that_could_not_verify_is_refused_when_created(string method, string? secret, string expected)
+    [InlineData("StandardWebhooks", "whsec_AAAAAAAAAAAAAAAAAAAA", "base64 of at least 16 bytes")]
+    [InlineData("Hmac", "a-secret-long-enough-1234", "the header of API keys or tokens", "d3key")]
+    [InlineData("Hmac", "a-secret-long-enough-1234", "cannot be Host", "Host")]
+    public async Task A_signed_key_that_could_not_verify_is_refused_when_created(string method, string? secret, string expected, string? signatureHeader = null)
     {
         var integration = await Admin.CreateIntegrationAsync();
         var problem = await GatehouseClient.Problem(await Admin.Http.PostAsJsonAsync("/api/keys", new JsonObject
         {
             ["name"] = Unique.Name("Refused"), ["module"] = "DataIngestion", ["site"] = Site, ["integration"] = integration, ["intake"] = "Event",
             ["method"] = method, ["secret"] = secret,
+            ["signature"] = signatureHeader is null ? null : new JsonObject { ["signatureHeader"] = signatureHeader },
         }), HttpStatusCode.BadRequest);
         Assert.Contains(expected, problem["Error"]!.GetValue<string>());
     }

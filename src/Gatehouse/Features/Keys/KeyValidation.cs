@@ -7,7 +7,8 @@ using Microsoft.EntityFrameworkCore;
 namespace Gatehouse.Features.Keys;
 
 /// <summary>Checks a key request against the data it names, listing every problem.</summary>
-public sealed class KeyValidation(GatehouseDb db, Features.Commands.CommandCatalog catalog, Features.Playbooks.PlaybookLibrary playbooks)
+public sealed class KeyValidation(GatehouseDb db, Features.Commands.CommandCatalog catalog, Features.Playbooks.PlaybookLibrary playbooks,
+    Microsoft.Extensions.Options.IOptions<Infrastructure.GatehouseOptions> options)
 {
     public const int MaxGraceSeconds = 7 * 24 * 3600;
     public const int MaxRatePerSecond = 100_000;
@@ -22,7 +23,7 @@ public sealed class KeyValidation(GatehouseDb db, Features.Commands.CommandCatal
         CheckTokenOptions(request.Method ?? KeyMethod.ApiKey, request.PayloadFields, request.SampleBody, request.MaxTokenAgeSeconds, request.RejectReplayedTokens, errors);
         CheckPreset(request, module, errors);
         CheckSources(request.AllowedSources, errors);
-        CheckSigning(request, module, errors);
+        CheckSigning(request, module, [options.Value.Webhooks.ApiKeyHeader, options.Value.Webhooks.JwtHeader], errors);
         var assigned = await FindAssignedAsync(request.AssignedUser, errors, cancellationToken);
         if (module == KeyModule.UtilityCommand)
         {
@@ -151,7 +152,8 @@ public sealed class KeyValidation(GatehouseDb db, Features.Commands.CommandCatal
     }
 
     /// <summary>Signed keys serve intake (a vendor signs the webhooks it pushes); an Hmac key says how its sender signs.</summary>
-    private static void CheckSigning(KeyRequest request, KeyModule module, List<string> errors)
+    /// <param name="credentialHeaders">The API key and token headers: a signature there would send the request down their path.</param>
+    private static void CheckSigning(KeyRequest request, KeyModule module, IReadOnlyList<string> credentialHeaders, List<string> errors)
     {
         var method = request.Method ?? KeyMethod.ApiKey;
         if (!method.IsSigned())
@@ -170,6 +172,10 @@ public sealed class KeyValidation(GatehouseDb db, Features.Commands.CommandCatal
         {
             errors.Add("'preset' applies to JWT keys only.");
         }
+        if (request.ShareTo is not null)
+        {
+            errors.Add("A signed key serves one site: its signature does not cover the site in the URL, so a delivery to one site could be replayed to another. Make a key per site.");
+        }
         if (method == KeyMethod.Hmac)
         {
             if (request.Signature is null)
@@ -182,13 +188,18 @@ public sealed class KeyValidation(GatehouseDb db, Features.Commands.CommandCatal
                 {
                     errors.Add(problem);
                 }
+                foreach (var header in new[] { request.Signature.SignatureHeader, request.Signature.TimestampHeader, request.Signature.IdHeader }
+                             .Where(h => h is not null && credentialHeaders.Contains(h, StringComparer.OrdinalIgnoreCase)))
+                {
+                    errors.Add($"'signature': {header} is the header of API keys or tokens here; the sender must sign in another.");
+                }
             }
         }
         else if (request.Signature is not null)
         {
             errors.Add($"A {method} key signs as its vendor does: leave 'signature' out (it is for Hmac keys).");
         }
-        SignedKeys.CheckSecret(request.Secret, errors);
+        SignedKeys.CheckSecret(method, request.Secret, errors);
     }
 
     /// <summary>The static-token preset is for JWT keys of remote commands, and sets the token options itself.</summary>

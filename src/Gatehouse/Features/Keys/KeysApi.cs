@@ -199,11 +199,16 @@ public static class KeysApi
         }
         if (request?.Secret is not null)
         {
+            // Who chooses the secret can sign as the key: only those who may see it, its creator or assignee, may choose it.
+            if (!access.IsOwner(key))
+            {
+                return Problems.Forbidden("Only the key's creator or its assigned user can give it a secret; regenerate without 'secret' to have one made.");
+            }
             if (!key.Method.IsSigned())
             {
                 errors.Add("'secret' applies to signed keys only: an API key's value and a JWT key's secret are always made by Gatehouse.");
             }
-            SignedKeys.CheckSecret(request.Secret, errors);
+            SignedKeys.CheckSecret(key.Method, request.Secret, errors);
             if (errors.Count > 0)
             {
                 return Problems.Invalid(errors);
@@ -220,7 +225,7 @@ public static class KeysApi
         key.SecretHash = SecretHash(key.Method, value);
         key.SecretProtected = protector.Protect(value);
         key.RegeneratedAt = now;
-        audit.Record(AuditActions.KeyRegenerated, key.Id, key.Name, new { GraceSeconds = grace });
+        audit.Record(AuditActions.KeyRegenerated, key.Id, key.Name, new { GraceSeconds = grace, SecretGiven = request?.Secret is not null });
         await db.SaveChangesAsync(cancellationToken);
         var sites = await access.SitesAsync(cancellationToken);
         return TypedResults.Ok(presenter.Present(key, sites, await UsernamesAsync(db, [key], cancellationToken)));

@@ -27,7 +27,7 @@ public static class SignedKeys
     /// </summary>
     public static byte[] UnmatchableHash() => WebhookSecrets.Hash("signed-key:" + WebhookSecrets.RandomToken(32));
 
-    public static void CheckSecret(string? secret, ICollection<string> errors)
+    public static void CheckSecret(KeyMethod method, string? secret, ICollection<string> errors)
     {
         if (secret is null)
         {
@@ -37,6 +37,10 @@ public static class SignedKeys
         if (trimmed.Length is < MinSecretLength or > MaxSecretLength || trimmed.Any(char.IsControl))
         {
             errors.Add($"'secret' must be {MinSecretLength} to {MaxSecretLength} characters without control characters: the signing secret as the sender's settings show it.");
+        }
+        else if (method == KeyMethod.StandardWebhooks && SignatureVerifier.KeyBytes(trimmed, standardWebhooks: true) is null)
+        {
+            errors.Add($"'secret': a Standard Webhooks secret is whsec_ and base64 of at least {SignatureVerifier.MinKeyBytes} bytes, as the sender shows it.");
         }
     }
 

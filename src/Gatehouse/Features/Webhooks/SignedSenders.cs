@@ -18,23 +18,38 @@ public sealed class SignedSenders(WebhookDirectory directory, TimeProvider time)
         return keys.Where(k => KeyScopeRules.ServesSite(k.Scope, site.Id, site.Kind) && !string.IsNullOrEmpty(headers[k.Scheme.SignatureHeader])).ToList();
     }
 
-    /// <summary>The caller whose signature matched; else why not (naming the key when only one could have signed).</summary>
-    public (WebhookCaller? Caller, AuthFailure? Failure) Verify(IReadOnlyList<SignedKeyEntry> candidates, IHeaderDictionary headers, byte[] body)
+    /// <summary>
+    /// The caller whose signature matched: of the keys it verifies for, the first enabled one whose allow-list admits the source;
+    /// else why not (naming the key when only one could have signed, or the one whose signature matched).
+    /// </summary>
+    public (WebhookCaller? Caller, AuthFailure? Failure) Verify(IReadOnlyList<SignedKeyEntry> candidates, IHeaderDictionary headers, byte[] body, System.Net.IPAddress? source)
     {
         var now = time.GetUtcNow();
         var problem = SignatureProblem.Mismatch;
+        AuthFailure? refusedMatch = null;
         foreach (var key in candidates)
         {
-            IReadOnlyList<byte[]> secrets = key.PreviousSecret is { } previous && key.PreviousValidUntil > now ? [key.Secret, previous] : [key.Secret];
-            var check = SignatureVerifier.Verify(key.Scheme, secrets, name => headers[name] is { Count: > 0 } value ? value.ToString() : null, body, now);
-            if (check.Verified)
+            var secrets = new[] { key.Secret, key.PreviousValidUntil > now ? key.PreviousSecret : null }.OfType<byte[]>().ToList();
+            var check = secrets.Count == 0 ? new SignatureCheck(SignatureProblem.Mismatch)
+                : SignatureVerifier.Verify(key.Scheme, secrets, name => headers[name] is { Count: > 0 } value ? value.ToString() : null, body, now);
+            if (!check.Verified)
             {
-                return key.Enabled
-                    ? (new WebhookCaller(key.Id, key.Scope, key.RateLimitPerSecond, null, null, key.AllowedSources, check.DeliveryId), null)
-                    : (null, new AuthFailure(AuthFailureReason.Disabled, key.Id));
+                problem = check.Problem;
+                continue;
             }
-            problem = check.Problem;
+            if (!key.Enabled)
+            {
+                refusedMatch ??= new AuthFailure(AuthFailureReason.Disabled, key.Id);
+            }
+            else if (!SourceAllowList.Allows(key.AllowedSources, source))
+            {
+                refusedMatch ??= new AuthFailure(AuthFailureReason.SourceNotAllowed, key.Id);
+            }
+            else
+            {
+                return (new WebhookCaller(key.Id, key.Scope, key.RateLimitPerSecond, null, null, key.AllowedSources, check.DeliveryId), null);
+            }
         }
-        return (null, new AuthFailure(AuthFailureReason.InvalidSignature, candidates.Count == 1 ? candidates[0].Id : null, Detail: problem.ToString()));
+        return (null, refusedMatch ?? new AuthFailure(AuthFailureReason.InvalidSignature, candidates.Count == 1 ? candidates[0].Id : null, Detail: problem.ToString()));
     }
 }

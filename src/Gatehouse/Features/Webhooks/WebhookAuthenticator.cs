@@ -86,7 +86,8 @@ public sealed partial class WebhookAuthenticator(
                 $"JWT authentication is disabled on this Gatehouse (EnableEnhanceWebhookAuthentication is False); send an API key in the '{headers.ApiKeyHeader}' header.",
             AuthFailureReason.TokenRequired =>
                 $"This Gatehouse requires a valid token in the '{headers.JwtHeader}' header: EnableEnhanceWebhookAuthentication is True, so API keys are not accepted.",
-            _ => $"The webhook request is not authenticated. Send valid, enabled credentials for this endpoint in the '{headers.ApiKeyHeader}' or '{headers.JwtHeader}' header.",
+            _ => $"The webhook request is not authenticated. Send valid, enabled credentials for this endpoint in the '{headers.ApiKeyHeader}' or '{headers.JwtHeader}' header, "
+                 + "or sign it as its key expects.",
         };
     }
 

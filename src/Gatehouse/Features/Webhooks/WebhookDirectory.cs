@@ -27,10 +27,13 @@ public sealed record JwtKeyEntry(
     IReadOnlyList<string> PayloadFields, int MaxTokenAgeSeconds, bool RejectReplayedTokens,
     int CreatedByUserId, int? AssignedUserId, bool VisibleToAll, IReadOnlyList<System.Net.IPNetwork>? AllowedSources);
 
-/// <summary>A signed key of an intake, with its secrets decrypted (they verify, so they must be at hand).</summary>
+/// <summary>
+/// A signed key of an intake, with its secrets decrypted (they verify, so they must be at hand); a secret its scheme cannot
+/// use (a Standard Webhooks secret that is not base64, or too short) is null, and verifies nothing.
+/// </summary>
 public sealed record SignedKeyEntry(
     int Id, string Name, bool Enabled, KeyScope Scope, int? RateLimitPerSecond, SignatureScheme Scheme,
-    byte[] Secret, byte[]? PreviousSecret, DateTimeOffset? PreviousValidUntil, IReadOnlyList<System.Net.IPNetwork>? AllowedSources);
+    byte[]? Secret, byte[]? PreviousSecret, DateTimeOffset? PreviousValidUntil, IReadOnlyList<System.Net.IPNetwork>? AllowedSources);
 
 public sealed record UserEntry(int Id, string Username, bool Enabled);
 
@@ -86,8 +89,8 @@ public sealed class WebhookDirectory(ChangeFeed feed, SecretProtector protector)
                 .OrderBy(k => k.Id).ToListAsync(cancellationToken);
             return (IReadOnlyList<SignedKeyEntry>)keys.Select(key => new SignedKeyEntry(
                 key.Id, key.Name, key.Enabled, key.Scope, key.RateLimitPerSecond, SignedKeys.Scheme(key)!,
-                SignatureVerifier.KeyBytes(protector.Unprotect(key.SecretProtected)),
-                key.PreviousSecretProtected is null ? null : SignatureVerifier.KeyBytes(protector.Unprotect(key.PreviousSecretProtected)),
+                SignatureVerifier.KeyBytes(protector.Unprotect(key.SecretProtected), key.Method == KeyMethod.StandardWebhooks),
+                key.PreviousSecretProtected is null ? null : SignatureVerifier.KeyBytes(protector.Unprotect(key.PreviousSecretProtected), key.Method == KeyMethod.StandardWebhooks),
                 key.PreviousValidUntil, Keys.KeySources.Ranges(key.AllowedSourcesJson))).ToList();
         });
 

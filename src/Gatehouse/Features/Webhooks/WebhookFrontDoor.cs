@@ -112,7 +112,8 @@ public sealed class WebhookFrontDoor(
             metrics.Refused("backlog_full");
             return Refuse(WebhookProblems.Unavailable(context, "backlog_full", "Gatehouse has more unprocessed requests than it may hold; retry later.", TimeSpan.FromSeconds(5)));
         }
-        if (!ContentTypes.IsJson(context.Request.ContentType))
+        // A signed request's content type is judged once its signature holds: until then it learns nothing but 401.
+        if (caller is not null && !ContentTypes.IsJson(context.Request.ContentType))
         {
             return Refuse(WebhookProblems.UnsupportedMediaType());
         }
@@ -125,15 +126,19 @@ public sealed class WebhookFrontDoor(
         if (caller is null)
         {
             // The signature is checked over the bytes as received, before the JSON is read.
-            var (signer, signatureFailure) = signedSenders.Verify(signers, context.Request.Headers, body);
+            var (signer, signatureFailure) = signedSenders.Verify(signers, context.Request.Headers, body, context.Connection.RemoteIpAddress);
             if (signatureFailure is { } badSignature)
             {
                 return Refuse(Unauthorized(context, badSignature));
             }
             caller = signer!;
-            if ((Admitted(context, caller) ?? RateLimited(context, caller)) is { } refusedSigner)
+            if (RateLimited(context, caller) is { } limitedSigner)
             {
-                return Refuse(refusedSigner);
+                return Refuse(limitedSigner);
+            }
+            if (!ContentTypes.IsJson(context.Request.ContentType))
+            {
+                return Refuse(WebhookProblems.UnsupportedMediaType());
             }
         }
         var verdict = JsonBodyInspector.Inspect(body, limits.MaxJsonDepth);
