@@ -95,6 +95,7 @@ public static class GatehouseHost
         services.AddSingleton<IngestionSignals>();
         services.AddSingleton<WebhookDirectory>();
         services.AddSingleton<SignedSenders>();
+        services.AddSingleton<ClientAddresses>();
         services.AddSingleton<SettingsStore>();
         services.AddSingleton<KeyRateLimiter>();
         services.AddHostedService<IngestionWorker>();

@@ -55,5 +55,5 @@ public static class SourceAllowList
     }
 
     /// <summary>IPv4 addresses arriving as IPv4-mapped IPv6 (<c>::ffff:203.0.113.7</c>) compare as IPv4.</summary>
-    private static IPAddress Canonical(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
+    public static IPAddress Canonical(IPAddress address) => address.IsIPv4MappedToIPv6 ? address.MapToIPv4() : address;
 }

@@ -242,7 +242,7 @@ public sealed class IntakeOptions
     public int MaxBacklog { get; set; } = 200_000;
 }
 
-public sealed class WebhookOptions
+public sealed class WebhookOptions : IValidatableObject
 {
     /// <summary>An HTTP header name (RFC 9110 token characters).</summary>
     private const string HeaderName = "^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}$";
@@ -264,6 +264,15 @@ public sealed class WebhookOptions
     /// <summary>Requests a key may make at once before the per-second rate applies (default 100).</summary>
     [Range(1, 1_000_000)]
     public int RateLimitBurst { get; set; } = 100;
+
+    /// <summary>
+    /// Reverse proxies (addresses or CIDR ranges) whose <c>X-Forwarded-For</c> is believed when a key's allow-list is checked and
+    /// a request's source is recorded. Empty (the default): the header is ignored and the connection's own address counts.
+    /// </summary>
+    public List<string> TrustedProxies { get; set; } = [];
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext) =>
+        Core.Auth.SourceAllowList.Parse(TrustedProxies, "Gatehouse:Webhooks:TrustedProxies").Errors.Select(error => new ValidationResult(error, [nameof(TrustedProxies)]));
 }
 
 public sealed class AuthOptions

@@ -37,6 +37,7 @@ public class OptionValidationTests
     [Theory]
     [InlineData("Gatehouse:Webhooks:JwtHeader", "D3KEY", "Gatehouse:Webhooks:ApiKeyHeader and Gatehouse:Webhooks:JwtHeader")]
     [InlineData("Gatehouse:PublicBaseUrl", "soar.example.com", "Gatehouse:PublicBaseUrl must be an absolute http or https URL")]
+    [InlineData("Gatehouse:Webhooks:TrustedProxies:0", "10.0.0.1/8", "Gatehouse:Webhooks:TrustedProxies")]
     public void Options_that_contradict_each_other_stop_the_start(string option, string value, string message)
     {
         var error = StartFails(new() { [option] = value });

@@ -34,6 +34,7 @@ public sealed class IntakeHandler(
     IngestionResults results,
     IngestionWriter writer,
     IntakeMetrics metrics,
+    ClientAddresses addresses,
     IOptions<GatehouseOptions> options,
     TimeProvider time)
 {
@@ -73,7 +74,7 @@ public sealed class IntakeHandler(
             Intake = intake,
             Body = admitted.Body,
             IdempotencyKey = idempotencyKey,
-            SourceAddress = context.Connection.RemoteIpAddress?.ToString(),
+            SourceAddress = addresses.Of(context)?.ToString(),
             Status = IngestionStatus.Pending,
             ReceivedAt = time.GetUtcNow(),
             TraceParent = Telemetry.TraceParentOf(context),

@@ -34,7 +34,7 @@ public readonly record struct WebhookAuthResult(WebhookCaller? Caller, AuthFailu
 /// checked by the caller once the endpoint is resolved; a token's signature and claims once the body is read.
 /// </summary>
 public sealed partial class WebhookAuthenticator(
-    GatehouseDb db, WebhookDirectory directory, SettingsStore settings, TokenVerifier tokens, AuthFailureAudit audit,
+    GatehouseDb db, WebhookDirectory directory, SettingsStore settings, TokenVerifier tokens, AuthFailureAudit audit, ClientAddresses addresses,
     TimeProvider time, IOptions<GatehouseOptions> options, ILogger<WebhookAuthenticator> logger)
 {
     private const int MaxCredentialLength = 512;
@@ -94,7 +94,7 @@ public sealed partial class WebhookAuthenticator(
     /// <summary>The precise reason goes to the audit log and the operator's log; the caller only learns that it failed.</summary>
     public void RecordFailure(HttpContext context, AuthFailure failure)
     {
-        var source = context.Connection.RemoteIpAddress?.ToString();
+        var source = addresses.Of(context)?.ToString();
         audit.Record(failure.KeyId, failure.AuditReason, source);
         LogAuthFailure(logger, failure.AuditReason, failure.KeyId, context.Request.Path, source ?? "unknown");
     }

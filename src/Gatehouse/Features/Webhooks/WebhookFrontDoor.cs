@@ -51,6 +51,7 @@ public sealed class WebhookFrontDoor(
     IntakeBacklog backlog,
     IntakeMetrics metrics,
     SignedSenders signedSenders,
+    ClientAddresses addresses,
     IOptions<GatehouseOptions> options)
 {
     private sealed record Resolved(IntegrationEntry? Integration, SiteEntry? Site, CatalogCommand? Command);
@@ -126,7 +127,7 @@ public sealed class WebhookFrontDoor(
         if (caller is null)
         {
             // The signature is checked over the bytes as received, before the JSON is read.
-            var (signer, signatureFailure) = signedSenders.Verify(signers, context.Request.Headers, body, context.Connection.RemoteIpAddress);
+            var (signer, signatureFailure) = signedSenders.Verify(signers, context.Request.Headers, body, addresses.Of(context));
             if (signatureFailure is { } badSignature)
             {
                 return Refuse(Unauthorized(context, badSignature));
@@ -180,9 +181,9 @@ public sealed class WebhookFrontDoor(
         return new Admission(new WebhookRequest(caller, body, site!, resolved.Integration, resolved.Command, actingUser, tokenToRemember), null);
     }
 
-    /// <summary>The key's source allow-list: X-Forwarded-For is not read here, only the connection's own address counts.</summary>
+    /// <summary>The key's source allow-list, against the connection's address (or behind trusted proxies the client's).</summary>
     private IResult? Admitted(HttpContext context, WebhookCaller caller) =>
-        SourceAllowList.Allows(caller.AllowedSources, context.Connection.RemoteIpAddress) ? null
+        SourceAllowList.Allows(caller.AllowedSources, addresses.Of(context)) ? null
             : Unauthorized(context, new AuthFailure(AuthFailureReason.SourceNotAllowed, caller.KeyId));
 
     private IResult? RateLimited(HttpContext context, WebhookCaller caller)

@@ -1,0 +1,15 @@
+using System.Net;
+using Gatehouse.Core.Auth;
+using Gatehouse.Infrastructure;
+using Microsoft.Extensions.Options;
+
+namespace Gatehouse.Features.Webhooks;
+
+/// <summary>Where a webhook request came from: the connection's address, or behind the operator's trusted proxies the client's (<see cref="ForwardedFor"/>).</summary>
+public sealed class ClientAddresses(IOptions<GatehouseOptions> options)
+{
+    private readonly IReadOnlyList<IPNetwork> _trusted = SourceAllowList.Parse(options.Value.Webhooks.TrustedProxies, "TrustedProxies").Ranges;
+
+    public IPAddress? Of(HttpContext context) =>
+        ForwardedFor.Client(context.Connection.RemoteIpAddress, _trusted.Count == 0 ? null : context.Request.Headers["X-Forwarded-For"].ToString(), _trusted);
+}
