@@ -30,6 +30,7 @@ public static class GatehouseHost
     {
         var services = builder.Services;
         builder.Configuration.AddGatehouseLogDefaults();
+        services.PostConfigure<LoggerFilterOptions>(LogLevels.KeepUrlsOutOfLogs);
         // Everything configurable is read through options when first used, so that settings
         // applied late (the test host, command-line overrides) are honoured.
         services.AddOptions<GatehouseOptions>()

@@ -56,4 +56,29 @@ public sealed class SignedKeyConsoleTests(ConsoleFixture console)
         var result = await GatehouseClient.Json(await sender.SendAsync(request), HttpStatusCode.OK);
         Assert.Single(result["events"]!.AsArray());
     }
+
+    [Fact]
+    public async Task A_token_in_the_URL_is_offered_with_its_warning_and_the_copied_value_authenticates_a_header_less_sender()
+    {
+        var integration = await console.Admin.CreateIntegrationAsync(new { mainJsonPath = "$", fieldMappings = new[] { new { field = "Title", source = "$.title" } } });
+        var keyName = Unique.Name("Header-less sender");
+        var page = await console.NewPageAsync();
+        await page.SignInAsync("admin", GatehouseFactory.AdminPassword);
+        await page.GotoAsync("/console/keys/new?module=DataIngestion");
+        await page.GetByLabel("Name", new() { Exact = true }).FillAsync(keyName);
+        await page.GetByLabel("Method").SelectOptionAsync("QueryToken");
+        await Expect(page.Locator("#query-token-note")).ToBeVisibleAsync();
+        await page.GetByLabel("Integration").SelectOptionAsync(integration);
+        await page.GetByLabel("Target").SelectOptionAsync("Event");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create key" }).ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = keyName })).ToBeVisibleAsync();
+        await Expect(page.Locator("#query-token-warning")).ToContainTextAsync("append ?token=");
+        var url = await page.CopyAsync("Copy URL");
+        var token = await page.CopyAsync("Copy header value");
+        Assert.StartsWith("ghq_", token);
+        using var sender = new HttpClient();
+        var response = await sender.PostAsync($"{url}?wait=10&token={Uri.EscapeDataString(token)}", new StringContent("""{"title": "no header at all"}""", Encoding.UTF8, "application/json"));
+        Assert.Single((await GatehouseClient.Json(response, HttpStatusCode.OK))["events"]!.AsArray());
+    }
 }

@@ -6,9 +6,10 @@ public enum KeyModule { DataIngestion, Integration, UtilityCommand }
 
 /// <summary>
 /// How a key's sender proves itself: an API key in a header, a token it signs (JWT), or a signature of the body in the
-/// way its vendor signs webhooks — Standard Webhooks, GitHub's, or an HMAC scheme configured per key (<see cref="SignatureScheme"/>).
+/// way its vendor signs webhooks — Standard Webhooks, GitHub's, or an HMAC scheme configured per key (<see cref="SignatureScheme"/>) —
+/// or, for senders that can set no header at all, a token in the query string (weaker: URLs end up in proxies' logs).
 /// </summary>
-public enum KeyMethod { ApiKey, Jwt, StandardWebhooks, GitHub, Hmac }
+public enum KeyMethod { ApiKey, Jwt, StandardWebhooks, GitHub, Hmac, QueryToken }
 
 public static class KeyMethods
 {

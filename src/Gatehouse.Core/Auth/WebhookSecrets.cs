@@ -8,6 +8,15 @@ public static class WebhookSecrets
 {
     public const string ApiKeyPrefix = "ghk_";
     public const string SessionTokenPrefix = "gha_";
+    public const string QueryTokenPrefix = "ghq_";
+
+    /// <summary>The query-string parameter a <see cref="KeyMethod.QueryToken"/> key's value travels in.</summary>
+    public const string QueryTokenParameter = "token";
+
+    public static string NewQueryToken() => QueryTokenPrefix + RandomToken(32);
+
+    /// <summary>The lookup hash of a query token, salted so that an API key sent in a URL (or a query token in a header) never matches.</summary>
+    public static byte[] QueryTokenHash(string token) => Hash("query-token:" + token);
 
     /// <summary>A new API key value: 256 random bits, URL-safe.</summary>
     public static string NewApiKey() => ApiKeyPrefix + RandomToken(32);

@@ -24,6 +24,24 @@ public static class LogLevels
         ["System.Net.Http"] = "Warning",
     };
 
+    /// <summary>Categories whose lines carry a request's whole URL, and with it the value of a query-token key.</summary>
+    public static readonly IReadOnlyList<string> UrlCategories = ["Microsoft.AspNetCore.Hosting.Diagnostics"];
+
+    /// <summary>
+    /// Keeps the URL-carrying categories at Warning whatever the configuration asks, for every provider (a provider's own rule
+    /// would otherwise win over one for all): their request lines are the only place a query token could be written.
+    /// </summary>
+    public static void KeepUrlsOutOfLogs(LoggerFilterOptions options)
+    {
+        foreach (var provider in options.Rules.Select(rule => rule.ProviderName).Append(null).Distinct().ToList())
+        {
+            foreach (var category in UrlCategories)
+            {
+                options.Rules.Add(new LoggerFilterRule(provider, category, LogLevel.Warning, null));
+            }
+        }
+    }
+
     public static void AddGatehouseLogDefaults(this IConfigurationBuilder configuration) =>
         configuration.Sources.Insert(0, new MemoryConfigurationSource
         {

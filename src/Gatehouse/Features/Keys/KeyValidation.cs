@@ -156,6 +156,10 @@ public sealed class KeyValidation(GatehouseDb db, Features.Commands.CommandCatal
     private static void CheckSigning(KeyRequest request, KeyModule module, IReadOnlyList<string> credentialHeaders, List<string> errors)
     {
         var method = request.Method ?? KeyMethod.ApiKey;
+        if (method == KeyMethod.QueryToken && (module == KeyModule.UtilityCommand || (module == KeyModule.Integration && request.Command is not null)))
+        {
+            errors.Add("A QueryToken key is for intake senders that can set no header; remote commands send their key in a header or a token.");
+        }
         if (!method.IsSigned())
         {
             if (request.Secret is not null || request.Signature is not null)

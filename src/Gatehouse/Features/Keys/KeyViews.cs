@@ -107,7 +107,12 @@ public sealed class KeyPresenter(IOptions<GatehouseOptions> options, PublicAddre
         var payloadFields = isJwt ? JwtKeys.PayloadFields(key) : null;
         return new KeyView(
             key.Id, key.Name, key.Module, key.Method, key.Site?.Name, key.ShareTo, key.Integration?.Name, key.Intake, key.Command,
-            SignedKeys.Scheme(key)?.SignatureHeader ?? (key.Method == KeyMethod.Jwt ? options.Value.Webhooks.JwtHeader : options.Value.Webhooks.ApiKeyHeader),
+            SignedKeys.Scheme(key)?.SignatureHeader ?? key.Method switch
+            {
+                KeyMethod.Jwt => options.Value.Webhooks.JwtHeader,
+                KeyMethod.QueryToken => $"?{WebhookSecrets.QueryTokenParameter}= (query string)",
+                _ => options.Value.Webhooks.ApiKeyHeader,
+            },
             RequestUrls(key, viewerSites),
             usernames.GetValueOrDefault(key.CreatedByUserId),
             key.AssignedUserId is { } assigned ? usernames.GetValueOrDefault(assigned) : null,
@@ -140,6 +145,10 @@ public sealed class KeyPresenter(IOptions<GatehouseOptions> options, PublicAddre
         if (payloadFields is { Count: 0 })
         {
             warnings.Add(JwtKeys.BindsNothingWarning);
+        }
+        if (key.Method == KeyMethod.QueryToken)
+        {
+            warnings.Add(SignedKeys.QueryTokenWarning);
         }
         if (key.Preset == KeyPreset.StaticToken)
         {

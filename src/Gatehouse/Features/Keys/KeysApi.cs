@@ -82,7 +82,7 @@ public static class KeysApi
             return Duplicates.Key(name);
         }
         var module = request.Module ?? KeyModule.DataIngestion;
-        var value = method.IsSigned() ? SignedKeys.SecretFor(method, request.Secret) : method == KeyMethod.Jwt ? WebhookSecrets.NewJwtSecret() : WebhookSecrets.NewApiKey();
+        var value = NewValue(method, request.Secret);
         var key = new WebhookKey
         {
             Name = name,
@@ -216,8 +216,7 @@ public static class KeysApi
         }
         var now = time.GetUtcNow();
         var grace = request?.GraceSeconds ?? 0;
-        var value = key.Method.IsSigned() ? SignedKeys.SecretFor(key.Method, request?.Secret)
-            : key.Method == KeyMethod.Jwt ? WebhookSecrets.NewJwtSecret() : WebhookSecrets.NewApiKey();
+        var value = NewValue(key.Method, request?.Secret);
         key.PreviousSecretHash = key.SecretHash;
         // Secrets that verify (a JWT key's, a signed key's) stay at hand during the grace period; an API key's value is only ever hashed.
         key.PreviousSecretProtected = key.Method == KeyMethod.Jwt || key.Method.IsSigned() ? key.SecretProtected : null;
@@ -281,8 +280,21 @@ public static class KeysApi
             : (null, Problems.Forbidden("Only administrators and analysts of the key's site can change it."));
     }
 
-    private static byte[] SecretHash(KeyMethod method, string value) =>
-        method.IsSigned() ? SignedKeys.UnmatchableHash() : method == KeyMethod.Jwt ? WebhookSecrets.JwtSecretHash(value) : WebhookSecrets.Hash(value);
+    private static string NewValue(KeyMethod method, string? givenSecret) => method switch
+    {
+        _ when method.IsSigned() => SignedKeys.SecretFor(method, givenSecret),
+        KeyMethod.Jwt => WebhookSecrets.NewJwtSecret(),
+        KeyMethod.QueryToken => WebhookSecrets.NewQueryToken(),
+        _ => WebhookSecrets.NewApiKey(),
+    };
+
+    private static byte[] SecretHash(KeyMethod method, string value) => method switch
+    {
+        _ when method.IsSigned() => SignedKeys.UnmatchableHash(),
+        KeyMethod.Jwt => WebhookSecrets.JwtSecretHash(value),
+        KeyMethod.QueryToken => WebhookSecrets.QueryTokenHash(value),
+        _ => WebhookSecrets.Hash(value),
+    };
 
     private static bool ApplyOptions(WebhookKey key, KeyPatch patch)
     {

@@ -59,6 +59,12 @@ public static class SignedKeys
             + $"{scheme.Prefix}<{(scheme.Encoding == SignatureEncoding.Hex ? "hex" : "base64")} HMAC-{(scheme.Algorithm == SignatureAlgorithm.Sha512 ? "SHA512" : "SHA256")} of {scheme.SignedPayload}>"
             + (scheme.TimestampHeader is null ? "" : $", with {scheme.TimestampHeader} in Unix seconds (within {scheme.ToleranceSeconds} s)")
             + (scheme.IdHeader is null ? "" : $"; {scheme.IdHeader} keeps a repeated delivery from being stored twice") + ".",
+        KeyMethod.QueryToken =>
+            $"For a sender that can set no header: append ?{WebhookSecrets.QueryTokenParameter}=<this key's value> to the key's Request URL. {QueryTokenWarning}",
         _ => null,
     };
+
+    public const string QueryTokenWarning =
+        "A token in the URL is weaker than a header or a signature: proxies, browsers and the sender's own logs may keep URLs. Gatehouse never logs it; "
+        + "give the key an allow-list of the sender's addresses (allowedSources) and regenerate it if a URL leaks.";
 }

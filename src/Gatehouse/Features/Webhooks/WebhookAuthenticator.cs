@@ -53,15 +53,24 @@ public sealed partial class WebhookAuthenticator(
         {
             return WebhookAuthResult.Fail(AuthFailureReason.TokenRequired);
         }
-        if (string.IsNullOrEmpty(apiKey))
+        if (!string.IsNullOrEmpty(apiKey))
         {
-            return WebhookAuthResult.Fail(AuthFailureReason.MissingCredentials);
+            return await ByValueAsync(apiKey, WebhookSecrets.Hash, cancellationToken);
         }
-        if (apiKey.Length > MaxCredentialLength)
+        // Only a sender that can set no header puts its key in the URL: a query-token key, whose hash no header value matches.
+        var queryToken = request.Query[WebhookSecrets.QueryTokenParameter].ToString();
+        return string.IsNullOrEmpty(queryToken)
+            ? WebhookAuthResult.Fail(AuthFailureReason.MissingCredentials)
+            : await ByValueAsync(queryToken, WebhookSecrets.QueryTokenHash, cancellationToken);
+    }
+
+    private async Task<WebhookAuthResult> ByValueAsync(string value, Func<string, byte[]> hashOf, CancellationToken cancellationToken)
+    {
+        if (value.Length > MaxCredentialLength)
         {
             return WebhookAuthResult.Fail(AuthFailureReason.UnknownKey);
         }
-        var hash = WebhookSecrets.Hash(apiKey);
+        var hash = hashOf(value);
         var key = await directory.KeyAsync(db, hash, cancellationToken);
         if (key is null || !WebhookSecrets.HashesEqual(key.MatchedHash, hash))
         {

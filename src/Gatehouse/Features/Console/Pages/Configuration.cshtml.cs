@@ -36,6 +36,7 @@ public static class KeyText
         KeyMethod.StandardWebhooks => "Standard Webhooks signature",
         KeyMethod.GitHub => "GitHub-style signature",
         KeyMethod.Hmac => "HMAC signature",
+        KeyMethod.QueryToken => "Token in the URL",
         _ => "API key",
     };
 
