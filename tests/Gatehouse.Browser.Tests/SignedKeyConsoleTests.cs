@@ -75,7 +75,7 @@ public sealed class SignedKeyConsoleTests(ConsoleFixture console)
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = keyName })).ToBeVisibleAsync();
         await Expect(page.Locator("#query-token-warning")).ToContainTextAsync("append ?token=");
         var url = await page.CopyAsync("Copy URL");
-        var token = await page.CopyAsync("Copy header value");
+        var token = await page.CopyAsync("Copy token");
         Assert.StartsWith("ghq_", token);
         using var sender = new HttpClient();
         var response = await sender.PostAsync($"{url}?wait=10&token={Uri.EscapeDataString(token)}", new StringContent("""{"title": "no header at all"}""", Encoding.UTF8, "application/json"));

@@ -25,12 +25,12 @@ public static class ForwardedFor
         var hops = (forwardedFor ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
         foreach (var entry in hops.Reverse().Take(MaxHops))
         {
-            // A hop that is not an address ends the chain at the last proxy that was trusted: fail closed.
-            if (!IPAddress.TryParse(entry, out var hop))
+            // A hop that is not an address (with or without its port, as some proxies send it) ends the chain at the last proxy that was trusted: fail closed.
+            if (!IPEndPoint.TryParse(entry, out var hop))
             {
                 return current;
             }
-            current = SourceAllowList.Canonical(hop);
+            current = SourceAllowList.Canonical(hop.Address);
             if (!Trusted(current, trustedProxies))
             {
                 return current;

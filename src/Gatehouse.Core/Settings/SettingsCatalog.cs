@@ -13,7 +13,7 @@ public static class SettingsCatalog
     public static readonly IReadOnlyList<SettingDefinition> All =
     [
         new(EnableEnhanceWebhookAuthentication,
-            "When True, JWT webhook keys work and every webhook request without a valid token is refused.",
+            "When True, JWT webhook keys work and every webhook request without a valid token or signature is refused (API keys and URL tokens included).",
             JsonValue.Create(false), Boolean),
     ];
 

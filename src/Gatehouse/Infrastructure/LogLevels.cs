@@ -25,7 +25,13 @@ public static class LogLevels
     };
 
     /// <summary>Categories whose lines carry a request's whole URL, and with it the value of a query-token key.</summary>
-    public static readonly IReadOnlyList<string> UrlCategories = ["Microsoft.AspNetCore.Hosting.Diagnostics"];
+    public static readonly IReadOnlyList<string> UrlCategories =
+    [
+        "Microsoft.AspNetCore.Hosting.Diagnostics",
+        // A request line Kestrel cannot parse (an unencoded space in a site name) is logged whole, query string included.
+        "Microsoft.AspNetCore.Server.Kestrel", "Microsoft.AspNetCore.Server.Kestrel.BadRequests", "Microsoft.AspNetCore.Server.Kestrel.Connections",
+        "Microsoft.AspNetCore.Server.Kestrel.Http2", "Microsoft.AspNetCore.Server.Kestrel.Http3",
+    ];
 
     /// <summary>
     /// Keeps the URL-carrying categories at Warning whatever the configuration asks, for every provider (a provider's own rule

@@ -23,6 +23,8 @@ public class ForwardedForTests
         Assert.Equal("203.0.113.9", Client("10.1.2.3", "192.0.2.66, 203.0.113.9, 10.9.9.9"));
         Assert.Equal("203.0.113.9", Client("::ffff:10.1.2.3", "::ffff:203.0.113.9"));
         Assert.Equal("2001:db8:2::5", Client("2001:db8:1::1", "2001:db8:2::5"));
+        Assert.Equal("203.0.113.9", Client("10.1.2.3", "203.0.113.9:1234")); // as Azure Application Gateway sends it
+        Assert.Equal("2001:db8:2::5", Client("10.1.2.3", "[2001:db8:2::5]:443"));
     }
 
     [Fact]

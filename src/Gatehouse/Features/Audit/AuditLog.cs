@@ -61,7 +61,7 @@ public static class AuditActions
 /// Records what a user did. The entry joins the caller's unit of work, so it is saved in the
 /// same transaction as the change it describes. Never give it a secret, token or password.
 /// </summary>
-public sealed class AuditLog(GatehouseDb db, CurrentUser user, TimeProvider time, IHttpContextAccessor accessor)
+public sealed class AuditLog(GatehouseDb db, CurrentUser user, TimeProvider time, IHttpContextAccessor accessor, ClientAddresses addresses)
 {
     public void Record(string action, int? keyId = null, string? target = null, object? detail = null) =>
         Add(action, user.Id, user.Username, keyId, target, null, detail);
@@ -119,7 +119,7 @@ public sealed class AuditLog(GatehouseDb db, CurrentUser user, TimeProvider time
             KeyId = keyId,
             Target = Truncate(target, 400),
             Reason = reason,
-            SourceAddress = accessor.HttpContext?.Connection.RemoteIpAddress?.ToString(),
+            SourceAddress = accessor.HttpContext is { } context ? addresses.Of(context)?.ToString() : null,
             DetailJson = detail is null ? null : JsonSerializer.Serialize(detail, GatehouseJson.Options),
         };
         db.AuditEntries.Add(entry);

@@ -11,7 +11,8 @@ namespace Gatehouse.Features.Auth;
 public sealed record SignInOutcome(User? User, TimeSpan? RetryAfter = null);
 
 /// <summary>Username and password checks, shared by the API's token endpoint and the console's login.</summary>
-public sealed partial class Credentials(GatehouseDb db, IPasswordHasher<User> hasher, AuditLog audit, SignInGuard guard, IHttpContextAccessor accessor, ILogger<Credentials> logger)
+public sealed partial class Credentials(
+    GatehouseDb db, IPasswordHasher<User> hasher, AuditLog audit, SignInGuard guard, IHttpContextAccessor accessor, ClientAddresses addresses, ILogger<Credentials> logger)
 {
     /// <summary>
     /// The enabled user these credentials belong to, or null. Both outcomes are audited with where
@@ -26,7 +27,7 @@ public sealed partial class Credentials(GatehouseDb db, IPasswordHasher<User> ha
         {
             return new SignInOutcome(null);
         }
-        var source = accessor.HttpContext?.Connection.RemoteIpAddress?.ToString();
+        var source = accessor.HttpContext is { } context ? addresses.Of(context)?.ToString() : null;
         var normalized = Normalize.Name(username);
         var user = await db.Users.FirstOrDefaultAsync(u => u.NormalizedUsername == normalized, cancellationToken);
         // What was typed as a username is kept only when it names a user: people type passwords there.

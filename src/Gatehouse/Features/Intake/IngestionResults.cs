@@ -40,7 +40,8 @@ public sealed record IngestionView(
     string? Formatter,
     IReadOnlyList<DeduplicatedEvent> Deduplicated,
     IReadOnlyList<string> Dropped,
-    JsonArray Steps);
+    JsonArray Steps,
+    string? SourceAddress);
 
 public sealed class IngestionResults(GatehouseDb db)
 {
@@ -66,7 +67,8 @@ public sealed class IngestionResults(GatehouseDb db)
         return new IngestionView(
             ingestion.Id, ingestion.Status, ingestion.Integration!.Name, ingestion.Site!.Name, ingestion.Intake, ingestion.KeyId, keyName,
             ingestion.ReceivedAt, ingestion.ProcessedAt, ingestion.Attempts,
-            GatehouseJson.ParseStored(ingestion.Body), log.RawData, log.Output, events, incidents, log.Errors, log.Formatter, log.Deduplicated, log.Dropped, log.Steps);
+            GatehouseJson.ParseStored(ingestion.Body), log.RawData, log.Output, events, incidents, log.Errors, log.Formatter, log.Deduplicated, log.Dropped, log.Steps,
+            ingestion.SourceAddress);
     }
 
     private async Task<(List<EventView>, List<IncidentView>)> ProductsAsync(string refid, CancellationToken cancellationToken)

@@ -94,9 +94,10 @@ public sealed partial class WebhookAuthenticator(
             AuthFailureReason.JwtDisabled =>
                 $"JWT authentication is disabled on this Gatehouse (EnableEnhanceWebhookAuthentication is False); send an API key in the '{headers.ApiKeyHeader}' header.",
             AuthFailureReason.TokenRequired =>
-                $"This Gatehouse requires a valid token in the '{headers.JwtHeader}' header: EnableEnhanceWebhookAuthentication is True, so API keys are not accepted.",
+                $"This Gatehouse requires a valid token in the '{headers.JwtHeader}' header or a signature its key expects: EnableEnhanceWebhookAuthentication is True, "
+                + "so API keys and URL tokens are not accepted.",
             _ => $"The webhook request is not authenticated. Send valid, enabled credentials for this endpoint in the '{headers.ApiKeyHeader}' or '{headers.JwtHeader}' header, "
-                 + "or sign it as its key expects.",
+                 + $"sign it as its key expects, or give its URL token in ?{WebhookSecrets.QueryTokenParameter}=.",
         };
     }
 

@@ -1,11 +1,13 @@
 using System.Net;
 using Gatehouse.Core.Auth;
-using Gatehouse.Infrastructure;
 using Microsoft.Extensions.Options;
 
-namespace Gatehouse.Features.Webhooks;
+namespace Gatehouse.Infrastructure;
 
-/// <summary>Where a webhook request came from: the connection's address, or behind the operator's trusted proxies the client's (<see cref="ForwardedFor"/>).</summary>
+/// <summary>
+/// Where a request came from — for key allow-lists, sign-in throttling and every recorded source: the connection's address,
+/// or behind the operator's trusted proxies the client's (<see cref="ForwardedFor"/>).
+/// </summary>
 public sealed class ClientAddresses(IOptions<GatehouseOptions> options)
 {
     private readonly IReadOnlyList<IPNetwork> _trusted = SourceAllowList.Parse(options.Value.Webhooks.TrustedProxies, "TrustedProxies").Ranges;
