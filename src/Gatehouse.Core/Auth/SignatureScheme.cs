@@ -39,6 +39,7 @@ public sealed partial record SignatureScheme(
     public IReadOnlyList<string> Problems()
     {
         var problems = new List<string>();
+        var payload = SignedPayload ?? ""; // a JSON null is refused below, as a template without {body}
         if (!IsHeaderName(SignatureHeader))
         {
             problems.Add("'signature.signatureHeader' must be a header name (letters, digits and - _ . only), such as X-Signature.");
@@ -59,19 +60,19 @@ public sealed partial record SignatureScheme(
         {
             problems.Add($"'signature.toleranceSeconds' must be between 1 and {MaxToleranceSeconds}.");
         }
-        if (SignedPayload.Length > MaxPayloadLength || Placeholder().Matches(SignedPayload).Count(m => m.Value == Body) != 1)
+        if (payload.Length > MaxPayloadLength || Placeholder().Matches(payload).Count(m => m.Value == Body) != 1)
         {
             problems.Add($"'signature.signedPayload' must hold {Body} exactly once (at most {MaxPayloadLength} characters), such as v0:{{timestamp}}:{{body}}.");
         }
-        foreach (var unknown in Placeholder().Matches(SignedPayload).Select(m => m.Value).Where(v => v is not (Body or Timestamp or Id)).Distinct())
+        foreach (var unknown in Placeholder().Matches(payload).Select(m => m.Value).Where(v => v is not (Body or Timestamp or Id)).Distinct())
         {
             problems.Add($"'signature.signedPayload': {unknown} is not one of {Body}, {Timestamp}, {Id}.");
         }
-        if (SignedPayload.Contains(Timestamp, StringComparison.Ordinal) && TimestampHeader is null)
+        if (payload.Contains(Timestamp, StringComparison.Ordinal) && TimestampHeader is null)
         {
             problems.Add($"'signature.signedPayload' signs {Timestamp}: name the header it comes from in 'signature.timestampHeader'.");
         }
-        if (TimestampHeader is not null && !SignedPayload.Contains(Timestamp, StringComparison.Ordinal))
+        if (TimestampHeader is not null && !payload.Contains(Timestamp, StringComparison.Ordinal))
         {
             problems.Add($"'signature.timestampHeader' is checked only if it is signed: put {Timestamp} in 'signature.signedPayload' (else a captured delivery could be replayed with a fresh one).");
         }
@@ -93,7 +94,7 @@ public sealed partial record SignatureScheme(
         {
             problems.Add("'signature.prefix' cannot hold a space when 'signature.severalSignatures' splits the header at spaces.");
         }
-        if (SignedPayload.Contains(Id, StringComparison.Ordinal) && IdHeader is null)
+        if (payload.Contains(Id, StringComparison.Ordinal) && IdHeader is null)
         {
             problems.Add($"'signature.signedPayload' signs {Id}: name the header it comes from in 'signature.idHeader'.");
         }

@@ -24,6 +24,11 @@ public sealed record IntegrationCommand(
         {
             var command = commands[i];
             var label = $"commands[{i}]";
+            if (command is null)
+            {
+                errors.Add($"{label}: a command is an object: {{\"name\", \"request\", \"parameters\", …}}.");
+                continue;
+            }
             if (string.IsNullOrWhiteSpace(command.Name) || command.Name.Length > 200 || command.Name.Any(c => char.IsControl(c) || c is '/' or '\\'))
             {
                 errors.Add($"{label}: 'name' is required, without '/', '\\' or control characters.");
@@ -50,6 +55,13 @@ public sealed record IntegrationCommand(
                 || path.Any(char.IsControl))
             {
                 errors.Add($"{label}: 'request.path' must be a path relative to the connection's base URL, starting with '/', without control characters (CR, LF).");
+            }
+            // JSON nulls where text or a parameter is expected: refused here, before anything templates with them.
+            if (command.Request.Path is null || (command.Request.Query ?? []).Values.Any(v => v is null) || (command.Request.Headers ?? []).Values.Any(v => v is null)
+                || (command.Parameters ?? []).Any(p => p is null))
+            {
+                errors.Add($"{label}: 'request.path', the values of 'request.query' and 'request.headers', and each of 'parameters' must be given (not null).");
+                continue;
             }
             foreach (var header in (command.Request.Headers ?? []).Keys.Where(h => !RequestTemplates.IsHeaderName(h) || RequestTemplates.IsFramingHeader(h)))
             {

@@ -8,6 +8,7 @@ namespace Gatehouse.Features.Keys;
 /// <summary>
 /// Keys whose senders sign their bodies (Standard Webhooks, GitHub, a configured HMAC): their secret is kept encrypted, as it
 /// must be at hand to verify, and it is never looked up — a signed request is matched to the keys of the endpoint it names.
+/// Also what any sender without a header credential (these, and query-token senders) must be told to set.
 /// </summary>
 public static class SignedKeys
 {

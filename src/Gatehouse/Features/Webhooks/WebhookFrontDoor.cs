@@ -39,7 +39,9 @@ public readonly record struct Admission(WebhookRequest? Request, IResult? Refusa
 /// authenticate the key → resolve the target (404) → check the key's scope on it (401) → per-key
 /// rate (429) → for intake, the backlog bound (503) → content type (415) → read the body within
 /// its limit (413) → inspect the JSON (400) → the site (a command's from its body) → the token
-/// against the body (401) → for commands, the acting user. Every refusal uses <see cref="WebhookProblems"/>.
+/// against the body (401) → for commands, the acting user. A request to an intake with no API key or token may be a signed
+/// delivery: its candidate keys are those of the endpoint (unknown endpoint: 401), its body is read, and its signature
+/// verified (401) before the rate, content type and JSON. Every refusal uses <see cref="WebhookProblems"/>.
 /// </summary>
 public sealed class WebhookFrontDoor(
     GatehouseDb db,

@@ -1,8 +1,8 @@
 // Signs webhook deliveries as their senders' own libraries do, for Gatehouse's interop tests. Reads
 // {"scheme", "secrets", "body", "id", "timestamp"} on stdin and writes the headers to send, as JSON, on stdout.
-//   standardwebhooks — the standardwebhooks package (standard-webhooks/standard-webhooks, libraries/javascript):
+//   standardwebhooks — npm standardwebhooks 1.3.0 (standard-webhooks/standard-webhooks, libraries/javascript/src/index.ts):
 //                      Webhook.sign per secret; during a rotation a sender signs with each secret, space-separated.
-//   github           — @octokit/webhooks-methods sign(), as octokit/webhooks.js sends X-Hub-Signature-256.
+//   github           — npm @octokit/webhooks-methods 6.0.0 sign() (src/node/sign.ts), the X-Hub-Signature-256 value.
 //   slack            — Slack's documented recipe ("Verifying requests from Slack"), with node's own crypto:
 //                      v0= hex HMAC-SHA256 of "v0:{timestamp}:{body}".
 import { createHmac } from "node:crypto";
