@@ -84,6 +84,8 @@ public enum PlannedStatus { New, Dismissed, Escalated }
 public sealed class PlannedEvent
 {
     public required string Refid { get; init; }
+    /// <summary>The request's item it was made from (<c>event 0</c>, <c>incident 1 event 0</c>): how a replay finds it again.</summary>
+    public required string Label { get; init; }
     public required int IntegrationId { get; init; }
     public required int SiteId { get; init; }
     public required JsonObject Raw { get; init; }
@@ -104,6 +106,8 @@ public sealed class PlannedIncident
     public required string Refid { get; init; }
     public required int IntegrationId { get; init; }
     public required int SiteId { get; init; }
+    /// <summary>The request's item, for an incident of incident intake; null when a rule escalated.</summary>
+    public string? Label { get; init; }
     public required string IncidentType { get; init; }
     public required string Title { get; init; }
     public string? Description { get; init; }

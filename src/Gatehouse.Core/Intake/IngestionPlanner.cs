@@ -160,6 +160,7 @@ public static class IngestionPlanner
             var incident = new PlannedIncident
             {
                 Refid = _input.Refid,
+                Label = draftIncident.Label,
                 IntegrationId = _input.IntegrationId,
                 SiteId = _input.SiteId,
                 IncidentType = fields[IncidentFields.IncidentType] ?? "General",
@@ -230,7 +231,7 @@ public static class IngestionPlanner
             var index = plan.Events.Count;
             var planned = new PlannedEvent
             {
-                Refid = _input.Refid, IntegrationId = _input.IntegrationId, SiteId = _input.SiteId, Raw = item.Event!, Fields = fields, Techniques = techniques,
+                Refid = _input.Refid, Label = item.Label, IntegrationId = _input.IntegrationId, SiteId = _input.SiteId, Raw = item.Event!, Fields = fields, Techniques = techniques,
             };
             plan.Events.Add(planned);
             step["created"] = true;

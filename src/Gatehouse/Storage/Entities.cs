@@ -292,6 +292,15 @@ public sealed class Event : ISiteRecord
     public string? AutomationJson { get; set; }
     public string? DismissalReasonCode { get; set; }
     public string? DismissalReason { get; set; }
+    /// <summary>The request's item it was made from (<c>event 0</c>); null for events stored before replays existed.</summary>
+    public string? ItemLabel { get; set; }
+    /// <summary>When a replay last updated it in place.</summary>
+    public DateTimeOffset? ReplayedAt { get; set; }
+    /// <summary>Set when a replay found that the current definitions no longer make this event; it then leaves lists.</summary>
+    public DateTimeOffset? SupersededAt { get; set; }
+    /// <summary>The event that stands for it now, when it became a duplicate of one.</summary>
+    public long? SupersededById { get; set; }
+    public string? SupersededReason { get; set; }
     public List<IncidentEvent> Incidents { get; set; } = [];
 }
 
@@ -334,6 +343,8 @@ public sealed class Incident : ISiteRecord
     /// <summary>The dynamic field sections: <c>{"section": {"field": value}}</c>.</summary>
     public string DynamicFieldsJson { get; set; } = "{}";
     public string? RawJson { get; set; }
+    /// <summary>The request's item it was made from (<c>incident 0</c>), for incident intake; null otherwise.</summary>
+    public string? ItemLabel { get; set; }
     /// <summary>Grows with every change: two changes made at once cannot both pass (the second is refused, not lost).</summary>
     public int Version { get; set; }
     public List<IncidentEvent> Events { get; set; } = [];
@@ -449,4 +460,39 @@ public sealed class PlaybookTaskRun
     public DateTimeOffset? FinishedAt { get; set; }
     public DateTimeOffset? NotBefore { get; set; }
     public long? DurationMs { get; set; }
+}
+
+public enum ReplayJobStatus { Queued, Running, Completed, Cancelled, Failed }
+
+/// <summary>
+/// Stored requests processed again with the current definitions, in the background, oldest first; whichever
+/// node holds its lease works on it, resuming after the last ingestion it finished.
+/// </summary>
+public sealed class ReplayJob : Processing.ILeasedWork
+{
+    public required string Id { get; set; }
+    /// <summary>The filter as the operator gave it, with <c>to</c> fixed at the job's creation.</summary>
+    public required string FilterJson { get; set; }
+    public bool RunPlaybooks { get; set; }
+    public ReplayJobStatus Status { get; set; }
+    public bool CancelRequested { get; set; }
+    public int Total { get; set; }
+    public int Done { get; set; }
+    public int Changed { get; set; }
+    public int Unchanged { get; set; }
+    public int Skipped { get; set; }
+    public int Failed { get; set; }
+    /// <summary>The first problems met (refid and reason), a JSON array.</summary>
+    public string ProblemsJson { get; set; } = "[]";
+    public string? Error { get; set; }
+    public DateTimeOffset? CursorReceivedAt { get; set; }
+    public string? CursorRefid { get; set; }
+    public int? CreatedByUserId { get; set; }
+    public required string CreatedBy { get; set; }
+    public DateTimeOffset CreatedAt { get; set; }
+    public DateTimeOffset? StartedAt { get; set; }
+    public DateTimeOffset? FinishedAt { get; set; }
+    public string? ClaimedBy { get; set; }
+    public DateTimeOffset? LeaseExpiresAt { get; set; }
+    public int Attempts { get; set; }
 }

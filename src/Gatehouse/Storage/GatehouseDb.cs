@@ -21,6 +21,7 @@ public abstract class GatehouseDb(DbContextOptions options) : DbContext(options)
     public DbSet<WebhookKey> WebhookKeys => Set<WebhookKey>();
     public DbSet<Ingestion> Ingestions => Set<Ingestion>();
     public DbSet<Event> Events => Set<Event>();
+    public DbSet<ReplayJob> ReplayJobs => Set<ReplayJob>();
     public DbSet<Incident> Incidents => Set<Incident>();
     public DbSet<IncidentEvent> IncidentEvents => Set<IncidentEvent>();
     public DbSet<IncidentLink> IncidentLinks => Set<IncidentLink>();
@@ -113,6 +114,8 @@ public abstract class GatehouseDb(DbContextOptions options) : DbContext(options)
             evt.HasIndex(e => e.IngestionId);
             // Deduplication: one event per External ID, integration and site (events without one are not limited).
             evt.HasIndex(e => new { e.IntegrationId, e.SiteId, e.ExternalId }).IsUnique();
+            evt.Property(e => e.ItemLabel).HasMaxLength(200);
+            evt.Property(e => e.SupersededReason).HasMaxLength(1000);
             evt.HasOne(e => e.Integration).WithMany().HasForeignKey(e => e.IntegrationId).OnDelete(DeleteBehavior.Restrict);
             evt.HasOne(e => e.Site).WithMany().HasForeignKey(e => e.SiteId).OnDelete(DeleteBehavior.Restrict);
         });
@@ -123,6 +126,7 @@ public abstract class GatehouseDb(DbContextOptions options) : DbContext(options)
             incident.HasOne(i => i.Integration).WithMany().HasForeignKey(i => i.IntegrationId).OnDelete(DeleteBehavior.Restrict);
             incident.HasOne(i => i.Site).WithMany().HasForeignKey(i => i.SiteId).OnDelete(DeleteBehavior.Restrict);
             incident.Ignore(i => i.Number);
+            incident.Property(i => i.ItemLabel).HasMaxLength(200);
             incident.Property(i => i.Version).IsConcurrencyToken();
             incident.Property(i => i.Status).HasMaxLength(200);
             incident.Property(i => i.Stage).HasMaxLength(200);
@@ -218,6 +222,14 @@ public abstract class GatehouseDb(DbContextOptions options) : DbContext(options)
             run.HasOne(r => r.Event).WithMany().HasForeignKey(r => r.EventId).OnDelete(DeleteBehavior.Cascade);
             run.HasOne(r => r.Incident).WithMany().HasForeignKey(r => r.IncidentId).OnDelete(DeleteBehavior.Cascade);
             run.HasMany(r => r.Tasks).WithOne().HasForeignKey(t => t.RunId).OnDelete(DeleteBehavior.Cascade);
+        });
+        model.Entity<ReplayJob>(job =>
+        {
+            job.Property(j => j.Id).HasMaxLength(32);
+            job.Property(j => j.CursorRefid).HasMaxLength(32);
+            job.Property(j => j.CreatedBy).HasMaxLength(200);
+            job.Property(j => j.ClaimedBy).HasMaxLength(100).IsConcurrencyToken();
+            job.HasIndex(j => new { j.Status, j.CreatedAt });
         });
         model.Entity<PlaybookTaskRun>(task =>
         {

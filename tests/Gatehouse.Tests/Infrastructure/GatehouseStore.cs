@@ -47,7 +47,13 @@ public sealed record GatehouseStore(Provider Provider, string DataDirectory, str
         int waiting;
         while ((waiting = await db.Ingestions.CountAsync(i => refids.Contains(i.Id) && i.Status != IngestionStatus.Processed)) > 0)
         {
-            Assert.True(clock.Elapsed < within, $"{waiting} acknowledged ingestions were still not processed after {within.TotalSeconds:0} s {context}");
+            if (clock.Elapsed >= within)
+            {
+                var stuck = await db.Ingestions.AsNoTracking().Where(i => refids.Contains(i.Id) && i.Status != IngestionStatus.Processed)
+                    .Select(i => new { i.Id, i.Status, i.Attempts, i.LeaseExpiresAt, i.LogJson }).Take(5).ToListAsync();
+                Assert.Fail($"{waiting} acknowledged ingestions were still not processed after {within.TotalSeconds:0} s {context}: "
+                    + string.Join("; ", stuck.Select(i => $"{i.Id} {i.Status} after {i.Attempts} attempts, lease {i.LeaseExpiresAt:O}, log {i.LogJson}")));
+            }
             await Task.Delay(250);
         }
         Assert.Equal(refids.Count, await db.Ingestions.CountAsync(i => refids.Contains(i.Id)));

@@ -74,11 +74,12 @@ public sealed class IngestionApplier(TimeProvider time, Microsoft.Extensions.Opt
         }
     }
 
-    private static Event EventRow(PlannedEvent planned, DateTimeOffset now)
+    internal static Event EventRow(PlannedEvent planned, DateTimeOffset now)
     {
         var evt = new Event
         {
             IngestionId = planned.Refid,
+            ItemLabel = planned.Label,
             IntegrationId = planned.IntegrationId,
             SiteId = planned.SiteId,
             Status = planned.Status switch
@@ -102,9 +103,10 @@ public sealed class IngestionApplier(TimeProvider time, Microsoft.Extensions.Opt
     /// <summary>Mapped custom fields are the incident's dynamic section <see cref="CustomFieldsSection"/>.</summary>
     public const string CustomFieldsSection = "Custom Fields";
 
-    private static Incident IncidentRow(PlannedIncident planned, string status, DateTimeOffset now) => new()
+    internal static Incident IncidentRow(PlannedIncident planned, string status, DateTimeOffset now) => new()
     {
         IngestionId = planned.Refid,
+        ItemLabel = planned.Label,
         IntegrationId = planned.IntegrationId,
         SiteId = planned.SiteId,
         IncidentType = planned.IncidentType,
@@ -123,7 +125,7 @@ public sealed class IngestionApplier(TimeProvider time, Microsoft.Extensions.Opt
     };
 
     /// <summary>An incident's first history entry: who made it (the integration, or the rule that escalated) and from which request.</summary>
-    private static IncidentHistoryEntry Created(Incident incident, DateTimeOffset now) => new()
+    internal static IncidentHistoryEntry Created(Incident incident, DateTimeOffset now) => new()
     {
         IncidentId = incident.Id,
         At = now,
@@ -132,7 +134,7 @@ public sealed class IngestionApplier(TimeProvider time, Microsoft.Extensions.Opt
         ChangesJson = new System.Text.Json.Nodes.JsonObject { ["via"] = "webhook", ["ingestion"] = incident.IngestionId }.ToJsonString(),
     };
 
-    private static PlaybookRun RunRow(PlannedRun planned, PlaybookEntry playbook, long? eventId, long? incidentId, DateTimeOffset now) => new()
+    internal static PlaybookRun RunRow(PlannedRun planned, PlaybookEntry playbook, long? eventId, long? incidentId, DateTimeOffset now) => new()
     {
         Id = planned.Id,
         PlaybookId = playbook.PlaybookId,
