@@ -88,6 +88,7 @@ public static class GatehouseHost
         services.AddScoped<Features.Statistics.StatisticsQueries>();
         services.AddSingleton<Features.Statistics.StatisticsGate>();
         services.AddScoped<IngestionProcessor>();
+        services.AddScoped<IngestionDrafter>();
         services.AddSingleton<IntakeDefinitions>();
         services.AddSingleton<FormatterRunner>();
         services.AddSingleton<IngestionApplier>();

@@ -53,6 +53,7 @@ public sealed record ReplayOutcome(
     int Unchanged,
     IReadOnlyList<int> Escalations,
     IReadOnlyDictionary<int, long> StoredByPlanned,
+    IReadOnlyDictionary<int, long> IncidentsByPlanned,
     IReadOnlyList<ExtractionError> Errors)
 {
     public bool Changed => Events.Count > 0 || Escalations.Count > 0 || Incidents.Any(i => i.Kept is null);
@@ -108,7 +109,8 @@ public static class ReplayPlanner
                 && finalStatus.GetValueOrDefault(e) == PlannedStatus.Escalated
                 && !(storedByPlanned.TryGetValue(e, out var id) && storedEvents.First(s => s.Id == id).Status == PlannedStatus.Escalated))
             .Select(x => x.index).ToList();
-        return new ReplayOutcome(diffs, CompareIncidents(storedIncidents, plan), unchanged, escalations, storedByPlanned, log.Errors);
+        var incidentsByPlanned = new Dictionary<int, long>();
+        return new ReplayOutcome(diffs, CompareIncidents(storedIncidents, plan, incidentsByPlanned), unchanged, escalations, storedByPlanned, incidentsByPlanned, log.Errors);
     }
 
     private static EventDiff Appear(PlannedEvent planned, int index) =>
@@ -165,7 +167,7 @@ public static class ReplayPlanner
         : log.Errors.FirstOrDefault(e => e.Item == label) is { } error ? error.Message
         : "The current definitions select no such item from the request.";
 
-    private static List<IncidentDiff> CompareIncidents(IReadOnlyList<StoredIncident> storedIncidents, BatchPlan plan)
+    private static List<IncidentDiff> CompareIncidents(IReadOnlyList<StoredIncident> storedIncidents, BatchPlan plan, Dictionary<int, long> matched)
     {
         var stored = storedIncidents.GroupBy(i => i.Label, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.OrderBy(i => i.Id).First(), StringComparer.Ordinal);
         var diffs = new List<IncidentDiff>();
@@ -181,6 +183,7 @@ public static class ReplayPlanner
                 diffs.Add(new IncidentDiff(ReplayChange.Appear, label, null, index, IncidentChanges(new Dictionary<string, string?>(), [], planned), null));
                 continue;
             }
+            matched[index] = old.Id;
             var changes = IncidentChanges(old.Fields, old.Custom, planned);
             if (changes.Count > 0)
             {

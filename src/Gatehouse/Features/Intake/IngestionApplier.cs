@@ -82,12 +82,7 @@ public sealed class IngestionApplier(TimeProvider time, Microsoft.Extensions.Opt
             ItemLabel = planned.Label,
             IntegrationId = planned.IntegrationId,
             SiteId = planned.SiteId,
-            Status = planned.Status switch
-            {
-                PlannedStatus.Dismissed => EventStatus.Dismissed,
-                PlannedStatus.Escalated => EventStatus.Escalated,
-                _ => EventStatus.New,
-            },
+            Status = StatusOf(planned.Status),
             CreatedAt = now,
             CustomFieldsJson = "{}",
             RawJson = planned.Raw.ToJsonString(),
@@ -99,6 +94,13 @@ public sealed class IngestionApplier(TimeProvider time, Microsoft.Extensions.Opt
         EventColumns.Fill(evt, planned.Fields);
         return evt;
     }
+
+    internal static EventStatus StatusOf(PlannedStatus status) => status switch
+    {
+        PlannedStatus.Dismissed => EventStatus.Dismissed,
+        PlannedStatus.Escalated => EventStatus.Escalated,
+        _ => EventStatus.New,
+    };
 
     /// <summary>Mapped custom fields are the incident's dynamic section <see cref="CustomFieldsSection"/>.</summary>
     public const string CustomFieldsSection = "Custom Fields";

@@ -19,7 +19,7 @@ namespace Gatehouse.Features.Intake;
 public sealed partial class IngestionProcessor(
     GatehouseDb db,
     IntakeDefinitions definitions,
-    FormatterRunner formatters,
+    IngestionDrafter drafter,
     IngestionApplier applier,
     Attack.AttackContent attack,
     PlaybookSignals playbookSignals,
@@ -117,7 +117,7 @@ public sealed partial class IngestionProcessor(
                 using var scope = logger.BeginScope(new Dictionary<string, object> { ["Refid"] = row.Id });
                 try
                 {
-                    drafts.Add(await DraftAsync(row, cancellationToken));
+                    drafts.Add(await drafter.DraftAsync(row, cancellationToken));
                 }
                 catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
                 {
@@ -182,30 +182,11 @@ public sealed partial class IngestionProcessor(
         await RecordFailureAsync(refid, claim, known, cancellationToken);
     }
 
-    /// <summary>Steps 1–4 for one stored request: its definitions and key options, its items selected, formatted and mapped.</summary>
-    private async Task<IngestionDraft> DraftAsync(Ingestion row, CancellationToken cancellationToken)
-    {
-        var integration = await definitions.IntegrationAsync(db, row.IntegrationId, cancellationToken)
-            ?? throw new InvalidDataException($"Integration {row.IntegrationId} of ingestion {row.Id} does not exist.");
-        var site = await definitions.SiteAsync(db, row.SiteId, cancellationToken)
-            ?? throw new InvalidDataException($"Site {row.SiteId} of ingestion {row.Id} does not exist.");
-        var key = await definitions.KeyAsync(db, row.KeyId, cancellationToken);
-        var rules = key is { RunEventAutomationRules: true } && row.Intake == IntakeKind.Event ? await definitions.RulesAsync(db, site, cancellationToken) : null;
-        var input = new IngestionInput(row.Id, row.Intake, integration.Id, integration.Name, site.Id, GatehouseJson.ParseStored(row.Body),
-            integration.EventIntake, integration.IncidentIntake,
-            new IngestionSettings(key?.DataFormatter, key?.RunMitreTtpSearch ?? false, rules, key?.EventPlaybook));
-        var selection = IngestionPlanner.Select(input);
-        var formatted = key?.DataFormatter is { } formatter
-            ? await formatters.FormatAsync(db, formatter, selection, new JsonObject { ["site"] = site.Name, ["integration"] = integration.Name, ["refid"] = row.Id }, cancellationToken)
-            : null;
-        return IngestionPlanner.Draft(selection, formatted);
-    }
-
     /// <summary>Steps 5–8 and the write: one query for the External IDs already stored, the plan, one commit.</summary>
     private async Task PlanAndApplyAsync(IReadOnlyList<IngestionDraft> drafts, string claim, CancellationToken cancellationToken)
     {
-        var known = await KnownAsync(drafts.SelectMany(d => d.ExternalIds).ToHashSet(), cancellationToken);
-        var playbooks = await PlaybooksAsync(drafts, cancellationToken);
+        var known = await drafter.KnownAsync(drafts.SelectMany(d => d.ExternalIds).ToHashSet(), null, cancellationToken);
+        var playbooks = await drafter.PlaybooksAsync(drafts, cancellationToken);
         BatchPlan plan;
         using (var planning = Telemetry.Intake.StartActivity("gatehouse.intake.plan"))
         {
@@ -233,50 +214,6 @@ public sealed partial class IngestionProcessor(
         {
             LogProcessed(logger, refid, log.Errors.Count);
         }
-    }
-
-    /// <summary>The stored events among <paramref name="keys"/>, in one query.</summary>
-    private async Task<Dictionary<ExternalKey, long>> KnownAsync(HashSet<ExternalKey> keys, CancellationToken cancellationToken)
-    {
-        var known = new Dictionary<ExternalKey, long>();
-        if (keys.Count == 0)
-        {
-            return known;
-        }
-        // In chunks: SQLite allows 32,766 parameters per statement, and one request may carry more events.
-        var rows = new List<(long Id, int IntegrationId, int SiteId, string? ExternalId)>();
-        foreach (var chunk in keys.Select(k => k.ExternalId).Distinct().Chunk(1000))
-        {
-            var found = await db.Events.AsNoTracking().Where(e => e.ExternalId != null && chunk.Contains(e.ExternalId))
-                .Select(e => new { e.Id, e.IntegrationId, e.SiteId, e.ExternalId }).ToListAsync(cancellationToken);
-            rows.AddRange(found.Select(e => (e.Id, e.IntegrationId, e.SiteId, e.ExternalId)));
-        }
-        foreach (var row in rows)
-        {
-            var key = new ExternalKey(row.IntegrationId, row.SiteId, row.ExternalId!);
-            if (keys.Contains(key) && (!known.TryGetValue(key, out var id) || row.Id < id))
-            {
-                known[key] = row.Id;
-            }
-        }
-        return known;
-    }
-
-    /// <summary>The playbooks the batch may start — the keys' and the escalation rules' — by name, any case.</summary>
-    private async Task<Dictionary<string, PlaybookEntry>> PlaybooksAsync(IReadOnlyList<IngestionDraft> drafts, CancellationToken cancellationToken)
-    {
-        var names = drafts.Select(d => d.Input.Settings.Playbook)
-            .Concat(drafts.SelectMany(d => d.Input.Settings.Rules ?? []).Select(r => r.Escalation?.Playbook))
-            .OfType<string>().Distinct(StringComparer.OrdinalIgnoreCase);
-        var found = new Dictionary<string, PlaybookEntry>(StringComparer.OrdinalIgnoreCase);
-        foreach (var name in names)
-        {
-            if (await definitions.PlaybookAsync(db, name, cancellationToken) is { } entry)
-            {
-                found[name] = entry;
-            }
-        }
-        return found;
     }
 
     private Task ReleaseAsync(string refid, string claim) =>
