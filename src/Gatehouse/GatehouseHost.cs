@@ -89,6 +89,10 @@ public static class GatehouseHost
         services.AddSingleton<Features.Statistics.StatisticsGate>();
         services.AddScoped<IngestionProcessor>();
         services.AddScoped<IngestionDrafter>();
+        services.AddScoped<Features.Replay.ReplayPreparer>();
+        services.AddScoped<Features.Replay.ReplayWriter>();
+        services.AddSingleton<Features.Replay.ReplaySignals>();
+        services.AddHostedService<Features.Replay.ReplayWorker>();
         services.AddSingleton<IntakeDefinitions>();
         services.AddSingleton<FormatterRunner>();
         services.AddSingleton<IngestionApplier>();
@@ -166,6 +170,7 @@ public static class GatehouseHost
         app.MapMappingPreviewApi();
         app.MapKeysApi();
         app.MapIngestionsApi();
+        Features.Replay.ReplayApi.MapReplayApi(app);
         app.MapEventsApi();
         app.MapEventTriageApi();
         Features.Events.EventExplainApi.MapEventExplainApi(app);

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 
 namespace Gatehouse.Core.Intake;
 
@@ -29,7 +30,7 @@ public sealed record EventDiff(
     ReplayChange Change,
     string Item,
     long? Event,
-    int? Planned,
+    [property: JsonIgnore] int? Planned,
     IReadOnlyList<FieldChange> Fields,
     IReadOnlyList<string> TechniquesAdded,
     IReadOnlyList<string> TechniquesRemoved,
@@ -44,7 +45,7 @@ public sealed record EventDiff(
     bool Revived);
 
 /// <summary>What replaying does to one incident of incident intake; <see cref="Kept"/> says why a change is only reported.</summary>
-public sealed record IncidentDiff(ReplayChange Change, string Item, long? Incident, int? Planned, IReadOnlyList<FieldChange> Fields, string? Kept);
+public sealed record IncidentDiff(ReplayChange Change, string Item, long? Incident, [property: JsonIgnore] int? Planned, IReadOnlyList<FieldChange> Fields, string? Kept);
 
 /// <summary>One request replayed: what changes, what stays, and the plan's indexes the host writes from.</summary>
 public sealed record ReplayOutcome(
@@ -123,15 +124,15 @@ public static class ReplayPlanner
         var techniques = TechniqueIds(planned);
         var rule = RuleName(planned);
         // A person's decision stands: only a status that automation left is re-decided, and an escalated event keeps its incident.
-        string? kept = old.Status == planned.Status ? null
-            : old.Status == PlannedStatus.Escalated ? "The event was escalated; it keeps its status and its incident."
+        var owned = old.Status == PlannedStatus.Escalated ? "The event was escalated; it keeps its status and its incident."
             : !old.StatusSetByAutomation ? "Someone changed the event's status by hand; it stays as they set it."
             : null;
+        var kept = old.Status != planned.Status || old.Rule != rule ? owned : null;
         return new EventDiff(ReplayChange.Change, planned.Label, old.Id, index,
             Fields(old.Fields, old.Custom, planned.Fields),
             techniques.Except(old.Techniques).Order(StringComparer.Ordinal).ToList(),
             old.Techniques.Except(techniques).Order(StringComparer.Ordinal).ToList(),
-            old.Rule, rule, old.Status, kept is null ? planned.Status : old.Status, kept, null, null, null, old.Superseded);
+            old.Rule, rule, old.Status, owned is null ? planned.Status : old.Status, kept, null, null, null, old.Superseded);
     }
 
     private static List<FieldChange> Fields(IReadOnlyDictionary<string, string> oldStandard, JsonObject oldCustom, MappedFields now)

@@ -21,6 +21,9 @@ public abstract class GatehouseDb(DbContextOptions options) : DbContext(options)
     public DbSet<WebhookKey> WebhookKeys => Set<WebhookKey>();
     public DbSet<Ingestion> Ingestions => Set<Ingestion>();
     public DbSet<Event> Events => Set<Event>();
+
+    /// <summary>The events lists, searches, counts and commands show: all but those a replay superseded.</summary>
+    public IQueryable<Event> CurrentEvents => Events.AsNoTracking().Where(e => e.SupersededAt == null);
     public DbSet<ReplayJob> ReplayJobs => Set<ReplayJob>();
     public DbSet<Incident> Incidents => Set<Incident>();
     public DbSet<IncidentEvent> IncidentEvents => Set<IncidentEvent>();

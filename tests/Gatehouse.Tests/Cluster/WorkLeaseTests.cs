@@ -28,7 +28,8 @@ public abstract class WorkLeaseTests(Provider provider)
         var library = new Features.Playbooks.PlaybookLibrary(catalog, new WebhookDirectory(feed, null!));
         var attack = new Features.Attack.AttackContent(Options, NullLogger<Features.Attack.AttackContent>.Instance);
         var sandbox = new Gatehouse.Infrastructure.Sandbox.SandboxPool(Options, NullLogger<Gatehouse.Infrastructure.Sandbox.SandboxPool>.Instance);
-        return new(db, new IntakeDefinitions(feed, library), new FormatterRunner(catalog, sandbox, _time, Options), new IngestionApplier(_time, Options),
+        var definitions = new IntakeDefinitions(feed, library);
+        return new(db, definitions, new IngestionDrafter(db, definitions, new FormatterRunner(catalog, sandbox, _time, Options)), new IngestionApplier(_time, Options),
             attack, new Features.Playbooks.PlaybookSignals(), Metrics, _time, Options, NullLogger<IngestionProcessor>.Instance);
     }
 

@@ -22,6 +22,9 @@ public static class AuditActions
     public const string SignedIn = "user.signed_in";
     public const string SignInFailed = "user.sign_in_failed";
     public const string IngestionRetried = "ingestion.retried";
+    public const string ReplayStarted = "ingestion.replay_started";
+    public const string ReplayCancelled = "ingestion.replay_cancelled";
+    public const string ReplayFinished = "ingestion.replay_finished";
     public const string UserCreated = "user.created";
     public const string UserUpdated = "user.updated";
     public const string UserPasswordReset = "user.password_reset";

@@ -13,7 +13,7 @@ public static class EventCommands
     public static async Task<CommandResponse> GetAsync(CommandContext context, JsonObject parameters, CancellationToken cancellationToken)
     {
         var (index, size) = Paging(parameters);
-        var query = context.Db.Events.AsNoTracking().Where(e => e.SiteId == context.Site.Id);
+        var query = context.Db.CurrentEvents.Where(e => e.SiteId == context.Site.Id);
         if (CommandParameters.ParseDate(parameters["Start Time"]) is { } start)
         {
             query = query.Where(e => e.CreatedAt >= start);

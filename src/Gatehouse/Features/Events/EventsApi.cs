@@ -26,7 +26,7 @@ public static class EventsApi
             return Problems.Invalid(errors);
         }
         var (paging, status) = valid.Value;
-        var query = filter.Apply(db.Events.AsNoTracking(), await user.SiteIdsAsync(cancellationToken));
+        var query = filter.Apply(db.CurrentEvents, await user.SiteIdsAsync(cancellationToken));
         if (status is not null)
         {
             query = query.Where(e => e.Status == status);

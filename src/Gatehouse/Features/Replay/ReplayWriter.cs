@@ -96,7 +96,7 @@ public sealed class ReplayWriter(GatehouseDb db, TimeProvider time, IOptions<Gat
         EventColumns.Fill(evt, planned.Fields);
         evt.RawJson = planned.Raw.ToJsonString();
         evt.TechniquesJson = Techniques(evt.TechniquesJson, planned.Techniques);
-        if (change.StatusKept is null)
+        if (change.StatusKept is null && (change.StatusFrom != change.StatusTo || change.RuleFrom != change.RuleTo))
         {
             evt.Status = IngestionApplier.StatusOf(planned.Status);
             evt.AutomationJson = planned.Automation?.ToJsonString();

@@ -49,7 +49,7 @@ public sealed class StatisticsQueries(GatehouseDb db, AttackContent attack, Stat
     private async Task<DashboardView> ReadDashboardAsync(TimeWindow window, IReadOnlySet<int> sites, CancellationToken cancellationToken)
     {
         var ingestions = db.Ingestions.AsNoTracking().Where(i => sites.Contains(i.SiteId));
-        var events = db.Events.AsNoTracking().Where(e => sites.Contains(e.SiteId));
+        var events = db.CurrentEvents.Where(e => sites.Contains(e.SiteId));
         var received = new List<int>();
         var processed = new List<int>();
         var created = new List<int>();
@@ -77,7 +77,7 @@ public sealed class StatisticsQueries(GatehouseDb db, AttackContent attack, Stat
 
     private async Task<AttackMatrixView> ReadMatrixAsync(TimeWindow window, IReadOnlySet<int> sites, CancellationToken cancellationToken)
     {
-        var (events, capped) = await TechniquesAsync(window, db.Events.AsNoTracking().Where(e => sites.Contains(e.SiteId)), cancellationToken);
+        var (events, capped) = await TechniquesAsync(window, db.CurrentEvents.Where(e => sites.Contains(e.SiteId)), cancellationToken);
         var matrix = AttackMatrix.Build(attack.Catalog, events.Select(e => (IReadOnlyCollection<string>)e.Techniques.Select(t => t.Id).ToList()));
         return new AttackMatrixView(window.From, window.To, matrix, capped);
     }
