@@ -65,6 +65,7 @@ public sealed class ConsoleScreensTests(ConsoleFixture console)
             ("/console/playbooks", "Playbooks", "playbooks"),
             ("/console/people", "Sites and users", "people"),
             ("/console/audit", "Audit log", "audit"),
+            ("/console/replay?preview=true", "Replay stored requests", "replay"),
             ("/console", "Dashboard", "dashboard"),
             ("/console/attack?range=30d", "MITRE ATT&CK", "attack-matrix"),
             ($"/console/commands/{Uri.EscapeDataString(command)}", command, "command-custom"),

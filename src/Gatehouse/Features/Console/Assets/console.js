@@ -376,7 +376,7 @@
   // page's own address, so filters, paging and the rows ticked stay as they were.
   for (const toggle of document.querySelectorAll("input[data-live]")) {
     const memory = `gatehouse.live:${location.pathname}`;
-    toggle.checked = sessionStorage.getItem(memory) === "on";
+    toggle.checked = (sessionStorage.getItem(memory) ?? toggle.dataset.liveDefault) === "on";
     let timer = null;
     const refresh = async () => {
       const region = document.getElementById(toggle.dataset.live);
