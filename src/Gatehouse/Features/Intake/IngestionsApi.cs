@@ -31,26 +31,31 @@ public static class IngestionsApi
         {
             return Problems.Invalid(errors);
         }
-        var sites = await user.SiteIdsAsync(cancellationToken);
-        var query = db.Ingestions.AsNoTracking().Where(i => sites.Contains(i.SiteId));
-        if (filter.Site is not null)
-        {
-            var site = Normalize.Name(filter.Site);
-            query = query.Where(i => i.Site!.NormalizedName == site);
-        }
-        if (filter.Integration is not null)
-        {
-            var integration = Normalize.Name(filter.Integration);
-            query = query.Where(i => i.Integration!.NormalizedName == integration);
-        }
+        var query = Visible(db, await user.SiteIdsAsync(cancellationToken), filter.Site, filter.Integration, filter.From, filter.To);
         query = status is { } wanted ? query.Where(i => i.Status == wanted) : query;
-        query = filter.From is { } from ? query.Where(i => i.ReceivedAt >= from) : query;
-        query = filter.To is { } to ? query.Where(i => i.ReceivedAt < to) : query;
         var total = await query.CountAsync(cancellationToken);
         var items = await query.OrderByDescending(i => i.ReceivedAt).ThenByDescending(i => i.Id).Skip(paging.Skip).Take(paging.Size)
             .Select(i => new IngestionSummary(i.Id, i.Status, i.Integration!.Name, i.Site!.Name, i.Intake, i.KeyId, i.ReceivedAt, i.ProcessedAt, i.Attempts))
             .ToListAsync(cancellationToken);
         return TypedResults.Ok(new Page<IngestionSummary>(items, paging.Number, paging.Size, total));
+    }
+
+    /// <summary>The ingestions of <paramref name="sites"/>, by site and integration name and received time, as lists and replays filter them.</summary>
+    public static IQueryable<Ingestion> Visible(GatehouseDb db, IReadOnlySet<int> sites, string? site, string? integration, DateTimeOffset? from, DateTimeOffset? to)
+    {
+        var query = db.Ingestions.AsNoTracking().Where(i => sites.Contains(i.SiteId));
+        if (site is not null)
+        {
+            var normalized = Normalize.Name(site);
+            query = query.Where(i => i.Site!.NormalizedName == normalized);
+        }
+        if (integration is not null)
+        {
+            var normalized = Normalize.Name(integration);
+            query = query.Where(i => i.Integration!.NormalizedName == normalized);
+        }
+        query = from is { } start ? query.Where(i => i.ReceivedAt >= start) : query;
+        return to is { } end ? query.Where(i => i.ReceivedAt < end) : query;
     }
 
     internal static async Task<Results<Ok<IngestionView>, ProblemHttpResult>> Get(

@@ -21,20 +21,8 @@ public sealed class ReplayPreparer(GatehouseDb db, IngestionDrafter drafter, Att
 {
     public static IQueryable<Ingestion> Matching(GatehouseDb db, ReplayFilter filter, IReadOnlyCollection<IngestionStatus> statuses, IReadOnlySet<int> sites)
     {
-        var query = db.Ingestions.AsNoTracking().Where(i => sites.Contains(i.SiteId) && statuses.Contains(i.Status));
-        if (filter.Site is not null)
-        {
-            var site = Normalize.Name(filter.Site);
-            query = query.Where(i => i.Site!.NormalizedName == site);
-        }
-        if (filter.Integration is not null)
-        {
-            var integration = Normalize.Name(filter.Integration);
-            query = query.Where(i => i.Integration!.NormalizedName == integration);
-        }
-        query = filter.Key is { } key ? query.Where(i => i.KeyId == key) : query;
-        query = filter.From is { } from ? query.Where(i => i.ReceivedAt >= from) : query;
-        return filter.To is { } to ? query.Where(i => i.ReceivedAt < to) : query;
+        var query = IngestionsApi.Visible(db, sites, filter.Site, filter.Integration, filter.From, filter.To).Where(i => statuses.Contains(i.Status));
+        return filter.Key is { } key ? query.Where(i => i.KeyId == key) : query;
     }
 
     public async Task<PreparedReplay> PrepareAsync(Ingestion row, CancellationToken cancellationToken)
