@@ -24,17 +24,18 @@ public static class ReplayProblems
 
 /// <summary>
 /// Carries out replay jobs. A job is claimed with a lease, worked oldest request first, one transaction
-/// per request, with its progress and position saved after each: a node that stops hands the job on,
-/// and the next node resumes after the last request finished. A job interrupted MaxAttempts times fails.
+/// per request, with its progress and position saved after each: a node that stops hands the job on
+/// (after Gatehouse:Intake:LeaseSeconds), and the next node resumes after the last request finished.
+/// A job interrupted MaxAttempts times fails.
 /// </summary>
 public sealed partial class ReplayWorker(
     IServiceScopeFactory scopes, ReplaySignals signals, PlaybookSignals playbookSignals, TimeProvider time,
     Microsoft.Extensions.Options.IOptions<GatehouseOptions> options, ILogger<ReplayWorker> logger) : BackgroundService
 {
     private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(2);
-    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(60);
-    private const int PageSize = 20;
     private const int MaxProblems = 20;
+
+    private TimeSpan Lease => TimeSpan.FromSeconds(options.Value.Intake.LeaseSeconds);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
