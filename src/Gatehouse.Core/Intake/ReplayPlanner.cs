@@ -13,7 +13,8 @@ public sealed record StoredEvent(
     PlannedStatus Status,
     string? Rule,
     bool StatusSetByAutomation,
-    bool Superseded);
+    bool Superseded,
+    bool TechniquesByPerson = false);
 
 /// <summary>An incident a stored request's incident intake made; <see cref="Untouched"/> when nobody has changed it since.</summary>
 public sealed record StoredIncident(long Id, string Label, IReadOnlyDictionary<string, string?> Fields, JsonObject Custom, bool Untouched);
@@ -24,7 +25,9 @@ public sealed record FieldChange(string Field, JsonNode? From, JsonNode? To);
 
 /// <summary>
 /// What replaying does to one event: a new one (<see cref="Planned"/>), a stored one that goes (<see cref="Event"/>,
-/// superseded, with the event it now duplicates when it does), or a stored one updated in place.
+/// superseded, with the event it now duplicates when it does), or a stored one updated in place. <see cref="Kept"/> says
+/// which part is only reported, and why (a person's decision, an escalation, a definition that fails on the item);
+/// <see cref="Redecide"/> is whether the status and the rule that decided are written.
 /// </summary>
 public sealed record EventDiff(
     ReplayChange Change,
@@ -38,11 +41,12 @@ public sealed record EventDiff(
     string? RuleTo,
     PlannedStatus? StatusFrom,
     PlannedStatus? StatusTo,
-    string? StatusKept,
+    string? Kept,
     string? Reason,
     long? DuplicateOf,
     string? DuplicateOfItem,
-    bool Revived);
+    bool Revived,
+    [property: JsonIgnore] bool Redecide = false);
 
 /// <summary>What replaying does to one incident of incident intake; <see cref="Kept"/> says why a change is only reported.</summary>
 public sealed record IncidentDiff(ReplayChange Change, string Item, long? Incident, [property: JsonIgnore] int? Planned, IReadOnlyList<FieldChange> Fields, string? Kept);
@@ -57,7 +61,7 @@ public sealed record ReplayOutcome(
     IReadOnlyDictionary<int, long> IncidentsByPlanned,
     IReadOnlyList<ExtractionError> Errors)
 {
-    public bool Changed => Events.Count > 0 || Escalations.Count > 0 || Incidents.Any(i => i.Kept is null);
+    public bool Changed => Events.Any(e => e.Change != ReplayChange.Disappear || e.Kept is null) || Escalations.Count > 0 || Incidents.Any(i => i.Kept is null);
 }
 
 /// <summary>
@@ -87,8 +91,7 @@ public static class ReplayPlanner
             storedByPlanned[index] = old.Id;
             var diff = Compare(old, planned, index);
             finalStatus[index] = diff.StatusTo ?? old.Status;
-            if (diff.Fields.Count == 0 && diff.TechniquesAdded.Count == 0 && diff.TechniquesRemoved.Count == 0
-                && diff.RuleFrom == diff.RuleTo && diff.StatusFrom == diff.StatusTo && !diff.Revived)
+            if (diff.Fields.Count == 0 && diff.TechniquesAdded.Count == 0 && diff.TechniquesRemoved.Count == 0 && !diff.Redecide && !diff.Revived)
             {
                 unchanged++;
             }
@@ -101,8 +104,8 @@ public static class ReplayPlanner
         foreach (var old in stored.Values.Where(e => !plannedLabels.Contains(e.Label) && !e.Superseded).OrderBy(e => e.Id))
         {
             var duplicate = log.Deduplicated.FirstOrDefault(d => d.Item == old.Label);
-            diffs.Add(new EventDiff(ReplayChange.Disappear, old.Label, old.Id, null, [], [], [], old.Rule, null, old.Status, null, null,
-                WhyGone(old.Label, log), duplicate?.EventId, duplicate?.SameAsItem, false));
+            diffs.Add(new EventDiff(ReplayChange.Disappear, old.Label, old.Id, null, [], [], [], old.Rule, null, old.Status, null,
+                WhyKept(old, log, duplicate), WhyGone(old.Label, log), duplicate?.EventId, duplicate?.SameAsItem, false));
         }
         // A rule that escalates makes an incident only for an event that was not escalated before, and whose status the replay sets.
         var escalations = plan.Incidents.Select((incident, index) => (incident, index))
@@ -117,23 +120,40 @@ public static class ReplayPlanner
     private static EventDiff Appear(PlannedEvent planned, int index) =>
         new(ReplayChange.Appear, planned.Label, null, index,
             Fields(new Dictionary<string, string>(), [], planned.Fields),
-            TechniqueIds(planned), [], null, RuleName(planned), null, planned.Status, null, null, null, null, false);
+            TechniqueIds(planned), [], null, RuleName(planned), null, planned.Status, null, null, null, null, false, true);
 
     private static EventDiff Compare(StoredEvent old, PlannedEvent planned, int index)
     {
-        var techniques = TechniqueIds(planned);
-        var rule = RuleName(planned);
-        // A person's decision stands: only a status that automation left is re-decided, and an escalated event keeps its incident.
-        var owned = old.Status == PlannedStatus.Escalated ? "The event was escalated; it keeps its status and its incident."
-            : !old.StatusSetByAutomation ? "Someone changed the event's status by hand; it stays as they set it."
-            : null;
-        var kept = old.Status != planned.Status || old.Rule != rule ? owned : null;
+        // Techniques someone set by hand stay as they set them, as does a status that is not automation's.
+        var techniques = old.TechniquesByPerson ? old.Techniques.ToList() : TechniqueIds(planned);
+        var owned = Owner(old);
+        var redecide = owned is null && (old.Status != planned.Status || old.Rule != RuleName(planned));
+        var rule = owned is null ? RuleName(planned) : old.Rule;
         return new EventDiff(ReplayChange.Change, planned.Label, old.Id, index,
             Fields(old.Fields, old.Custom, planned.Fields),
             techniques.Except(old.Techniques).Order(StringComparer.Ordinal).ToList(),
             old.Techniques.Except(techniques).Order(StringComparer.Ordinal).ToList(),
-            old.Rule, rule, old.Status, owned is null ? planned.Status : old.Status, kept, null, null, null, old.Superseded);
+            old.Rule, rule, old.Status, owned is null ? planned.Status : old.Status,
+            owned is not null && (old.Status != planned.Status || old.Rule != RuleName(planned)) ? owned : null,
+            null, null, null, old.Superseded, redecide);
     }
+
+    /// <summary>Why the event's status is not automation's to change: an escalation (it has its incident), or a person's decision.</summary>
+    private static string? Owner(StoredEvent old) =>
+        old.Status == PlannedStatus.Escalated ? "The event was escalated; it keeps its status and its incident."
+        : !old.StatusSetByAutomation ? "Someone set the event's status by hand; it stays as they set it."
+        : null;
+
+    /// <summary>
+    /// Why an event whose item the definitions no longer make stays anyway: a definition that now fails (on the item, or
+    /// on the whole request) is a fault to fix, not a reason to hide events; an escalated or triaged event is someone's.
+    /// </summary>
+    private static string? WhyKept(StoredEvent old, IngestionLog log, DeduplicatedEvent? duplicate) =>
+        duplicate is null && log.Errors.FirstOrDefault(e => e.Item == old.Label || e.Item == "body") is { } error
+            ? $"The current definitions fail on it ({error.Message}); its event stays as it is."
+        : old.Status == PlannedStatus.Escalated ? "The event was escalated; it stays, with its incident."
+        : !old.StatusSetByAutomation ? "Someone set the event's status by hand; it stays."
+        : null;
 
     private static List<FieldChange> Fields(IReadOnlyDictionary<string, string> oldStandard, JsonObject oldCustom, MappedFields now)
     {

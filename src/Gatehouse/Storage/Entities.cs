@@ -292,6 +292,8 @@ public sealed class Event : ISiteRecord
     public string? AutomationJson { get; set; }
     public string? DismissalReasonCode { get; set; }
     public string? DismissalReason { get; set; }
+    /// <summary>A person dismissed or reopened it: a replay leaves its status, and the event, as they are.</summary>
+    public bool StatusByPerson { get; set; }
     /// <summary>The request's item it was made from (<c>event 0</c>); null for events stored before replays existed.</summary>
     public string? ItemLabel { get; set; }
     /// <summary>When a replay last updated it in place.</summary>
@@ -487,6 +489,8 @@ public sealed class ReplayJob : Processing.ILeasedWork
     public string? Error { get; set; }
     public DateTimeOffset? CursorReceivedAt { get; set; }
     public string? CursorRefid { get; set; }
+    /// <summary>1 while the job is queued or running, else null: a unique index lets only one job be active at a time.</summary>
+    public int? ActiveSlot { get; set; }
     public int? CreatedByUserId { get; set; }
     public required string CreatedBy { get; set; }
     public DateTimeOffset CreatedAt { get; set; }

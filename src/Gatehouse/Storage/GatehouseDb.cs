@@ -233,6 +233,7 @@ public abstract class GatehouseDb(DbContextOptions options) : DbContext(options)
             job.Property(j => j.CreatedBy).HasMaxLength(200);
             job.Property(j => j.ClaimedBy).HasMaxLength(100).IsConcurrencyToken();
             job.HasIndex(j => new { j.Status, j.CreatedAt });
+            job.HasIndex(j => j.ActiveSlot).IsUnique();
         });
         model.Entity<PlaybookTaskRun>(task =>
         {

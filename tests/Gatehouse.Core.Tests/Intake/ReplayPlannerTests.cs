@@ -98,11 +98,11 @@ public sealed class ReplayPlannerTests
         Assert.Equal("Scanner", diff.RuleTo);
         if (kept is null)
         {
-            Assert.Null(diff.StatusKept);
+            Assert.Null(diff.Kept);
         }
         else
         {
-            Assert.Contains(kept, diff.StatusKept);
+            Assert.Contains(kept, diff.Kept);
         }
     }
 

@@ -249,8 +249,155 @@ public abstract class ReplayTests(GatehouseFixture fixture)
         Assert.Equal(2, after["events"]!.AsArray().Count);
     }
 
+
+    private async Task<T> InDbAsync<T>(Func<GatehouseDb, Task<T>> work)
+    {
+        await using var scope = fixture.Factory.Services.CreateAsyncScope();
+        return await work(scope.ServiceProvider.GetRequiredService<GatehouseDb>());
+    }
+
+    [Fact]
+    public async Task Regression_events_stored_before_items_were_recorded_are_matched_once_and_a_second_replay_makes_no_duplicate()
+    {
+        var (integration, _, refids) = await IngestedAsync(GatehouseClient.DefaultSite, TitleOnly,
+            new { items = new object[] { new { t = "zero", x = "only-in-0" }, new { t = "one" } } });
+        await InDbAsync(db => db.Events.Where(e => e.IngestionId == refids[0]).ExecuteUpdateAsync(s => s.SetProperty(e => e.ItemLabel, (string?)null)));
+        await RemapAsync(integration, new { mainJsonPath = "$.items", fieldMappings = new[] { new { field = "Title", source = "$.t" }, new { field = "xx", source = "$.x" } } });
+
+        await ApplyAsync(new { integration });
+        var second = await DryRunAsync(new { integration });
+        await ApplyAsync(new { integration });
+
+        Assert.Equal("Unchanged", second["ingestions"]![0]!["outcome"]!.GetValue<string>());
+        Assert.Equal(2, (await EventsOfAsync(refids[0])).Count);
+        Assert.Equal(["event 0", "event 1"], (await EventsOfAsync(refids[0])).Select(e => e["item"]!.GetValue<string>()).ToList());
+    }
+
+    [Fact]
+    public async Task Regression_an_analysts_reopen_or_own_dismissal_of_a_rule_dismissed_event_survives_a_new_rule_and_settles()
+    {
+        var site = await Admin.CreateSiteAsync();
+        object Rule(string name, string value) => new
+        {
+            name = Unique.Name(name), type = "Dismissal", site,
+            condition = new { field = "Title", @operator = "equals", value },
+            dismissal = new { reasonCode = "RULE", reason = name },
+        };
+        var first = await Admin.PostAsync("/api/automation-rules", Rule("old", "noise"));
+        var (integration, _, refids) = await IngestedAsync(site, TitleOnly, new { items = new[] { new { t = "noise" }, new { t = "noise" } } });
+        var events = await EventsOfAsync(refids[0]);
+        await Admin.Http.PostAsJsonAsync($"/api/events/{events[0]["id"]}/reopen", new { });
+        await Admin.Http.PostAsJsonAsync($"/api/events/{events[1]["id"]}/dismiss", new { reasonCode = "FP", reason = "analyst: ticket 123" });
+        await Admin.Http.DeleteAsync($"/api/automation-rules/{first["id"]}");
+        await Admin.PostAsync("/api/automation-rules", Rule("new", "noise"));
+
+        var job = await ApplyAsync(new { integration });
+        var again = await ApplyAsync(new { integration });
+
+        Assert.Equal("New", (await Admin.GetAsync($"/api/events/{events[0]["id"]}"))["status"]!.GetValue<string>());
+        Assert.Equal("analyst: ticket 123", (await Admin.GetAsync($"/api/events/{events[1]["id"]}"))["dismissal"]!["reason"]!.GetValue<string>());
+        Assert.Equal(1, job["unchanged"]!.GetValue<int>());
+        Assert.Equal(1, again["unchanged"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task Regression_techniques_set_by_hand_stay_exactly_as_set()
+    {
+        var integration = await Admin.CreateIntegrationAsync(TitleOnly);
+        var key = await Admin.IntakeKeyAsync(integration, new { runMitreTtpSearch = true });
+        var sent = await Admin.SendAndWaitAsync(integration, GatehouseClient.DefaultSite, new { items = new[] { new { t = "x", tags = new[] { "T1059.001" } } } }, key);
+        var id = sent["events"]![0]!["id"]!.GetValue<long>();
+        const string manual = """[{"techniqueId":"T1003","techniqueName":null,"tactics":[],"layer":"manual","confidence":"high","evidence":[]}]""";
+        await InDbAsync(db => db.Events.Where(e => e.Id == id).ExecuteUpdateAsync(s => s.SetProperty(e => e.TechniquesJson, manual)));
+        await RemapAsync(integration, new { mainJsonPath = "$.items", fieldMappings = new[] { new { field = "Title", source = "$.t" }, new { field = "Hostname", source = "$.t" } } });
+
+        var preview = await DryRunAsync(new { integration });
+        await ApplyAsync(new { integration });
+
+        var change = preview["ingestions"]![0]!["events"]![0]!;
+        Assert.Empty(change["techniquesAdded"]!.AsArray());
+        var techniques = (await Admin.GetAsync($"/api/events/{id}"))["techniques"]!.AsArray();
+        Assert.Equal(["T1003:manual"], techniques.Select(t => $"{t!["techniqueId"]}:{t["layer"]}").ToList());
+    }
+
+    [Fact]
+    public async Task Regression_an_item_superseded_by_an_event_whose_External_ID_then_changed_stands_for_itself_after_one_job()
+    {
+        var mapping = (string source) => new { mainJsonPath = "$.items", fieldMappings = new[] { new { field = "Title", source = "$.t" }, new { field = "External ID", source } } };
+        var (integration, _, refids) = await IngestedAsync(GatehouseClient.DefaultSite, mapping("$.id"),
+            new { items = new[] { new { id = "x", alt = "y", t = "first" } } },
+            new { items = new[] { new { id = "y", alt = "w", t = "second" } } });
+        await RemapAsync(integration, mapping("$.alt"));
+
+        await ApplyAsync(new { integration });
+
+        var first = (await EventsOfAsync(refids[0])).Single();
+        Assert.Null(first["superseded"]);
+        Assert.Equal("y", first["fields"]!["External ID"]!.GetValue<string>());
+        Assert.Equal("w", (await EventsOfAsync(refids[1])).Single()["fields"]!["External ID"]!.GetValue<string>());
+        Assert.Equal(2, await ListedEventsAsync(integration));
+    }
+
+    [Fact]
+    public async Task Regression_a_mapping_that_selects_nothing_or_a_failing_formatter_leaves_stored_events_alone()
+    {
+        var formatter = Unique.Name("Fails").Replace(' ', '_');
+        await Admin.PostAsync("/api/commands", new { name = formatter, features = new[] { "DataFormatter" }, script = "function format(e) { return e; }" });
+        var integration = await Admin.CreateIntegrationAsync(TitleOnly);
+        var key = await Admin.IntakeKeyAsync(integration, new { dataFormatter = formatter });
+        var refid = (await Admin.SendAndWaitAsync(integration, GatehouseClient.DefaultSite, new { items = new[] { new { t = "a" }, new { t = "b" } } }, key))["refid"]!.GetValue<string>();
+        await Admin.PutAsync($"/api/commands/{formatter}", new { features = new[] { "DataFormatter" }, script = "function format(e) { if (e.t === 'b') throw new Error('boom'); return e; }" });
+
+        var failing = await ApplyAsync(new { integration });
+        Assert.Equal(2, await ListedEventsAsync(integration));
+
+        await RemapAsync(integration, new { mainJsonPath = "$.none", fieldMappings = new[] { new { field = "Title", source = "$.t" } } });
+        var preview = await DryRunAsync(new { integration });
+        var nothing = await ApplyAsync(new { integration });
+
+        Assert.All(preview["ingestions"]![0]!["events"]!.AsArray(), e => Assert.Contains("fail on it", e!["kept"]!.GetValue<string>()));
+        Assert.Equal(2, await ListedEventsAsync(integration));
+        Assert.All(await EventsOfAsync(refid), e => Assert.Null(e["superseded"]));
+        Assert.Equal("Completed", failing["status"]!.GetValue<string>());
+        Assert.Equal("Completed", nothing["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Regression_a_request_whose_key_was_deleted_is_left_as_it_is_and_said_why()
+    {
+        var integration = await Admin.CreateIntegrationAsync(TitleOnly);
+        var view = await Admin.PostAsync("/api/keys", new { name = Unique.Name("Gone"), module = "DataIngestion", site = GatehouseClient.DefaultSite, integration, intake = "Event" });
+        var key = (await Admin.GetAsync($"/api/keys/{view["id"]}/secret"))["headerValue"]!.GetValue<string>();
+        await Admin.SendAndWaitAsync(integration, GatehouseClient.DefaultSite, new { items = new[] { new { t = "a" } } }, key);
+        await Admin.Http.DeleteAsync($"/api/keys/{view["id"]}");
+
+        var preview = await DryRunAsync(new { integration });
+        var job = await ApplyAsync(new { integration });
+
+        Assert.Equal("Failed", preview["ingestions"]![0]!["outcome"]!.GetValue<string>());
+        Assert.Contains("was deleted", preview["ingestions"]![0]!["error"]!.GetValue<string>());
+        Assert.Equal(1, job["failed"]!.GetValue<int>());
+        Assert.Contains("was deleted", job["problems"]![0]!["problem"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Regression_jobs_asked_for_at_once_start_only_one()
+    {
+        // A node that does not process: the first job stays queued, so every other request races it.
+        var store = await GatehouseStore.CreateOrSkipAsync(fixture.Provider);
+        await using var factory = new GatehouseFactory(store, new() { ["Gatehouse:Intake:Process"] = "false" });
+        var admin = await factory.AdminAsync();
+
+        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => admin.Http.PostAsJsonAsync("/api/ingestions/replay", new { dryRun = false })));
+
+        Assert.Single(answers, a => a.StatusCode == HttpStatusCode.Accepted);
+        Assert.Equal(7, answers.Count(a => a.StatusCode == HttpStatusCode.Conflict));
+    }
+
     [Theory]
     [InlineData("""{"filter":{"status":"Pending"}}""", "filter.status")]
+    [InlineData("""{"filter":{"status":"2"}}""", "filter.status")]
+    [InlineData("""{"filter":{"status":" Processed"}}""", "filter.status")]
     [InlineData("""{"filter":{"integration":"no such integration"}}""", "filter.integration")]
     [InlineData("""{"filter":{"site":"no such site"}}""", "filter.site")]
     [InlineData("""{"filter":{"key":0}}""", "filter.key")]

@@ -34,7 +34,7 @@ public sealed class EventTriage(AuditLog audit)
                 continue;
             }
             var before = State(evt);
-            (evt.Status, evt.DismissalReasonCode, evt.DismissalReason) = (EventStatus.Dismissed, reasonCode, reason);
+            (evt.Status, evt.DismissalReasonCode, evt.DismissalReason, evt.StatusByPerson) = (EventStatus.Dismissed, reasonCode, reason, true);
             audit.RecordAs(AuditActions.EventDismissed, actor.UserId, actor.Username, Target(evt), new { From = before, To = State(evt) }, actor.KeyId);
             changed.Add(evt);
         }
@@ -52,7 +52,7 @@ public sealed class EventTriage(AuditLog audit)
             return false;
         }
         var before = State(evt);
-        (evt.Status, evt.DismissalReasonCode, evt.DismissalReason) = (EventStatus.New, null, null);
+        (evt.Status, evt.DismissalReasonCode, evt.DismissalReason, evt.StatusByPerson) = (EventStatus.New, null, null, true);
         audit.RecordAs(AuditActions.EventReopened, actor.UserId, actor.Username, Target(evt), new { From = before, To = State(evt) }, actor.KeyId);
         return true;
     }

@@ -77,6 +77,7 @@ public static class ReplayApi
             FilterJson = JsonSerializer.Serialize(fixedFilter, GatehouseJson.Options),
             RunPlaybooks = request.RunPlaybooks == true,
             Status = ReplayJobStatus.Queued,
+            ActiveSlot = 1,
             Total = await ReplayPreparer.Matching(db, fixedFilter, statuses, sites).CountAsync(cancellationToken),
             CreatedByUserId = user.Id,
             CreatedBy = user.Username,
@@ -84,7 +85,14 @@ public static class ReplayApi
         };
         db.ReplayJobs.Add(job);
         audit.Record(Audit.AuditActions.ReplayStarted, target: job.Id, detail: new { Filter = fixedFilter, job.Total, job.RunPlaybooks });
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException ex) when (DatabaseErrors.IsUniqueViolation(ex))
+        {
+            return Problems.Conflict("replay_running", "A replay job is already queued or running; wait for it to finish, or cancel it, before starting another.");
+        }
         signals.WorkArrived();
         return TypedResults.Accepted($"/api/ingestions/replay/jobs/{job.Id}", ReplayJobView.From(job));
     }
@@ -188,7 +196,7 @@ public static class ReplayApi
         }
         if (job.Status == ReplayJobStatus.Queued)
         {
-            (job.Status, job.FinishedAt) = (ReplayJobStatus.Cancelled, time.GetUtcNow());
+            (job.Status, job.FinishedAt, job.ActiveSlot) = (ReplayJobStatus.Cancelled, time.GetUtcNow(), null);
         }
         job.CancelRequested = true;
         audit.Record(Audit.AuditActions.ReplayCancelled, target: job.Id, detail: new { job.Done, job.Total });

@@ -25,9 +25,11 @@ public sealed record ReplayRequest(ReplayFilter? Filter = null, bool? DryRun = n
         statuses = Replayable;
         if (filter.Status is { } status)
         {
-            if (Enum.TryParse<IngestionStatus>(status, ignoreCase: true, out var parsed) && Replayable.Contains(parsed) && !status.Contains(','))
+            // By name only: Enum.TryParse would also take "2" or " Processed".
+            var named = Replayable.Where(r => string.Equals(r.ToString(), status, StringComparison.OrdinalIgnoreCase)).ToArray();
+            if (named.Length == 1)
             {
-                statuses = [parsed];
+                statuses = named;
             }
             else
             {

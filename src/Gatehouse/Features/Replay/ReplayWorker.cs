@@ -34,6 +34,7 @@ public sealed partial class ReplayWorker(
 {
     private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(2);
     private const int MaxProblems = 20;
+    private const int MaxRevisits = 10_000;
 
     private TimeSpan Lease => TimeSpan.FromSeconds(options.Value.Intake.LeaseSeconds);
 
@@ -78,6 +79,7 @@ public sealed partial class ReplayWorker(
                 .SetProperty(j => j.Status, ReplayJobStatus.Failed)
                 .SetProperty(j => j.FinishedAt, now)
                 .SetProperty(j => j.ClaimedBy, (string?)null)
+                .SetProperty(j => j.ActiveSlot, (int?)null)
                 .SetProperty(j => j.Error, $"The job was interrupted {maxAttempts} times (the node stopped or crashed while replaying the request after its position); replays already done stay."),
                 cancellationToken);
         return await WorkLeases.ClaimNextAsync(
@@ -91,6 +93,7 @@ public sealed partial class ReplayWorker(
 
     private async Task RunAsync(string id, string claim, CancellationToken stoppingToken)
     {
+        var revisited = new HashSet<string>(StringComparer.Ordinal);
         while (!stoppingToken.IsCancellationRequested)
         {
             await using var scope = scopes.CreateAsyncScope();
@@ -119,7 +122,8 @@ public sealed partial class ReplayWorker(
                 await FinishAsync(db, job, claim, ReplayJobStatus.Completed, stoppingToken);
                 return;
             }
-            var (outcome, problem) = await ReplayOneAsync(next, job, stoppingToken);
+            var (outcome, problem, revisit) = await ReplayOneAsync(next, job, stoppingToken);
+            await RevisitAsync(db, revisit, job, revisited, stoppingToken);
             var problems = problem is null ? null : AddProblem(job.ProblemsJson, next.Id, problem);
             var (changed, unchanged) = (outcome == ReplayWrite.Applied ? 1 : 0, outcome == ReplayWrite.Unchanged ? 1 : 0);
             var (skipped, failed) = problem is null ? (outcome == ReplayWrite.Skipped ? 1 : 0, 0) : (0, 1);
@@ -143,7 +147,7 @@ public sealed partial class ReplayWorker(
     }
 
     /// <summary>One request, in a scope of its own: prepared and written; a problem is recorded and the job goes on.</summary>
-    private async Task<(ReplayWrite Outcome, string? Problem)> ReplayOneAsync(Ingestion row, ReplayJob job, CancellationToken stoppingToken)
+    private async Task<(ReplayWrite Outcome, string? Problem, IReadOnlyList<string> Revisit)> ReplayOneAsync(Ingestion row, ReplayJob job, CancellationToken stoppingToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         try
@@ -151,16 +155,38 @@ public sealed partial class ReplayWorker(
             var prepared = await scope.ServiceProvider.GetRequiredService<ReplayPreparer>().PrepareAsync(row, stoppingToken);
             var written = await scope.ServiceProvider.GetRequiredService<ReplayWriter>()
                 .ApplyAsync(prepared, job.RunPlaybooks, $"replay {job.Id[..8]} by {job.CreatedBy}", stoppingToken);
-            if (written == ReplayWrite.Applied && job.RunPlaybooks)
+            if (written.Write == ReplayWrite.Applied && job.RunPlaybooks)
             {
                 playbookSignals.WorkArrived();
             }
-            return (written, null);
+            return (written.Write, null, written.Revisit);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
         {
             LogReplayFailed(logger, row.Id, job.Id, ex);
-            return (ReplayWrite.Skipped, ReplayProblems.Describe(ex));
+            return (ReplayWrite.Skipped, ReplayProblems.Describe(ex), []);
+        }
+    }
+
+    /// <summary>
+    /// Requests the job already replayed whose events were superseded by an event that has since changed its External ID:
+    /// replayed again at once, so one job leaves every request as the current definitions make it. Each at most once per run.
+    /// </summary>
+    private async Task RevisitAsync(GatehouseDb db, IReadOnlyList<string> refids, ReplayJob job, HashSet<string> revisited, CancellationToken stoppingToken)
+    {
+        var pending = new Queue<string>(refids);
+        while (pending.TryDequeue(out var refid))
+        {
+            if (revisited.Count >= MaxRevisits || !revisited.Add(refid)
+                || await db.Ingestions.AsNoTracking().FirstOrDefaultAsync(i => i.Id == refid && i.Status == IngestionStatus.Processed, stoppingToken) is not { } row)
+            {
+                continue;
+            }
+            LogRevisit(logger, refid, job.Id);
+            foreach (var next in (await ReplayOneAsync(row, job, stoppingToken)).Revisit)
+            {
+                pending.Enqueue(next);
+            }
         }
     }
 
@@ -189,6 +215,7 @@ public sealed partial class ReplayWorker(
             .SetProperty(j => j.Status, status)
             .SetProperty(j => j.FinishedAt, now)
             .SetProperty(j => j.ClaimedBy, (string?)null)
+            .SetProperty(j => j.ActiveSlot, (int?)null)
             .SetProperty(j => j.LeaseExpiresAt, (DateTimeOffset?)null), cancellationToken);
         if (finished == 1)
         {
@@ -204,6 +231,9 @@ public sealed partial class ReplayWorker(
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Ingestion {Refid} could not be replayed by job {JobId}; the job goes on")]
     private static partial void LogReplayFailed(ILogger logger, string refid, string jobId, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Ingestion {Refid} is replayed again by job {JobId}: an event its events were superseded by changed its External ID")]
+    private static partial void LogRevisit(ILogger logger, string refid, string jobId);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Replay job {JobId} was taken over by another node after this node's lease ran out")]
     private static partial void LogJobLost(ILogger logger, string jobId);

@@ -11,6 +11,12 @@ namespace Gatehouse.Features.Replay;
 
 public enum ReplayWrite { Applied, Unchanged, Skipped }
 
+/// <summary>What a write did, and the other requests whose events now point at an event whose External ID this write changed.</summary>
+public sealed record ReplayWritten(ReplayWrite Write, IReadOnlyList<string> Revisit)
+{
+    public static readonly ReplayWritten Skipped = new(ReplayWrite.Skipped, []);
+}
+
 /// <summary>
 /// Carries out one prepared replay in one transaction: events that go are superseded (with the event
 /// they now duplicate), matched events are updated in place, new ones are created and linked, and the
@@ -22,7 +28,7 @@ public sealed class ReplayWriter(GatehouseDb db, TimeProvider time, IOptions<Gat
     /// <summary>The incident history action a replay's change is recorded under.</summary>
     public const string HistoryAction = "replayed";
 
-    public async Task<ReplayWrite> ApplyAsync(PreparedReplay prepared, bool runPlaybooks, string actor, CancellationToken cancellationToken)
+    public async Task<ReplayWritten> ApplyAsync(PreparedReplay prepared, bool runPlaybooks, string actor, CancellationToken cancellationToken)
     {
         var (row, plan, outcome) = (prepared.Ingestion, prepared.Plan, prepared.Outcome);
         var now = time.GetUtcNow();
@@ -38,18 +44,19 @@ public sealed class ReplayWriter(GatehouseDb db, TimeProvider time, IOptions<Gat
                 .SetProperty(i => i.Attempts, 0), cancellationToken);
         if (claimed == 0)
         {
-            return ReplayWrite.Skipped;
+            return ReplayWritten.Skipped;
         }
+        await RecordGuessedLabelsAsync(prepared, cancellationToken);
         if (!outcome.Changed && row.Status == IngestionStatus.Processed)
         {
             await transaction.CommitAsync(cancellationToken);
-            return ReplayWrite.Unchanged;
+            return new ReplayWritten(ReplayWrite.Unchanged, []);
         }
         var diffs = outcome.Events;
         var stored = await db.Events.Where(e => e.IngestionId == row.Id).ToDictionaryAsync(e => e.Id, cancellationToken);
 
         // External IDs are unique: those that go or change are cleared first, so items may trade them without a clash.
-        foreach (var gone in diffs.Where(d => d.Change == ReplayChange.Disappear))
+        foreach (var gone in diffs.Where(d => d is { Change: ReplayChange.Disappear, Kept: null }))
         {
             var evt = stored[gone.Event!.Value];
             (evt.SupersededAt, evt.SupersededReason, evt.SupersededById, evt.ExternalId) = (now, Truncate(gone.Reason, 1000), gone.DuplicateOf, null);
@@ -70,7 +77,7 @@ public sealed class ReplayWriter(GatehouseDb db, TimeProvider time, IOptions<Gat
 
         long? EventId(EventRef reference) => reference.Existing
             ?? (outcome.StoredByPlanned.TryGetValue(reference.Planned!.Value, out var id) ? id : created.TryGetValue(reference.Planned.Value, out var made) ? made.Id : null);
-        foreach (var gone in diffs.Where(d => d is { Change: ReplayChange.Disappear, DuplicateOfItem: not null }))
+        foreach (var gone in diffs.Where(d => d is { Change: ReplayChange.Disappear, Kept: null, DuplicateOfItem: not null }))
         {
             var index = plan.Events.FindIndex(e => e.Label == gone.DuplicateOfItem);
             stored[gone.Event!.Value].SupersededById = index < 0 ? null : EventId(new EventRef(index, null));
@@ -87,8 +94,25 @@ public sealed class ReplayWriter(GatehouseDb db, TimeProvider time, IOptions<Gat
             }
         }
         await db.SaveChangesAsync(cancellationToken);
+        // Events superseded as duplicates of an event whose External ID changed here may stand for themselves again.
+        var moved = changed.Where(c => c.Fields.Any(f => f.Field == EventFields.ExternalId)).Select(c => (long?)c.Event!.Value).ToList();
+        var revisit = moved.Count == 0 ? [] : await db.Events.AsNoTracking()
+            .Where(e => moved.Contains(e.SupersededById) && e.IngestionId != null && e.IngestionId != row.Id).Select(e => e.IngestionId!).Distinct().ToListAsync(cancellationToken);
         await transaction.CommitAsync(cancellationToken);
-        return ReplayWrite.Applied;
+        return new ReplayWritten(ReplayWrite.Applied, revisit);
+    }
+
+    /// <summary>Rows stored before items were recorded keep the item they were matched to, so later replays need not guess.</summary>
+    private async Task RecordGuessedLabelsAsync(PreparedReplay prepared, CancellationToken cancellationToken)
+    {
+        foreach (var (id, label) in prepared.GuessedEventLabels)
+        {
+            await db.Events.Where(e => e.Id == id && e.ItemLabel == null).ExecuteUpdateAsync(s => s.SetProperty(e => e.ItemLabel, label), cancellationToken);
+        }
+        foreach (var (id, label) in prepared.GuessedIncidentLabels)
+        {
+            await db.Incidents.Where(i => i.Id == id && i.ItemLabel == null).ExecuteUpdateAsync(s => s.SetProperty(i => i.ItemLabel, label), cancellationToken);
+        }
     }
 
     private static void Update(Event evt, PlannedEvent planned, EventDiff change, DateTimeOffset now)
@@ -96,7 +120,7 @@ public sealed class ReplayWriter(GatehouseDb db, TimeProvider time, IOptions<Gat
         EventColumns.Fill(evt, planned.Fields);
         evt.RawJson = planned.Raw.ToJsonString();
         evt.TechniquesJson = Techniques(evt.TechniquesJson, planned.Techniques);
-        if (change.StatusKept is null && (change.StatusFrom != change.StatusTo || change.RuleFrom != change.RuleTo))
+        if (change.Redecide)
         {
             evt.Status = IngestionApplier.StatusOf(planned.Status);
             evt.AutomationJson = planned.Automation?.ToJsonString();
@@ -107,22 +131,12 @@ public sealed class ReplayWriter(GatehouseDb db, TimeProvider time, IOptions<Gat
         (evt.SupersededAt, evt.SupersededById, evt.SupersededReason) = (null, null, null);
     }
 
-    /// <summary>The search's techniques now, and those set by hand, which stay.</summary>
+    /// <summary>The search's techniques now; techniques someone set by hand stay exactly as they set them.</summary>
     private static string? Techniques(string? stored, IReadOnlyList<Core.Attack.TechniqueMatch>? searched)
     {
-        var manual = stored is null ? [] : (GatehouseJson.ParseStored(stored) as JsonArray ?? [])
-            .OfType<JsonObject>().Where(m => m["layer"]?.GetValue<string>() == EventTechniques.ManualLayer).ToList();
-        if (searched is null && manual.Count == 0)
-        {
-            return null;
-        }
-        var merged = searched is null ? new JsonArray() : (JsonNode.Parse(EventTechniques.Serialize(searched)) as JsonArray)!;
-        var ids = merged.OfType<JsonObject>().Select(m => m["techniqueId"]?.GetValue<string>()).ToHashSet(StringComparer.Ordinal);
-        foreach (var kept in manual.Where(m => !ids.Contains(m["techniqueId"]?.GetValue<string>())))
-        {
-            merged.Add(kept.DeepClone());
-        }
-        return merged.ToJsonString();
+        var byPerson = stored is not null && (GatehouseJson.ParseStored(stored) as JsonArray ?? [])
+            .OfType<JsonObject>().Any(m => m["layer"]?.GetValue<string>() == EventTechniques.ManualLayer);
+        return byPerson ? stored : searched is null ? null : EventTechniques.Serialize(searched);
     }
 
     /// <summary>Intake incidents made, changed (when untouched) and linked to their events; escalations made. Returns the plan's incident index → id.</summary>
@@ -139,8 +153,10 @@ public sealed class ReplayWriter(GatehouseDb db, TimeProvider time, IOptions<Gat
             db.Incidents.Add(incident);
             made.Add((index, incident));
         }
-        var matched = outcome.Incidents.Where(d => d.Change == ReplayChange.Change && d.Kept is null).ToList();
         var tracked = await db.Incidents.Where(i => i.IngestionId == row.Id).ToDictionaryAsync(i => i.Id, cancellationToken);
+        // Checked again inside the transaction: an edit made since the plan was drawn up stands.
+        var touched = await ReplayPreparer.TouchedAsync(db, tracked.Keys.ToList(), cancellationToken);
+        var matched = outcome.Incidents.Where(d => d.Change == ReplayChange.Change && d.Kept is null && !touched.Contains(d.Incident!.Value)).ToList();
         foreach (var change in matched)
         {
             var incident = tracked[change.Incident!.Value];

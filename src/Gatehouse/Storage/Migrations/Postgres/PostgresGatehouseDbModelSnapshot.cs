@@ -382,6 +382,9 @@ namespace Gatehouse.Storage.Migrations.Postgres
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<bool>("StatusByPerson")
+                        .HasColumnType("boolean");
+
                     b.Property<DateTimeOffset?>("SupersededAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -988,6 +991,9 @@ namespace Gatehouse.Storage.Migrations.Postgres
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<int?>("ActiveSlot")
+                        .HasColumnType("integer");
+
                     b.Property<int>("Attempts")
                         .HasColumnType("integer");
 
@@ -1064,6 +1070,9 @@ namespace Gatehouse.Storage.Migrations.Postgres
                         .HasColumnType("integer");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ActiveSlot")
+                        .IsUnique();
 
                     b.HasIndex("Status", "CreatedAt");
 

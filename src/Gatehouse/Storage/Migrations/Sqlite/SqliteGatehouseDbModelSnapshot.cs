@@ -366,6 +366,9 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("StatusByPerson")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("SupersededAt")
                         .HasColumnType("INTEGER");
 
@@ -958,6 +961,9 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("ActiveSlot")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("Attempts")
                         .HasColumnType("INTEGER");
 
@@ -1034,6 +1040,9 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ActiveSlot")
+                        .IsUnique();
 
                     b.HasIndex("Status", "CreatedAt");
 

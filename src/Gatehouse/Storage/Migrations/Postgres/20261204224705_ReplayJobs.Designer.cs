@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Gatehouse.Storage.Migrations.Postgres
 {
     [DbContext(typeof(PostgresGatehouseDb))]
-    [Migration("20261204214519_ReplayJobs")]
+    [Migration("20261204224705_ReplayJobs")]
     partial class ReplayJobs
     {
         /// <inheritdoc />
@@ -384,6 +384,9 @@ namespace Gatehouse.Storage.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
+
+                    b.Property<bool>("StatusByPerson")
+                        .HasColumnType("boolean");
 
                     b.Property<DateTimeOffset?>("SupersededAt")
                         .HasColumnType("timestamp with time zone");
@@ -991,6 +994,9 @@ namespace Gatehouse.Storage.Migrations.Postgres
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
 
+                    b.Property<int?>("ActiveSlot")
+                        .HasColumnType("integer");
+
                     b.Property<int>("Attempts")
                         .HasColumnType("integer");
 
@@ -1067,6 +1073,9 @@ namespace Gatehouse.Storage.Migrations.Postgres
                         .HasColumnType("integer");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ActiveSlot")
+                        .IsUnique();
 
                     b.HasIndex("Status", "CreatedAt");
 

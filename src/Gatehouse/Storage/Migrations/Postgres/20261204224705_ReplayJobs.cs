@@ -31,6 +31,13 @@ namespace Gatehouse.Storage.Migrations.Postgres
                 type: "timestamp with time zone",
                 nullable: true);
 
+            migrationBuilder.AddColumn<bool>(
+                name: "StatusByPerson",
+                table: "Events",
+                type: "boolean",
+                nullable: false,
+                defaultValue: false);
+
             migrationBuilder.AddColumn<DateTimeOffset>(
                 name: "SupersededAt",
                 table: "Events",
@@ -69,6 +76,7 @@ namespace Gatehouse.Storage.Migrations.Postgres
                     Error = table.Column<string>(type: "text", nullable: true),
                     CursorReceivedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: true),
                     CursorRefid = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: true),
+                    ActiveSlot = table.Column<int>(type: "integer", nullable: true),
                     CreatedByUserId = table.Column<int>(type: "integer", nullable: true),
                     CreatedBy = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: false),
                     CreatedAt = table.Column<DateTimeOffset>(type: "timestamp with time zone", nullable: false),
@@ -82,6 +90,12 @@ namespace Gatehouse.Storage.Migrations.Postgres
                 {
                     table.PrimaryKey("PK_ReplayJobs", x => x.Id);
                 });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ReplayJobs_ActiveSlot",
+                table: "ReplayJobs",
+                column: "ActiveSlot",
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_ReplayJobs_Status_CreatedAt",
@@ -105,6 +119,10 @@ namespace Gatehouse.Storage.Migrations.Postgres
 
             migrationBuilder.DropColumn(
                 name: "ReplayedAt",
+                table: "Events");
+
+            migrationBuilder.DropColumn(
+                name: "StatusByPerson",
                 table: "Events");
 
             migrationBuilder.DropColumn(

@@ -30,6 +30,13 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                 type: "INTEGER",
                 nullable: true);
 
+            migrationBuilder.AddColumn<bool>(
+                name: "StatusByPerson",
+                table: "Events",
+                type: "INTEGER",
+                nullable: false,
+                defaultValue: false);
+
             migrationBuilder.AddColumn<long>(
                 name: "SupersededAt",
                 table: "Events",
@@ -68,6 +75,7 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                     Error = table.Column<string>(type: "TEXT", nullable: true),
                     CursorReceivedAt = table.Column<long>(type: "INTEGER", nullable: true),
                     CursorRefid = table.Column<string>(type: "TEXT", maxLength: 32, nullable: true),
+                    ActiveSlot = table.Column<int>(type: "INTEGER", nullable: true),
                     CreatedByUserId = table.Column<int>(type: "INTEGER", nullable: true),
                     CreatedBy = table.Column<string>(type: "TEXT", maxLength: 200, nullable: false),
                     CreatedAt = table.Column<long>(type: "INTEGER", nullable: false),
@@ -81,6 +89,12 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                 {
                     table.PrimaryKey("PK_ReplayJobs", x => x.Id);
                 });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_ReplayJobs_ActiveSlot",
+                table: "ReplayJobs",
+                column: "ActiveSlot",
+                unique: true);
 
             migrationBuilder.CreateIndex(
                 name: "IX_ReplayJobs_Status_CreatedAt",
@@ -104,6 +118,10 @@ namespace Gatehouse.Storage.Migrations.Sqlite
 
             migrationBuilder.DropColumn(
                 name: "ReplayedAt",
+                table: "Events");
+
+            migrationBuilder.DropColumn(
+                name: "StatusByPerson",
                 table: "Events");
 
             migrationBuilder.DropColumn(

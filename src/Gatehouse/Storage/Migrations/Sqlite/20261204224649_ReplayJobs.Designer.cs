@@ -10,7 +10,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Gatehouse.Storage.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteGatehouseDb))]
-    [Migration("20261204214503_ReplayJobs")]
+    [Migration("20261204224649_ReplayJobs")]
     partial class ReplayJobs
     {
         /// <inheritdoc />
@@ -368,6 +368,9 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
+
+                    b.Property<bool>("StatusByPerson")
+                        .HasColumnType("INTEGER");
 
                     b.Property<long?>("SupersededAt")
                         .HasColumnType("INTEGER");
@@ -961,6 +964,9 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("ActiveSlot")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("Attempts")
                         .HasColumnType("INTEGER");
 
@@ -1037,6 +1043,9 @@ namespace Gatehouse.Storage.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ActiveSlot")
+                        .IsUnique();
 
                     b.HasIndex("Status", "CreatedAt");
 
