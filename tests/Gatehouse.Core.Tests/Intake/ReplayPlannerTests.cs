@@ -84,26 +84,53 @@ public sealed class ReplayPlannerTests
         Assert.Equal(5, diff.Event);
     }
 
+    [Fact]
+    public void A_new_rule_decides_again_where_automation_decided_before()
+    {
+        var outcome = ReplayPlanner.Compare([Stored(1, "event 0", new())], [], Plan(null, Planned("event 0", Fields(), PlannedStatus.Dismissed, "Scanner")));
+
+        var diff = Assert.Single(outcome.Events);
+        Assert.Equal((PlannedStatus.Dismissed, "Scanner", true), (diff.StatusTo!.Value, diff.RuleTo, diff.Redecide));
+        Assert.Null(diff.Kept);
+    }
+
     [Theory]
-    [InlineData(PlannedStatus.New, true, PlannedStatus.Dismissed, null)]
-    [InlineData(PlannedStatus.Dismissed, false, PlannedStatus.Dismissed, "by hand")]
-    [InlineData(PlannedStatus.Escalated, true, PlannedStatus.Escalated, "escalated")]
-    public void A_new_rule_decides_again_only_where_automation_decided_before(PlannedStatus stored, bool byAutomation, PlannedStatus expected, string? kept)
+    [InlineData(PlannedStatus.Dismissed, false)]
+    [InlineData(PlannedStatus.New, false)]
+    [InlineData(PlannedStatus.Escalated, true)]
+    public void A_status_a_person_or_an_escalation_owns_is_not_decided_again_and_counts_as_unchanged(PlannedStatus stored, bool byAutomation)
     {
         var outcome = ReplayPlanner.Compare([Stored(1, "event 0", new(), stored, byAutomation: byAutomation)], [],
             Plan(null, Planned("event 0", Fields(), PlannedStatus.Dismissed, "Scanner")));
 
+        Assert.Empty(outcome.Events);
+        Assert.Equal(1, outcome.Unchanged);
+    }
+
+    [Fact]
+    public void A_person_owned_event_whose_fields_change_says_its_status_stays()
+    {
+        var outcome = ReplayPlanner.Compare([Stored(1, "event 0", new() { ["Title"] = "a" }, PlannedStatus.Dismissed, byAutomation: false)], [],
+            Plan(null, Planned("event 0", Fields(("Title", "b")), PlannedStatus.New)));
+
         var diff = Assert.Single(outcome.Events);
-        Assert.Equal(expected, diff.StatusTo);
-        Assert.Equal("Scanner", diff.RuleTo);
-        if (kept is null)
-        {
-            Assert.Null(diff.Kept);
-        }
-        else
-        {
-            Assert.Contains(kept, diff.Kept);
-        }
+        Assert.Equal(PlannedStatus.Dismissed, diff.StatusTo);
+        Assert.False(diff.Redecide);
+        Assert.Contains("by hand", diff.Kept);
+    }
+
+    [Fact]
+    public void An_item_the_definitions_now_fail_on_keeps_its_event_and_an_escalated_one_is_never_superseded()
+    {
+        var log = new IngestionLog();
+        log.Errors.Add(new ExtractionError("event 0", "The formatter 'F' failed: boom"));
+        var outcome = ReplayPlanner.Compare(
+            [Stored(1, "event 0", new()), Stored(2, "event 1", new(), PlannedStatus.Escalated, "Esc")], [], Plan(log));
+
+        Assert.All(outcome.Events, e => Assert.Equal(ReplayChange.Disappear, e.Change));
+        Assert.Contains("fail on it", outcome.Events.Single(e => e.Event == 1).Kept);
+        Assert.Contains("escalated", outcome.Events.Single(e => e.Event == 2).Kept);
+        Assert.False(outcome.Changed);
     }
 
     [Fact]
