@@ -18,26 +18,7 @@ public sealed partial class IngestionWorker(
             LogIntakeOnly(logger);
             return;
         }
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                if (!await ProcessOneAsync(stoppingToken))
-                {
-                    await signals.WaitForWorkAsync(IdlePoll, stoppingToken);
-                }
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                // The database may be briefly unavailable; the work stays stored and is retried.
-                LogWorkerError(logger, ex);
-                await Task.Delay(IdlePoll, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            }
-        }
+        await Processing.WorkLoop.RunAsync(ProcessOneAsync, signals, IdlePoll, ex => LogWorkerError(logger, ex), stoppingToken);
     }
 
     private async Task<bool> ProcessOneAsync(CancellationToken stoppingToken)

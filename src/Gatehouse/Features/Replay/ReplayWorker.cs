@@ -45,27 +45,15 @@ public sealed partial class ReplayWorker(
         {
             return;
         }
-        while (!stoppingToken.IsCancellationRequested)
+        await WorkLoop.RunAsync(async token =>
         {
-            try
+            if (await ClaimAsync(token) is not { } claimed)
             {
-                if (await ClaimAsync(stoppingToken) is { } claimed)
-                {
-                    await RunAsync(claimed.Id, claimed.Claim, stoppingToken);
-                    continue;
-                }
-                await signals.WaitForWorkAsync(IdlePoll, stoppingToken);
+                return false;
             }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception ex)
-            {
-                LogWorkerError(logger, ex);
-                await Task.Delay(IdlePoll, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            }
-        }
+            await RunAsync(claimed.Id, claimed.Claim, token);
+            return true;
+        }, signals, IdlePoll, ex => LogWorkerError(logger, ex), stoppingToken);
     }
 
     private async Task<(string Id, string Claim)?> ClaimAsync(CancellationToken cancellationToken)
