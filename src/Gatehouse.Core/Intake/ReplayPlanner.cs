@@ -218,20 +218,21 @@ public static class ReplayPlanner
         return diffs;
     }
 
-    /// <summary>The incident fields a replay compares, by their API names.</summary>
-    public static IReadOnlyDictionary<string, string?> IncidentFieldsOf(PlannedIncident incident) => new Dictionary<string, string?>(StringComparer.Ordinal)
-    {
-        ["IncidentType"] = incident.IncidentType,
-        ["Title"] = incident.Title,
-        ["Description"] = incident.Description,
-        ["Severity"] = incident.Severity,
-        ["Owner"] = incident.Owner,
-        ["ExternalId"] = incident.ExternalId,
-    };
+    /// <summary>The incident fields a replay compares, by their API names: the stored incident's and the plan's are built alike.</summary>
+    public static IReadOnlyDictionary<string, string?> IncidentFields(string? incidentType, string? title, string? description, string? severity, string? owner, string? externalId) =>
+        new Dictionary<string, string?>(StringComparer.Ordinal)
+        {
+            ["IncidentType"] = incidentType,
+            ["Title"] = title,
+            ["Description"] = description,
+            ["Severity"] = severity,
+            ["Owner"] = owner,
+            ["ExternalId"] = externalId,
+        };
 
     private static List<FieldChange> IncidentChanges(IReadOnlyDictionary<string, string?> old, JsonObject oldCustom, PlannedIncident planned)
     {
-        var now = IncidentFieldsOf(planned);
+        var now = IncidentFields(planned.IncidentType, planned.Title, planned.Description, planned.Severity, planned.Owner, planned.ExternalId);
         var changes = now.Where(f => old.GetValueOrDefault(f.Key) != f.Value && !(old.Count == 0 && f.Value is null))
             .Select(f => new FieldChange(f.Key, old.GetValueOrDefault(f.Key), f.Value)).ToList();
         changes.AddRange(Custom(oldCustom, planned.Custom));

@@ -88,11 +88,7 @@ public sealed class ReplayPreparer(GatehouseDb db, IngestionDrafter drafter, Att
         var guessed = Guessed(rows.Select(i => (i.Id, i.ItemLabel)),
             log.Output.OfType<JsonObject>().Where(o => o["events"] is JsonArray).Select(o => o["item"]?.GetValue<string>()).OfType<string>());
         var stored = rows.Select(i => new StoredIncident(i.Id, i.ItemLabel ?? guessed[i.Id],
-            new Dictionary<string, string?>(StringComparer.Ordinal)
-            {
-                ["IncidentType"] = i.IncidentType, ["Title"] = i.Title, ["Description"] = i.Description,
-                ["Severity"] = i.Severity, ["Owner"] = i.Owner, ["ExternalId"] = i.ExternalId,
-            },
+            ReplayPlanner.IncidentFields(i.IncidentType, i.Title, i.Description, i.Severity, i.Owner, i.ExternalId),
             GatehouseJson.ParseStored(i.DynamicFieldsJson)?[IngestionApplier.CustomFieldsSection] as JsonObject ?? [],
             !touched.Contains(i.Id))).ToList();
         return (stored, guessed);
@@ -103,7 +99,7 @@ public sealed class ReplayPreparer(GatehouseDb db, IngestionDrafter drafter, Att
         (await db.IncidentHistory.AsNoTracking().Where(h => ids.Contains(h.IncidentId) && h.Action != "created" && h.Action != ReplayWriter.HistoryAction)
             .Select(h => h.IncidentId).Distinct().ToListAsync(cancellationToken)).ToHashSet();
 
-    public static PlannedStatus Status(EventStatus status) => status switch
+    private static PlannedStatus Status(EventStatus status) => status switch
     {
         EventStatus.Dismissed => PlannedStatus.Dismissed,
         EventStatus.Escalated => PlannedStatus.Escalated,
@@ -111,7 +107,7 @@ public sealed class ReplayPreparer(GatehouseDb db, IngestionDrafter drafter, Att
     };
 
     /// <summary>Techniques the search set; those set by hand are a person's and a replay keeps them.</summary>
-    public static List<string> SearchedTechniques(string? json) =>
+    private static List<string> SearchedTechniques(string? json) =>
         json is not null && GatehouseJson.ParseStored(json) is JsonArray matches
             ? matches.OfType<JsonObject>().Where(m => m["layer"]?.GetValue<string>() != EventTechniques.ManualLayer)
                 .Select(m => m["techniqueId"]?.GetValue<string>()).OfType<string>().Distinct(StringComparer.Ordinal).ToList()
